@@ -1,0 +1,44 @@
+"""The application factory."""
+import logging
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from api import auth, cli, errors, health, hospital, jwt_setup, me, staff
+from api.config import load_config
+from api.extensions import api, limiter
+from models import db
+from services import context, demo_seed
+
+API_DOC = {
+    "API_TITLE": "Personal Health Record API", "API_VERSION": "1", "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/v1", "OPENAPI_JSON_PATH": "openapi.json",
+    "OPENAPI_SWAGGER_UI_PATH": "docs", "OPENAPI_SWAGGER_UI_URL": health.DOCS_ASSETS_URL,
+}
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build the app from the environment (plus `overrides`, for tests). Raises ConfigError
+    when the configuration is unsafe for production."""
+    app = Flask(__name__, static_folder=None)
+    app.config.update(load_config(overrides=overrides), **API_DOC,
+                      RATELIMIT_HEADERS_ENABLED=True, JSON_SORT_KEYS=False)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    if app.config["PROXY_FIX_HOPS"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_HOPS"])
+    db.init_app(app)
+    context.init_app(app)
+    jwt_setup.configure(app)
+    limiter.init_app(app)
+    api.init_app(app)
+    api.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
+    for blueprint in (auth.blp, me.blp, hospital.blp, staff.blp):
+        api.register_blueprint(blueprint)
+    app.register_blueprint(health.bp)
+    errors.register(app)
+    cli.register(app)
+    if app.config["PHR_DEMO_SEED"]:
+        with app.app_context():
+            demo_seed.seed(app.config["PHR_DEMO_SEED"])
+    return app

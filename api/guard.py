@@ -1,0 +1,40 @@
+"""Who may call a view: audience (patient, staff, hospital, ...), scope and freshness."""
+import time
+from functools import wraps
+
+from flask_jwt_extended import get_jwt, verify_jwt_in_request
+
+from services.errors import Forbidden, Unauthorized
+
+BEARER_DOC = {"manual_doc": {"security": [{"bearerAuth": []}]}}
+
+
+def require(*audiences: str, scope: str | None = None, fresh_for: tuple = (),
+            refresh: bool = False):
+    """Allow tokens whose `aud` is one of `audiences`; `fresh_for` lists audiences that must
+    present a fresh token (just signed in); hospitals also need `scope`."""
+    def decorator(view):
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            verify_jwt_in_request(refresh=refresh)
+            claims = get_jwt()
+            if claims.get("aud") not in audiences:
+                raise Forbidden()
+            if scope and scope not in claims.get("scope", "").split():
+                raise Forbidden(f"This token lacks the scope {scope}.")
+            if claims["aud"] in fresh_for and not _is_fresh(claims):
+                raise Unauthorized("This change needs a fresh sign-in: sign in again, then retry.")
+            return view(*args, **kwargs)
+        guarded._apidoc = {**getattr(view, "_apidoc", {}), **BEARER_DOC}
+        return guarded
+    return decorator
+
+
+def _is_fresh(claims: dict) -> bool:
+    fresh = claims.get("fresh")
+    return fresh is True or (isinstance(fresh, (int, float)) and not isinstance(fresh, bool)
+                             and fresh >= time.time())
+
+
+def claims() -> dict:
+    return get_jwt()

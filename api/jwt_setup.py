@@ -1,0 +1,66 @@
+"""flask-jwt-extended wiring: HS256 only, audiences, revocation checked in the database, and
+401 problem+json where the library would answer 422."""
+from datetime import timedelta
+
+from api.errors import problem
+from api.extensions import jwt
+from models import hospitals
+from services import sessions, tokens
+
+_BEARER = {"WWW-Authenticate": 'Bearer realm="phr"'}
+
+
+def configure(app) -> None:
+    cfg = app.config
+    cfg["JWT_ALGORITHM"] = "HS256"
+    cfg["JWT_DECODE_ALGORITHMS"] = ["HS256"]  # "none" and key-confusion algorithms refused
+    cfg["JWT_TOKEN_LOCATION"] = ["headers"]
+    cfg["JWT_DECODE_AUDIENCE"] = tokens.AUDIENCES
+    cfg["JWT_ENCODE_ISSUER"] = cfg["JWT_DECODE_ISSUER"] = "phr"
+    cfg["JWT_ACCESS_TOKEN_EXPIRES"] = timedelta(minutes=cfg["ACCESS_TOKEN_MINUTES"])
+    jwt.init_app(app)
+
+
+def _unauthorized(detail: str):
+    return problem(401, detail, title="Unauthorized", slug="unauthorized", headers=_BEARER)
+
+
+@jwt.unauthorized_loader
+def _missing_token(_reason):
+    return _unauthorized("A bearer token is required.")
+
+
+@jwt.invalid_token_loader
+def _invalid_token(_reason):
+    return _unauthorized("The token is not valid.")
+
+
+@jwt.expired_token_loader
+def _expired_token(_header, _payload):
+    return _unauthorized("The token has expired.")
+
+
+@jwt.revoked_token_loader
+def _revoked_token(_header, _payload):
+    return _unauthorized("The token has been revoked; sign in again.")
+
+
+@jwt.needs_fresh_token_loader
+def _needs_fresh(_header, _payload):
+    return _unauthorized("This change needs a fresh sign-in: sign in again, then retry.")
+
+
+@jwt.user_lookup_error_loader
+def _lookup_error(_header, _payload):
+    return _unauthorized("The token is not valid.")
+
+
+@jwt.token_in_blocklist_loader
+def _is_revoked(_header, payload) -> bool:
+    """Session tokens die with their session; hospital tokens with their client."""
+    audience = payload.get("aud")
+    if audience in (tokens.PATIENT, tokens.STAFF):
+        return not sessions.is_active(payload.get("sid", ""), payload["sub"])
+    if audience == tokens.HOSPITAL:
+        return not hospitals.is_active(payload["sub"])
+    return False  # mfa/enrollment step tokens: minutes long, checked by their own flows

@@ -1,0 +1,45 @@
+"""/v1/me: the signed-in patient's own profile, sessions and password."""
+from flask_smorest import Blueprint
+
+from api.guard import claims, require
+from models.schemas.me import PasswordChangeIn, ProfileOut, SessionOut
+from services import auth, patients, sessions
+from services.tokens import PATIENT
+
+blp = Blueprint("me", __name__, url_prefix="/v1/me", description="The signed-in patient")
+
+
+@blp.get("")
+@require(PATIENT)
+@blp.response(200, ProfileOut)
+def profile():
+    """The patient's profile (id is the opaque patient id)."""
+    return patients.profile(claims()["sub"])
+
+
+@blp.get("/sessions")
+@require(PATIENT)
+@blp.response(200, SessionOut(many=True))
+def list_sessions():
+    """Signed-in devices; `current` marks this one."""
+    token = claims()
+    return sessions.list_for(token["sub"], token["sid"])
+
+
+@blp.delete("/sessions/<session_id>")
+@require(PATIENT)
+@blp.response(204)
+def end_session(session_id):
+    """Sign one device out."""
+    sessions.end(claims()["sub"], session_id)
+
+
+@blp.post("/password")
+@require(PATIENT, fresh_for=(PATIENT,))
+@blp.arguments(PasswordChangeIn)
+@blp.response(204)
+def change_password(body):
+    """Change the password (needs a fresh sign-in); other devices are signed out."""
+    token = claims()
+    auth.change_password(PATIENT, token["sub"], token["sid"], body["current_password"],
+                         body["new_password"])

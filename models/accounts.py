@@ -1,0 +1,69 @@
+"""The sign-in half of patient and staff accounts: password hash, TOTP state, recovery codes.
+
+Patients live in `patients`, staff in `staff`; both share these fields and these functions.
+Every write that decides a security outcome is a single conditional update.
+"""
+from models.db import get_db, utcnow
+
+COLLECTIONS = {"patient": "patients", "staff": "staff"}
+LOGIN_FIELDS = {"patient": "national_id", "staff": "username"}
+
+
+def _col(kind: str):
+    return get_db()[COLLECTIONS[kind]]
+
+
+def _require_str(*values) -> None:
+    # Schemas already refuse non-strings; this keeps an operator dict out of a filter regardless.
+    if not all(isinstance(v, str) for v in values):
+        raise TypeError("account lookups take strings only")
+
+
+def find_by_login(kind: str, identifier: str) -> dict | None:
+    _require_str(identifier)
+    return _col(kind).find_one({LOGIN_FIELDS[kind]: identifier})
+
+
+def get(kind: str, account_id: str) -> dict | None:
+    _require_str(account_id)
+    return _col(kind).find_one({"_id": account_id})
+
+
+def set_password_hash(kind: str, account_id: str, password_hash: str) -> None:
+    _col(kind).update_one({"_id": account_id},
+                          {"$set": {"password_hash": password_hash, "password_changed_at": utcnow()}})
+
+
+def set_pending_totp(kind: str, account_id: str, encrypted_secret: str) -> None:
+    """A new secret waits here until a code proves the authenticator has it."""
+    _col(kind).update_one({"_id": account_id}, {"$set": {"totp_pending": encrypted_secret}})
+
+
+def activate_totp(kind: str, account_id: str, encrypted_secret: str, step: int,
+                  recovery_hashes: list[str]) -> bool:
+    """Make the pending secret the active one. False when the pending secret changed meanwhile
+    (a parallel set-up), so two activations cannot both win."""
+    result = _col(kind).update_one(
+        {"_id": account_id, "totp_pending": encrypted_secret},
+        {"$set": {"totp_secret": encrypted_secret, "totp_active": True, "totp_last_step": step,
+                  "recovery_code_hashes": recovery_hashes, "totp_activated_at": utcnow()},
+         "$unset": {"totp_pending": ""}})
+    return result.modified_count == 1
+
+
+def claim_totp_step(kind: str, account_id: str, step: int) -> bool:
+    """Record `step` as used. Only one caller can move the step forward, so a code is accepted
+    once even when two requests carry it at the same moment."""
+    result = _col(kind).update_one(
+        {"_id": account_id, "totp_active": True, "totp_last_step": {"$lt": step}},
+        {"$set": {"totp_last_step": step}})
+    return result.modified_count == 1
+
+
+def use_recovery_code(kind: str, account_id: str, code_hash: str) -> bool:
+    """Remove one recovery code; True only for the request that removed it."""
+    _require_str(code_hash)
+    result = _col(kind).update_one(
+        {"_id": account_id, "totp_active": True, "recovery_code_hashes": code_hash},
+        {"$pull": {"recovery_code_hashes": code_hash}})
+    return result.modified_count == 1

@@ -1,0 +1,54 @@
+"""The MongoDB client's one owner: real MongoDB when MONGO_URI is set, else embedded mongomock."""
+from datetime import datetime, timezone
+
+import mongomock
+import pymongo
+from flask import current_app
+from pymongo.errors import PyMongoError
+
+from models.indexes import ensure_indexes
+
+DuplicateKeyError = pymongo.errors.DuplicateKeyError
+ReturnDocument = pymongo.ReturnDocument
+
+
+def utcnow() -> datetime:
+    # MongoDB keeps milliseconds; truncating here keeps values equal after a round trip.
+    now = datetime.now(timezone.utc)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+def init_app(app) -> None:
+    """Open the client once per app and create indexes (idempotent)."""
+    uri = app.config["MONGO_URI"]
+    if uri:
+        client = pymongo.MongoClient(uri, tz_aware=True, serverSelectionTimeoutMS=5000)
+    else:
+        client = mongomock.MongoClient(tz_aware=True)
+    db = client[app.config["MONGO_DB_NAME"]]
+    app.extensions["mongo_client"] = client
+    app.extensions["mongo_db"] = db
+    ensure_indexes(db)
+
+
+def get_db():
+    return current_app.extensions["mongo_db"]
+
+
+def is_embedded(app) -> bool:
+    return isinstance(app.extensions["mongo_client"], mongomock.MongoClient)
+
+
+def ping() -> bool:
+    """True when the database answers a ping."""
+    try:
+        get_db().command("ping")
+        return True
+    except PyMongoError:
+        return False
+
+
+def is_empty(db=None) -> bool:
+    db = db if db is not None else get_db()
+    return all(db[name].estimated_document_count() == 0
+               for name in ("patients", "staff", "hospitals"))

@@ -1,0 +1,19 @@
+"""Every index, in one place. Unique and partial indexes carry invariants; TTL indexes only tidy
+up (queries check expiry themselves, because TTL deletion runs late)."""
+from pymongo import ASCENDING, DESCENDING, IndexModel
+
+
+def ensure_indexes(db) -> None:
+    db.patients.create_indexes([IndexModel([("national_id", ASCENDING)], unique=True)])
+    db.staff.create_indexes([IndexModel([("username", ASCENDING)], unique=True)])
+    db.hospitals.create_indexes([IndexModel([("client_id", ASCENDING)], unique=True)])
+    db.sessions.create_indexes([
+        IndexModel([("account_id", ASCENDING), ("created_at", DESCENDING)]),
+        IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=7 * 24 * 3600),
+    ])
+    db.activation_codes.create_indexes([
+        IndexModel([("national_id", ASCENDING), ("code_hash", ASCENDING)], unique=True),
+        IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=30 * 24 * 3600),
+    ])
+    # Keyed by _id (hash of the sign-in identifier): one-document reads and $inc, no scans.
+    db.throttles.create_indexes([IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=3600)])

@@ -1,0 +1,83 @@
+"""Schemas of /v1/auth."""
+import marshmallow as ma
+from marshmallow import validate
+
+from models.schemas.common import (StrictSchema, national_id_field, password_field,
+                                   text_field)
+
+TOTP_CODE = validate.Regexp(r"^[0-9]{6}\Z", error="Must be 6 digits.")
+
+
+class RegisterIn(StrictSchema):
+    national_id = national_id_field(required=True)
+    activation_code = text_field(64, required=True)
+    password = password_field(required=True)
+    name = text_field(200)
+    phone = ma.fields.String(validate=validate.Regexp(r"^\+?[0-9]{8,15}\Z",
+                                                      error="Must be 8-15 digits, + allowed."))
+    email = ma.fields.Email(validate=validate.Length(max=254))
+
+
+class RegisterOut(ma.Schema):
+    id = ma.fields.String(metadata={"description": "opaque patient id"})
+
+
+class LoginIn(StrictSchema):
+    national_id = national_id_field("patients sign in with this")
+    username = text_field(64, metadata={"description": "support staff sign in with this"})
+    password = password_field(required=True)
+
+    @ma.validates_schema
+    def exactly_one_identifier(self, data, **kwargs):
+        if ("national_id" in data) == ("username" in data):
+            raise ma.ValidationError("Give either national_id or username.", "_schema")
+
+
+class LoginOut(ma.Schema):
+    mfa_token = ma.fields.String(metadata={"description": "when TOTP is active: send to /mfa"})
+    enrollment_token = ma.fields.String(
+        metadata={"description": "when TOTP must still be set up: bearer for /totp/setup"})
+
+
+class TotpSetupOut(ma.Schema):
+    secret = ma.fields.String(metadata={"description": "base32, 160 bits; shown once"})
+    otpauth_uri = ma.fields.String()
+
+
+class TotpActivateIn(StrictSchema):
+    code = ma.fields.String(required=True, validate=TOTP_CODE)
+
+
+class TokensOut(ma.Schema):
+    access_token = ma.fields.String()
+    refresh_token = ma.fields.String()
+    token_type = ma.fields.String()
+    expires_in = ma.fields.Integer(metadata={"description": "access token lifetime, seconds"})
+    session_id = ma.fields.String()
+
+
+class TotpActivateOut(TokensOut):
+    recovery_codes = ma.fields.List(ma.fields.String(), metadata={"description": "shown once"})
+
+
+class MfaIn(StrictSchema):
+    mfa_token = text_field(4096, required=True)
+    code = ma.fields.String(validate=TOTP_CODE)
+    recovery_code = text_field(64)
+
+    @ma.validates_schema
+    def exactly_one_factor(self, data, **kwargs):
+        if ("code" in data) == ("recovery_code" in data):
+            raise ma.ValidationError("Give either code or recovery_code.", "_schema")
+
+
+class ClientTokenIn(StrictSchema):
+    client_id = text_field(128, required=True)
+    client_secret = text_field(256, required=True, load_only=True)
+
+
+class ClientTokenOut(ma.Schema):
+    access_token = ma.fields.String()
+    token_type = ma.fields.String()
+    expires_in = ma.fields.Integer()
+    scope = ma.fields.String()

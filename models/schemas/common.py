@@ -1,0 +1,37 @@
+"""Shared fields and the strict base schema."""
+import marshmallow as ma
+from marshmallow import validate
+
+# [0-9], not \d: \d also matches Arabic-Indic and other Unicode digits. \Z, not $: $ allows "\n".
+NATIONAL_ID_RE = r"^[0-9]{12}\Z"
+
+
+class StrictSchema(ma.Schema):
+    class Meta:
+        unknown = ma.RAISE
+
+
+def national_id_field(description: str = "12-digit national identification number (CCCD)",
+                      **kwargs) -> ma.fields.String:
+    return ma.fields.String(
+        validate=validate.Regexp(NATIONAL_ID_RE, error="Must be exactly 12 digits."),
+        metadata={"description": description, "example": "001234567890"}, **kwargs)
+
+
+def text_field(max_length: int, **kwargs) -> ma.fields.String:
+    return ma.fields.String(validate=validate.Length(min=1, max=max_length), **kwargs)
+
+
+def password_field(**kwargs) -> ma.fields.String:
+    # The length policy lives in security.passwords; this only bounds the work a request can ask.
+    return ma.fields.String(validate=validate.Length(min=1, max=1024), load_only=True, **kwargs)
+
+
+class ProblemSchema(ma.Schema):
+    """RFC 9457 problem details, the shape of every error."""
+    type = ma.fields.String()
+    title = ma.fields.String()
+    status = ma.fields.Integer()
+    detail = ma.fields.String()
+    errors = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()),
+                            metadata={"description": "field -> messages (validation failures)"})

@@ -1,0 +1,24 @@
+"""App-wide helpers built once in the factory (hasher, cipher, pepper), reached from domain code."""
+from flask import current_app
+
+from security.crypto import FieldCipher
+from security.passwords import Passwords
+
+
+def init_app(app) -> None:
+    app.extensions["passwords"] = Passwords(app.config["ARGON2_TIME_COST"],
+                                            app.config["ARGON2_MEMORY_KIB"],
+                                            app.config["ARGON2_PARALLELISM"])
+    app.extensions["field_cipher"] = FieldCipher(app.config["DATA_ENCRYPTION_KEY"])
+
+
+def passwords() -> Passwords:
+    return current_app.extensions["passwords"]
+
+
+def cipher() -> FieldCipher:
+    return current_app.extensions["field_cipher"]
+
+
+def setting(name: str):
+    return current_app.config[name]

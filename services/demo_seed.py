@@ -1,0 +1,64 @@
+"""The demo world of API.md: two hospitals, one support staff with TOTP, patients with
+activation codes. Credentials go to a file (mode 0600) before the server accepts requests."""
+import json
+import logging
+import os
+import secrets
+import tempfile
+
+from models import accounts, staff
+from models.db import is_empty, utcnow
+from security import totp
+from services import hospitals, registration
+from services.context import cipher, passwords
+
+log = logging.getLogger(__name__)
+
+DEMO_HOSPITALS = [("hosp_bach_mai", "Bach Mai Hospital (demo)"),
+                  ("hosp_cho_ray", "Cho Ray Hospital (demo)")]
+DEMO_PATIENTS = [("001090000001", "Nguyen Van An"), ("079085000002", "Tran Thi Binh"),
+                 ("048200000003", "Le Minh Chau")]
+
+
+def seed(path: str) -> bool:
+    """Seed an empty database and write its credentials to `path`; False (and nothing written)
+    when the database already holds accounts."""
+    if not is_empty():
+        log.warning("PHR_DEMO_SEED set but the database is not empty: demo seed skipped")
+        return False
+    creds = {
+        "hospitals": [hospitals.create_hospital(name, hospital_id)
+                      for hospital_id, name in DEMO_HOSPITALS],
+        "staff": _seed_staff(),
+        "patients": [_seed_patient(nid, name, DEMO_HOSPITALS[0][0]) for nid, name in DEMO_PATIENTS],
+    }
+    _write_private(path, creds)
+    log.info("demo world seeded; credentials written to %s", path)
+    return True
+
+
+def _seed_staff() -> dict:
+    username, password = "support.demo", secrets.token_urlsafe(12)
+    staff_id = staff.insert(username, passwords().hash(password))
+    secret = totp.new_secret()
+    encrypted = cipher().encrypt(secret, f"staff:{staff_id}:totp")
+    accounts.set_pending_totp("staff", staff_id, encrypted)
+    # Step 0 lies in 1970: every current code is still usable once.
+    accounts.activate_totp("staff", staff_id, encrypted, 0, [])
+    return {"username": username, "password": password, "totp_secret": secret}
+
+
+def _seed_patient(national_id: str, name: str, hospital_id: str) -> dict:
+    issued = registration.issue_activation_code(national_id, {"type": "hospital", "id": hospital_id},
+                                                name)
+    return {"national_id": national_id, "activation_code": issued["activation_code"], "name": name}
+
+
+def _write_private(path: str, data: dict) -> None:
+    """Atomic write, readable by the owner only (the file holds secrets)."""
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".phr-demo-")
+    with os.fdopen(fd, "w") as handle:
+        json.dump({**data, "generated_at": utcnow().isoformat()}, handle, indent=2)
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)

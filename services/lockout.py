@@ -1,0 +1,38 @@
+"""Per-account lockout after repeated password, code or activation failures.
+
+Counters are keyed by a hash of the sign-in identifier, whether or not an account exists, so
+a locked answer never reveals that an account exists.
+"""
+import logging
+
+from models import throttles
+from models.db import utcnow
+from security.codes import keyed_hash
+from services.context import setting
+from services.errors import DomainError, TooManyAttempts
+
+log = logging.getLogger(__name__)
+
+
+def key_for(kind: str, identifier: str) -> str:
+    return keyed_hash(setting("HASH_PEPPER"), "lockout", f"{kind}:{identifier}")
+
+
+def ensure_not_locked(key: str) -> None:
+    """Raises TooManyAttempts while the key is locked."""
+    until = throttles.locked_until(key)
+    if until:
+        raise TooManyAttempts(int((until - utcnow()).total_seconds()) + 1)
+
+
+def fail(key: str, error: DomainError) -> None:
+    """Count a failure, then raise `error`, or TooManyAttempts if this failure locked the key."""
+    until = throttles.record_failure(key, setting("LOCKOUT_THRESHOLD"), setting("LOCKOUT_SECONDS"))
+    if until:
+        log.warning("sign-in identifier locked after repeated failures (key %s...)", key[:12])
+        raise TooManyAttempts(setting("LOCKOUT_SECONDS"))
+    raise error
+
+
+def succeeded(key: str) -> None:
+    throttles.clear(key)

@@ -1,0 +1,64 @@
+"""JWTs: short access tokens, rotating refresh tokens, and one-step tokens (mfa, enrollment).
+
+Claims: sub (opaque account id), aud (patient | staff | hospital | mfa | enrollment), sid
+(session), scope (hospitals). No name, national ID or other personal data.
+"""
+import uuid
+from datetime import timedelta
+
+from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
+from jwt import PyJWTError
+
+from services.context import setting
+from services.errors import InvalidCredentials
+
+PATIENT, STAFF, HOSPITAL, MFA, ENROLLMENT = "patient", "staff", "hospital", "mfa", "enrollment"
+AUDIENCES = [PATIENT, STAFF, HOSPITAL, MFA, ENROLLMENT]
+STEP_TOKEN_MINUTES = {MFA: 5, ENROLLMENT: 15}
+
+
+def new_jti() -> str:
+    return uuid.uuid4().hex
+
+
+def access_ttl() -> timedelta:
+    return timedelta(minutes=setting("ACCESS_TOKEN_MINUTES"))
+
+
+def session_pair(kind: str, account_id: str, session_id: str, refresh_jti: str,
+                 fresh: bool) -> dict:
+    """Access + refresh token for a session; `fresh` only straight after a full sign-in."""
+    access = create_access_token(
+        identity=account_id, expires_delta=access_ttl(),
+        fresh=timedelta(minutes=setting("FRESH_MINUTES")) if fresh else False,
+        additional_claims={"aud": kind, "sid": session_id})
+    refresh = create_refresh_token(
+        identity=account_id, expires_delta=timedelta(days=setting("REFRESH_TOKEN_DAYS")),
+        additional_claims={"aud": kind, "sid": session_id, "jti": refresh_jti})
+    return {"access_token": access, "refresh_token": refresh, "token_type": "Bearer",
+            "expires_in": int(access_ttl().total_seconds()), "session_id": session_id}
+
+
+def hospital_token(hospital_id: str, scopes: list[str]) -> dict:
+    token = create_access_token(identity=hospital_id, expires_delta=access_ttl(),
+                                additional_claims={"aud": HOSPITAL, "scope": " ".join(scopes)})
+    return {"access_token": token, "token_type": "Bearer",
+            "expires_in": int(access_ttl().total_seconds()), "scope": " ".join(scopes)}
+
+
+def step_token(audience: str, kind: str, account_id: str) -> str:
+    """A short token that only opens the next sign-in step (mfa or TOTP enrollment)."""
+    return create_access_token(
+        identity=account_id, expires_delta=timedelta(minutes=STEP_TOKEN_MINUTES[audience]),
+        additional_claims={"aud": audience, "kind": kind})
+
+
+def decode_step_token(token: str, audience: str) -> dict:
+    """Claims of a valid step token for `audience`; raises InvalidCredentials otherwise."""
+    try:
+        claims = decode_token(token)
+    except PyJWTError as exc:
+        raise InvalidCredentials("The sign-in step has expired or is not valid. Sign in again.") from exc
+    if claims.get("aud") != audience or claims.get("type") != "access":
+        raise InvalidCredentials("The sign-in step has expired or is not valid. Sign in again.")
+    return claims
