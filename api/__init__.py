@@ -6,7 +6,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api import auth, cli, errors, health, hospital, jwt_setup, me, staff
 from api.config import load_config
-from api.extensions import api, limiter
+from api.extensions import Api, limiter
 from models import db
 from services import context, demo_seed
 
@@ -30,7 +30,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     context.init_app(app)
     jwt_setup.configure(app)
     limiter.init_app(app)
-    api.init_app(app)
+    api = Api(app)
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     for blueprint in (auth.blp, me.blp, hospital.blp, staff.blp):

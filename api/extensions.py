@@ -16,6 +16,5 @@ class Api(SmorestApi):
         return http_exception_problem(error)
 
 
-api = Api()
 jwt = JWTManager()
 limiter = Limiter(key_func=get_remote_address)

@@ -15,6 +15,7 @@ def configure(app) -> None:
     cfg["JWT_ALGORITHM"] = "HS256"
     cfg["JWT_DECODE_ALGORITHMS"] = ["HS256"]  # "none" and key-confusion algorithms refused
     cfg["JWT_TOKEN_LOCATION"] = ["headers"]
+    cfg["JWT_COOKIE_CSRF_PROTECT"] = False  # header tokens only; no csrf claim needed
     cfg["JWT_DECODE_AUDIENCE"] = tokens.AUDIENCES
     cfg["JWT_ENCODE_ISSUER"] = cfg["JWT_DECODE_ISSUER"] = "phr"
     cfg["JWT_ACCESS_TOKEN_EXPIRES"] = timedelta(minutes=cfg["ACCESS_TOKEN_MINUTES"])

@@ -1,0 +1,72 @@
+"""Fixtures: one app per test on its own database (embedded, or TEST_MONGO_URI when set)."""
+import os
+import uuid
+from datetime import datetime, timezone
+
+import pytest
+from freezegun import freeze_time
+
+from api import create_app
+from tests import factories
+
+# argon2 at production cost is ~170 ms per hash; tests keep the algorithm, not the cost.
+FAST_ARGON2 = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_KIB": 8, "ARGON2_PARALLELISM": 1}
+
+
+def test_config(**extra) -> dict:
+    real = os.environ.get("TEST_MONGO_URI")
+    cfg = {"TESTING": True, "APP_ENV": "test", "RATELIMIT_ENABLED": False,
+           "PHR_DEMO_SEED": None, "MONGO_URI": real or None,
+           "MONGO_DB_NAME": f"phr_test_{uuid.uuid4().hex[:12]}", **FAST_ARGON2}
+    cfg.update(extra)
+    return cfg
+
+
+def drop_database(app) -> None:
+    if app.config["MONGO_URI"]:
+        app.extensions["mongo_client"].drop_database(app.config["MONGO_DB_NAME"])
+        app.extensions["mongo_client"].close()
+
+
+@pytest.fixture
+def make_app():
+    """Build apps with config overrides; each is dropped after the test."""
+    built = []
+
+    def build(**overrides):
+        app = create_app(test_config(**overrides))
+        built.append(app)
+        return app
+    yield build
+    for app in built:
+        drop_database(app)
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def clock():
+    """Frozen time that tests move on explicitly (TOTP steps, expiries)."""
+    with freeze_time(datetime(2026, 11, 25, 9, 0, 0, tzinfo=timezone.utc)) as frozen:
+        yield frozen
+
+
+@pytest.fixture
+def hospital(app):
+    """A hospital API client with all scopes: {hospital_id, client_id, client_secret}."""
+    with app.app_context():
+        return factories.create_hospital()
+
+
+@pytest.fixture
+def patient(client, hospital, clock):
+    """A registered patient with active TOTP, signed in: a factories.Account."""
+    return factories.signed_in_patient(client, hospital, clock)

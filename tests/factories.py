@@ -1,0 +1,115 @@
+"""Test data made through the public API, as a client would (plus direct creation of hospital
+clients and staff, which only the CLI and the demo seed create)."""
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from itertools import count
+
+from models import staff as staff_repo
+from security.totp import code_at
+from services import hospitals
+from services.context import passwords
+
+PASSWORD = "quiet harbour lantern 58"
+_national_ids = count(1)
+
+
+@dataclass
+class Account:
+    national_id: str | None = None
+    username: str | None = None
+    password: str = PASSWORD
+    totp_secret: str = ""
+    access_token: str = ""
+    refresh_token: str = ""
+    session_id: str = ""
+    recovery_codes: list = field(default_factory=list)
+
+    @property
+    def login_body(self) -> dict:
+        who = {"national_id": self.national_id} if self.national_id else {"username": self.username}
+        return {**who, "password": self.password}
+
+    @property
+    def auth(self) -> dict:
+        return bearer(self.access_token)
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def next_national_id() -> str:
+    return f"0790{next(_national_ids):08d}"
+
+
+def create_hospital(name: str = "Test Hospital", scopes=None) -> dict:
+    return hospitals.create_hospital(name, scopes=scopes)
+
+
+def create_staff(app, username: str = "support.one", password: str = PASSWORD) -> Account:
+    with app.app_context():
+        staff_repo.insert(username, passwords().hash(password))
+    return Account(username=username, password=password)
+
+
+def hospital_token(client, hospital: dict) -> str:
+    response = client.post("/v1/auth/token", json={"client_id": hospital["client_id"],
+                                                   "client_secret": hospital["client_secret"]})
+    assert response.status_code == 200, response.json
+    return response.json["access_token"]
+
+
+def activation_code(client, hospital: dict, national_id: str) -> str:
+    response = client.post("/v1/hospital/activation-codes", json={"national_id": national_id},
+                           headers=bearer(hospital_token(client, hospital)))
+    assert response.status_code == 201, response.json
+    return response.json["activation_code"]
+
+
+def registered_patient(client, hospital: dict) -> Account:
+    account = Account(national_id=next_national_id())
+    code = activation_code(client, hospital, account.national_id)
+    response = client.post("/v1/auth/register", json={
+        "national_id": account.national_id, "activation_code": code, "password": PASSWORD})
+    assert response.status_code == 201, response.json
+    return account
+
+
+def enroll_totp(client, account: Account, clock) -> Account:
+    """Password sign-in, TOTP set-up and activation: the account ends signed in."""
+    response = client.post("/v1/auth/login", json=account.login_body)
+    assert response.status_code == 200 and "enrollment_token" in response.json, response.json
+    enrollment = bearer(response.json["enrollment_token"])
+    account.totp_secret = client.post("/v1/auth/totp/setup", headers=enrollment).json["secret"]
+    response = client.post("/v1/auth/totp/activate", headers=enrollment,
+                           json={"code": code_at(account.totp_secret, now())})
+    assert response.status_code == 200, response.json
+    _take_tokens(account, response.json)
+    account.recovery_codes = response.json["recovery_codes"]
+    return account
+
+
+def sign_in(client, account: Account, clock) -> Account:
+    """A full sign-in with a code from the next 30-second step (each step is usable once)."""
+    clock.tick(timedelta(seconds=30))
+    response = client.post("/v1/auth/login", json=account.login_body)
+    assert response.status_code == 200 and "mfa_token" in response.json, response.json
+    response = client.post("/v1/auth/mfa", json={"mfa_token": response.json["mfa_token"],
+                                                 "code": code_at(account.totp_secret, now())})
+    assert response.status_code == 200, response.json
+    return _take_tokens(account, response.json)
+
+
+def signed_in_patient(client, hospital: dict, clock) -> Account:
+    return enroll_totp(client, registered_patient(client, hospital), clock)
+
+
+def _take_tokens(account: Account, body: dict) -> Account:
+    account.access_token = body["access_token"]
+    account.refresh_token = body["refresh_token"]
+    account.session_id = body["session_id"]
+    return account
