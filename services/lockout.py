@@ -4,6 +4,7 @@ Counters are keyed by a hash of the sign-in identifier, whether or not an accoun
 a locked answer never reveals that an account exists.
 """
 import logging
+import math
 
 from models import throttles
 from models.db import utcnow
@@ -22,7 +23,7 @@ def ensure_not_locked(key: str) -> None:
     """Raises TooManyAttempts while the key is locked."""
     until = throttles.locked_until(key)
     if until:
-        raise TooManyAttempts(int((until - utcnow()).total_seconds()) + 1)
+        raise TooManyAttempts(math.ceil((until - utcnow()).total_seconds()))
 
 
 def fail(key: str, error: DomainError) -> None:
