@@ -6,7 +6,8 @@ from flask_jwt_extended import get_jwt, verify_jwt_in_request
 
 from services.errors import Forbidden, Unauthorized
 
-BEARER_DOC = {"manual_doc": {"security": [{"bearerAuth": []}]}}
+BEARER_DOC = {"manual_doc": {"security": [{"bearerAuth": []}],
+                             "responses": {"401": "UNAUTHORIZED", "403": "FORBIDDEN"}}}
 
 
 def require(*audiences: str, scope: str | None = None, fresh_for: tuple = (),

@@ -2,10 +2,10 @@
 import marshmallow as ma
 from marshmallow import validate
 
-from models.schemas.common import (StrictSchema, national_id_field, password_field,
+from models.schemas.common import (FullMatch, StrictSchema, national_id_field, password_field,
                                    text_field)
 
-TOTP_CODE = validate.Regexp(r"^[0-9]{6}\Z", error="Must be 6 digits.")
+TOTP_CODE = FullMatch(r"^[0-9]{6}$", error="Must be 6 digits.")
 
 
 class RegisterIn(StrictSchema):
@@ -13,8 +13,8 @@ class RegisterIn(StrictSchema):
     activation_code = text_field(64, required=True)
     password = password_field(required=True)
     name = text_field(200)
-    phone = ma.fields.String(validate=validate.Regexp(r"^\+?[0-9]{8,15}\Z",
-                                                      error="Must be 8-15 digits, + allowed."))
+    phone = ma.fields.String(validate=FullMatch(r"^\+?[0-9]{8,15}$",
+                                                error="Must be 8-15 digits, + allowed."))
     email = ma.fields.Email(validate=validate.Length(max=254))
 
 

@@ -2,8 +2,18 @@
 import marshmallow as ma
 from marshmallow import validate
 
-# [0-9], not \d: \d also matches Arabic-Indic and other Unicode digits. \Z, not $: $ allows "\n".
-NATIONAL_ID_RE = r"^[0-9]{12}\Z"
+# [0-9], not \d: \d also matches Arabic-Indic and other Unicode digits. The pattern stays valid
+# ECMA-262 for the OpenAPI document; FullMatch refuses the trailing "\n" that Python's $ allows.
+NATIONAL_ID_RE = r"^[0-9]{12}$"
+
+
+class FullMatch(validate.Regexp):
+    """Regexp validator that must match the whole string."""
+
+    def __call__(self, value: str) -> str:
+        if self.regex.fullmatch(value) is None:
+            raise ma.ValidationError(self._format_error(value))
+        return value
 
 
 class StrictSchema(ma.Schema):
@@ -14,7 +24,7 @@ class StrictSchema(ma.Schema):
 def national_id_field(description: str = "12-digit national identification number (CCCD)",
                       **kwargs) -> ma.fields.String:
     return ma.fields.String(
-        validate=validate.Regexp(NATIONAL_ID_RE, error="Must be exactly 12 digits."),
+        validate=FullMatch(NATIONAL_ID_RE, error="Must be exactly 12 digits."),
         metadata={"description": description, "example": "001234567890"}, **kwargs)
 
 
