@@ -1,5 +1,6 @@
 """Flask CLI commands for real deployments (they use MONGO_URI like the server)."""
 import click
+from flask.cli import with_appcontext
 
 from models import staff
 from services import hospitals
@@ -17,6 +18,7 @@ def register(app) -> None:
 @click.argument("name")
 @click.option("--hospital-id", help="stable id (default: random)")
 @click.option("--scope", "scopes", multiple=True, help="repeat for several (default: all)")
+@with_appcontext
 def create_hospital(name, hospital_id, scopes):
     """Create a hospital API client; prints its secret once."""
     creds = hospitals.create_hospital(name, hospital_id, list(scopes) or None)
@@ -28,6 +30,7 @@ def create_hospital(name, hospital_id, scopes):
 @click.command("create-staff")
 @click.argument("username")
 @click.password_option(help="prompted when not given")
+@with_appcontext
 def create_staff(username, password):
     """Create a support staff account; TOTP is set up at first sign-in."""
     try:

@@ -1,0 +1,64 @@
+"""security.passwords: argon2id hashing, the dummy verify, and the policy."""
+import pytest
+from argon2 import PasswordHasher
+
+from security.passwords import MAX_LENGTH, Passwords, password_problems
+
+FAST = {"time_cost": 1, "memory_kib": 8, "parallelism": 1}
+
+
+def test_hashes_are_argon2id_and_verify():
+    passwords = Passwords(**FAST)
+    hashed = passwords.hash("violet tractor sings")
+    assert hashed.startswith("$argon2id$")
+    assert passwords.verify(hashed, "violet tractor sings")
+    assert not passwords.verify(hashed, "violet tractor sing")
+
+
+def test_unknown_account_still_runs_a_full_verify(monkeypatch):
+    """No hash (unknown account) must cost one argon2 verify, like a wrong password does."""
+    passwords = Passwords(**FAST)
+    calls = []
+    real_verify = PasswordHasher.verify
+    monkeypatch.setattr(PasswordHasher, "verify",
+                        lambda self, h, p: calls.append(h) or real_verify(self, h, p))
+    assert passwords.verify(None, "anything at all") is False
+    assert len(calls) == 1 and calls[0].startswith("$argon2id$")
+
+
+def test_garbage_hash_is_a_failed_verify_not_an_error():
+    assert Passwords(**FAST).verify("not-a-hash", "whatever") is False
+
+
+def test_production_cost_is_the_library_default():
+    params = Passwords()._hasher
+    assert (params.time_cost, params.memory_cost, params.parallelism) == (3, 65536, 4)
+
+
+def test_old_parameters_are_flagged_for_rehash():
+    old = Passwords(**FAST).hash("violet tractor sings")
+    assert Passwords(time_cost=2, memory_kib=8, parallelism=1).needs_rehash(old)
+
+
+@pytest.mark.parametrize("password", ["password", "Password1", "123456789", "qwerty123",
+                                      "matkhau123", "anhyeuem123", "abcabcabc"])
+def test_common_passwords_are_refused(password):
+    assert password_problems(password)
+
+
+def test_passwords_built_on_the_account_identifiers_are_refused():
+    assert password_problems("079000000123", ["079000000123"])
+    assert password_problems("support.one!", ["support.one"])
+
+
+@pytest.mark.parametrize("password", ["violet tractor sings", "Tr0ub4dor&3x",
+                                      "hoa sen no tren mat ho tay"])
+def test_uncommon_passwords_pass_without_composition_rules(password):
+    assert password_problems(password) == []
+
+
+def test_length_limits():
+    assert password_problems("Zq9#vLp")  # 7 characters
+    assert password_problems("k" * (MAX_LENGTH + 1))
+    long_one = "tram chim bay qua song hong luc binh minh len cao mai mai nho em ve"
+    assert len(long_one) > 64 and password_problems(long_one) == []
