@@ -47,7 +47,8 @@ def test_docs_page_loads_no_asset_from_the_internet(client):
     assert assets and all(a.startswith("/v1/docs/assets/") for a in assets)
     assert "http://" not in html and "https://" not in html
     for asset in assets:
-        assert client.get(asset).status_code == 200
+        with client.get(asset) as response:
+            assert response.status_code == 200
 
 
 def test_openapi_patterns_are_ecmascript_and_errors_are_problem_json(client):
