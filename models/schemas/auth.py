@@ -9,9 +9,10 @@ TOTP_CODE = FullMatch(r"^[0-9]{6}$", error="Must be 6 digits.")
 
 
 class RegisterIn(StrictSchema):
+    """A new password is 8-128 characters and must not be common or built on the national ID."""
     national_id = national_id_field(required=True)
     activation_code = text_field(64, required=True)
-    password = password_field(required=True)
+    password = password_field(new=True, required=True)
     name = text_field(200)
     phone = ma.fields.String(validate=FullMatch(r"^\+?[0-9]{8,15}$",
                                                 error="Must be 8-15 digits, + allowed."))
@@ -23,6 +24,7 @@ class RegisterOut(ma.Schema):
 
 
 class LoginIn(StrictSchema):
+    """Exactly one of national_id (patients) or username (support staff), and the password."""
     national_id = national_id_field("patients sign in with this")
     username = text_field(64, metadata={"description": "support staff sign in with this"})
     password = password_field(required=True)
@@ -61,6 +63,7 @@ class TotpActivateOut(TokensOut):
 
 
 class MfaIn(StrictSchema):
+    """The mfa_token from /login and exactly one of code (TOTP) or recovery_code."""
     mfa_token = text_field(4096, required=True)
     code = ma.fields.String(validate=TOTP_CODE)
     recovery_code = text_field(64)

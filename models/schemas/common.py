@@ -2,6 +2,8 @@
 import marshmallow as ma
 from marshmallow import validate
 
+from security.passwords import MAX_LENGTH, MIN_LENGTH
+
 # [0-9], not \d: \d also matches Arabic-Indic and other Unicode digits. The pattern stays valid
 # ECMA-262 for the OpenAPI document; FullMatch refuses the trailing "\n" that Python's $ allows.
 NATIONAL_ID_RE = r"^[0-9]{12}$"
@@ -32,9 +34,12 @@ def text_field(max_length: int, **kwargs) -> ma.fields.String:
     return ma.fields.String(validate=validate.Length(min=1, max=max_length), **kwargs)
 
 
-def password_field(**kwargs) -> ma.fields.String:
-    # The length policy lives in security.passwords; this only bounds the work a request can ask.
-    return ma.fields.String(validate=validate.Length(min=1, max=1024), load_only=True, **kwargs)
+def password_field(new: bool = False, **kwargs) -> ma.fields.String:
+    """A password as typed. A `new` one must fit the policy's length (its guessability is checked
+    by security.passwords); an existing one is only bounded, so old passwords still verify."""
+    length = (validate.Length(min=MIN_LENGTH, max=MAX_LENGTH) if new
+              else validate.Length(min=1, max=1024))
+    return ma.fields.String(validate=length, load_only=True, **kwargs)
 
 
 class ProblemSchema(ma.Schema):

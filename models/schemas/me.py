@@ -25,4 +25,4 @@ class SessionOut(ma.Schema):
 
 class PasswordChangeIn(StrictSchema):
     current_password = password_field(required=True)
-    new_password = password_field(required=True)
+    new_password = password_field(new=True, required=True)
