@@ -5,7 +5,8 @@ from security.codes import opaque_id
 
 def ensure_patient(national_id: str, name: str | None = None) -> str:
     """The patient's opaque id, creating the patient on first mention."""
-    insert = {"_id": opaque_id("pat"), "national_id": national_id, "created_at": utcnow()}
+    # national_id comes from the equality filter on insert; naming it again here would conflict.
+    insert = {"_id": opaque_id("pat"), "created_at": utcnow()}
     if name:
         insert["name"] = name
     try:
