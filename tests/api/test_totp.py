@@ -96,52 +96,41 @@ def test_window_is_one_step_each_way(client, patient, clock):
     assert mfa(client, patient, code=one_ahead).status_code == 200
 
 
-def test_two_concurrent_uses_of_one_code_one_wins(app, patient, clock, monkeypatch):
-    """Both requests read the account (same last step) before either records the step: only
-    the conditional write can stop the second one."""
-    clock.tick(timedelta(seconds=30))
-    code = code_at(patient.totp_secret, now())
+def at_once_after_check(app, patient, monkeypatch, write_name, factor):
+    """Two parallel /mfa requests with one factor. Both pass the read-side checks before either
+    reaches the single-use write, so only that conditional write can refuse the second."""
     clients = [app.test_client() for _ in range(2)]
     tokens = [c.post("/v1/auth/login", json=patient.login_body).json["mfa_token"] for c in clients]
     both_checked, statuses = threading.Barrier(2, timeout=5), []
-    claim = accounts.claim_totp_step
+    write = getattr(accounts, write_name)
 
-    def claim_after_both_checked(*args):
+    def write_after_both_checked(*args):
         both_checked.wait()
-        return claim(*args)
-    monkeypatch.setattr(accounts, "claim_totp_step", claim_after_both_checked)
+        return write(*args)
+    monkeypatch.setattr(accounts, write_name, write_after_both_checked)
 
     def attempt(client, mfa_token):
-        statuses.append(client.post("/v1/auth/mfa", json={"mfa_token": mfa_token,
-                                                          "code": code}).status_code)
+        response = client.post("/v1/auth/mfa", json={"mfa_token": mfa_token, **factor})
+        statuses.append(response.status_code)
     threads = [threading.Thread(target=attempt, args=pair) for pair in zip(clients, tokens)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(statuses) == [200, 401]
+    return sorted(statuses)
+
+
+def test_two_concurrent_uses_of_one_code_one_wins(app, patient, clock, monkeypatch):
+    clock.tick(timedelta(seconds=30))
+    code = code_at(patient.totp_secret, now())
+    assert at_once_after_check(app, patient, monkeypatch, "claim_totp_step",
+                               {"code": code}) == [200, 401]
 
 
 def test_recovery_code_used_twice_at_once_signs_in_once(app, patient, monkeypatch):
-    clients = [app.test_client() for _ in range(2)]
-    tokens = [c.post("/v1/auth/login", json=patient.login_body).json["mfa_token"] for c in clients]
-    both_ready, statuses = threading.Barrier(2, timeout=5), []
-    use = accounts.use_recovery_code
-
-    def use_together(*args):
-        both_ready.wait()
-        return use(*args)
-    monkeypatch.setattr(accounts, "use_recovery_code", use_together)
-
-    def attempt(client, mfa_token):
-        statuses.append(client.post("/v1/auth/mfa", json={
-            "mfa_token": mfa_token, "recovery_code": patient.recovery_codes[0]}).status_code)
-    threads = [threading.Thread(target=attempt, args=pair) for pair in zip(clients, tokens)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(statuses) == [200, 401]
+    factor = {"recovery_code": patient.recovery_codes[0]}
+    assert at_once_after_check(app, patient, monkeypatch, "use_recovery_code",
+                               factor) == [200, 401]
 
 
 def test_recovery_code_signs_in_once_only(client, patient):
