@@ -74,9 +74,9 @@ def unexpected_problem(error: Exception) -> Response:
 
 def require_json_body() -> None:
     """before_request: a body on POST/PUT/PATCH must be JSON (application/json or */*+json)."""
-    if request.method in ("POST", "PUT", "PATCH") and request.content_length != 0 \
-            and (request.content_length or request.headers.get("Transfer-Encoding")) \
-            and not request.is_json:
+    has_body = bool(request.content_length) or "chunked" in request.headers.get(
+        "Transfer-Encoding", "").lower()
+    if request.method in ("POST", "PUT", "PATCH") and has_body and not request.is_json:
         raise UnsupportedMediaType("Send the body as application/json.")
 
 

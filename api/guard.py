@@ -4,7 +4,7 @@ from functools import wraps
 
 from flask_jwt_extended import get_jwt, verify_jwt_in_request
 
-from services.errors import Forbidden, Unauthorized
+from services.errors import Forbidden, FreshSignInRequired
 
 BEARER_DOC = {"manual_doc": {"security": [{"bearerAuth": []}],
                              "responses": {"401": "UNAUTHORIZED", "403": "FORBIDDEN"}}}
@@ -24,7 +24,7 @@ def require(*audiences: str, scope: str | None = None, fresh_for: tuple = (),
             if scope and scope not in claims.get("scope", "").split():
                 raise Forbidden(f"This token lacks the scope {scope}.")
             if claims["aud"] in fresh_for and not _is_fresh(claims):
-                raise Unauthorized("This change needs a fresh sign-in: sign in again, then retry.")
+                raise FreshSignInRequired()
             return view(*args, **kwargs)
         guarded._apidoc = {**getattr(view, "_apidoc", {}), **BEARER_DOC}
         return guarded
@@ -32,6 +32,8 @@ def require(*audiences: str, scope: str | None = None, fresh_for: tuple = (),
 
 
 def _is_fresh(claims: dict) -> bool:
+    # flask-jwt-extended's own fresh=True check would apply to every audience of the view;
+    # enrollment tokens are never fresh yet must pass, so the check is made here per audience.
     fresh = claims.get("fresh")
     return fresh is True or (isinstance(fresh, (int, float)) and not isinstance(fresh, bool)
                              and fresh >= time.time())

@@ -2,10 +2,11 @@
 401 problem+json where the library would answer 422."""
 from datetime import timedelta
 
-from api.errors import problem
+from api.errors import domain_problem, problem
 from api.extensions import jwt
 from models import hospitals
 from services import sessions, tokens
+from services.errors import FreshSignInRequired
 
 _BEARER = {"WWW-Authenticate": 'Bearer realm="phr"'}
 
@@ -48,7 +49,7 @@ def _revoked_token(_header, _payload):
 
 @jwt.needs_fresh_token_loader
 def _needs_fresh(_header, _payload):
-    return _unauthorized("This change needs a fresh sign-in: sign in again, then retry.")
+    return domain_problem(FreshSignInRequired())
 
 
 @jwt.user_lookup_error_loader

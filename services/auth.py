@@ -7,10 +7,10 @@ from models import accounts
 from models.db import utcnow
 from security import totp
 from security.codes import human_code, keyed_hash, normalize_code
+from security.passwords import password_problems
 from services import lockout, sessions, tokens
 from services.context import cipher, passwords, setting
 from services.errors import Conflict, InvalidCredentials, InvalidInput
-from security.passwords import password_problems
 
 RECOVERY_CODE_COUNT = 10
 

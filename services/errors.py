@@ -25,6 +25,11 @@ class Unauthorized(DomainError):
     detail = "A valid access token is required."
 
 
+class FreshSignInRequired(Unauthorized):
+    slug = "fresh-sign-in-required"
+    detail = "This change needs a fresh sign-in: sign in again, then retry."
+
+
 class TooManyAttempts(DomainError):
     status, title, slug = 429, "Too many failed attempts", "locked"
     detail = "Too many failed attempts. Try again later."
