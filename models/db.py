@@ -62,10 +62,6 @@ def get_db():
     return current_app.extensions["mongo_db"]
 
 
-def is_embedded(app) -> bool:
-    return isinstance(app.extensions["mongo_client"], mongomock.MongoClient)
-
-
 def ping() -> bool:
     """True when the database answers a ping."""
     try:

@@ -23,9 +23,9 @@ def register(national_id: str, activation_code: str, password: str, contact: dic
     """Create the patient's sign-in. Raises ActivationFailed, with one answer for a wrong
     national ID, a wrong, used or expired code and an already registered patient; InvalidInput
     for a refused password; TooManyAttempts after repeated failures."""
-    check_password_policy(password, {"national_id": national_id, "name": contact.get("name")})
     key = lockout.key_for("register", national_id)
     lockout.ensure_not_locked(key)
+    check_password_policy(password, {"national_id": national_id, "name": contact.get("name")})
     if not activation_codes.claim(national_id, _code_hash(activation_code)):
         lockout.fail(key, ActivationFailed())
     patient_id = patients.complete_registration(national_id, passwords().hash(password), contact)

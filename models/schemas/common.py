@@ -43,10 +43,11 @@ def password_field(new: bool = False, **kwargs) -> ma.fields.String:
 
 
 class ProblemSchema(ma.Schema):
-    """RFC 9457 problem details, the shape of every error."""
+    """RFC 9457 problem details, the shape of every error. Output only: it documents errors and
+    never loads a request, so its Dict field cannot carry an operator into a filter."""
     type = ma.fields.String()
     title = ma.fields.String()
     status = ma.fields.Integer()
     detail = ma.fields.String()
     errors = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()),
-                            metadata={"description": "field -> messages (validation failures)"})
+                            dump_only=True, metadata={"description": "field -> messages (validation failures)"})
