@@ -80,7 +80,16 @@ def require_json_body() -> None:
         raise UnsupportedMediaType("Send the body as application/json.")
 
 
+def protective_headers(response: Response) -> Response:
+    """after_request: tokens and health data must not be cached or sniffed into another type."""
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if not request.path.startswith("/v1/docs/assets/"):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def register(app) -> None:
     app.register_error_handler(DomainError, domain_problem)
     app.register_error_handler(Exception, unexpected_problem)
     app.before_request(require_json_body)
+    app.after_request(protective_headers)

@@ -76,3 +76,13 @@ def test_unexpected_failure_is_a_500_problem_without_internals(make_app, monkeyp
 @pytest.mark.parametrize("path", ["/v1/me", "/v1/me/sessions"])
 def test_auth_errors_are_problems(client, path):
     assert_problem(client.get(path), 401)
+
+
+def test_token_and_error_responses_are_not_cacheable(client, hospital):
+    token = client.post("/v1/auth/token", json={"client_id": hospital["client_id"],
+                                                "client_secret": hospital["client_secret"]})
+    failure = client.post("/v1/auth/login", json={"national_id": "099999999999",
+                                                  "password": "wrong password value"})
+    for response in (token, failure):
+        assert response.headers["Cache-Control"] == "no-store"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
