@@ -3,6 +3,7 @@ import click
 from flask.cli import with_appcontext
 
 from models import staff
+from models.db import DuplicateKeyError
 from services import hospitals
 from services.auth import check_password_policy
 from services.context import passwords
@@ -21,7 +22,10 @@ def register(app) -> None:
 @with_appcontext
 def create_hospital(name, hospital_id, scopes):
     """Create a hospital API client; prints its secret once."""
-    creds = hospitals.create_hospital(name, hospital_id, list(scopes) or None)
+    try:
+        creds = hospitals.create_hospital(name, hospital_id, list(scopes) or None)
+    except DuplicateKeyError:
+        raise click.ClickException(f"a hospital with id {hospital_id} already exists")
     for key, value in creds.items():
         click.echo(f"{key}: {value}")
     click.echo("Store the client_secret now: it is kept only as a hash.")
@@ -37,5 +41,8 @@ def create_staff(username, password):
         check_password_policy(password, {"username": username})
     except InvalidInput as exc:
         raise click.BadParameter("; ".join(exc.errors["password"]), param_hint="password")
-    staff_id = staff.insert(username, passwords().hash(password))
+    try:
+        staff_id = staff.insert(username, passwords().hash(password))
+    except DuplicateKeyError:
+        raise click.ClickException(f"the username {username} is taken")
     click.echo(f"staff id: {staff_id}. Sign in to set up the authenticator app.")

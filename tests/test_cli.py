@@ -29,3 +29,13 @@ def test_create_staff_refuses_a_weak_password(app):
                                                 "--password", "password1"])
     assert result.exit_code != 0
     assert "common" in result.output
+
+
+def test_existing_username_or_hospital_id_is_a_clear_error(app):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["create-staff", "support.four", "--password", PASSWORD]).exit_code == 0
+    again = runner.invoke(args=["create-staff", "support.four", "--password", PASSWORD])
+    assert again.exit_code == 1 and "taken" in again.output
+    assert runner.invoke(args=["create-hospital", "A", "--hospital-id", "hosp_a"]).exit_code == 0
+    twice = runner.invoke(args=["create-hospital", "B", "--hospital-id", "hosp_a"])
+    assert twice.exit_code == 1 and "already exists" in twice.output
