@@ -26,6 +26,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     if app.config["PROXY_FIX_HOPS"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_HOPS"])
+    errors.register(app)
     db.init_app(app)
     context.init_app(app)
     jwt_setup.configure(app)
@@ -36,7 +37,6 @@ def create_app(overrides: dict | None = None) -> Flask:
     for blueprint in (auth.blp, me.blp, hospital.blp, staff.blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(health.bp)
-    errors.register(app)
     cli.register(app)
     if app.config["PHR_DEMO_SEED"]:
         with app.app_context():

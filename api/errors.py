@@ -81,14 +81,20 @@ def require_json_body() -> None:
 
 
 def protective_headers(response: Response) -> Response:
-    """after_request: tokens and health data must not be cached or sniffed into another type."""
+    """after_request: tokens and health data must not be cached or sniffed into another type.
+    Retry-After means "wait" (RFC 9110) and flask-limiter stamps it on every limited response,
+    so it is kept only where waiting is the answer."""
     response.headers["X-Content-Type-Options"] = "nosniff"
+    if response.status_code not in (429, 503):
+        response.headers.pop("Retry-After", None)
     if not request.path.startswith("/v1/docs/assets/"):
         response.headers["Cache-Control"] = "no-store"
     return response
 
 
 def register(app) -> None:
+    """Call before other extensions add after_request hooks: Flask runs them in reverse order,
+    so protective_headers then sees the final response."""
     app.register_error_handler(DomainError, domain_problem)
     app.register_error_handler(Exception, unexpected_problem)
     app.before_request(require_json_body)

@@ -137,6 +137,15 @@ def test_rate_limit_on_sign_in_answers_429_problem(make_app):
     assert int(limited.headers["Retry-After"]) > 0
 
 
+def test_retry_after_only_where_waiting_is_the_answer(make_app):
+    app = make_app(RATELIMIT_ENABLED=True, AUTH_RATE_LIMIT="1 per minute")
+    client = app.test_client()
+    body = {"national_id": "099999999994", "password": "wrong password value"}
+    failed, limited = login(client, body), login(client, body)
+    assert failed.status_code == 401 and "Retry-After" not in failed.headers
+    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) > 0
+
+
 @pytest.mark.parametrize("path", ["/v1/auth/register", "/v1/auth/mfa", "/v1/auth/token",
                                   "/v1/auth/refresh"])
 def test_rate_limit_covers_registration_and_token_endpoints(make_app, path):
