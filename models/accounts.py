@@ -3,7 +3,7 @@
 Patients live in `patients`, staff in `staff`; both share these fields and these functions.
 Every write that decides a security outcome is a single conditional update.
 """
-from models.db import get_db, utcnow
+from models.db import get_db, require_str, utcnow
 
 COLLECTIONS = {"patient": "patients", "staff": "staff"}
 LOGIN_FIELDS = {"patient": "national_id", "staff": "username"}
@@ -13,19 +13,13 @@ def _col(kind: str):
     return get_db()[COLLECTIONS[kind]]
 
 
-def _require_str(*values) -> None:
-    # Schemas already refuse non-strings; this keeps an operator dict out of a filter regardless.
-    if not all(isinstance(v, str) for v in values):
-        raise TypeError("account lookups take strings only")
-
-
 def find_by_login(kind: str, identifier: str) -> dict | None:
-    _require_str(identifier)
+    require_str(identifier)
     return _col(kind).find_one({LOGIN_FIELDS[kind]: identifier})
 
 
 def get(kind: str, account_id: str) -> dict | None:
-    _require_str(account_id)
+    require_str(account_id)
     return _col(kind).find_one({"_id": account_id})
 
 
@@ -62,7 +56,7 @@ def claim_totp_step(kind: str, account_id: str, step: int) -> bool:
 
 def use_recovery_code(kind: str, account_id: str, code_hash: str) -> bool:
     """Remove one recovery code; True only for the request that removed it."""
-    _require_str(code_hash)
+    require_str(code_hash)
     result = _col(kind).update_one(
         {"_id": account_id, "totp_active": True, "recovery_code_hashes": code_hash},
         {"$pull": {"recovery_code_hashes": code_hash}})

@@ -38,6 +38,13 @@ def _serialise_embedded_writes() -> None:
         setattr(collection_class, name, locked)
 
 
+def require_str(*values) -> None:
+    """Raises TypeError unless every value is a str. Schemas already refuse non-strings; this
+    keeps an operator object ({"$ne": None}) out of a filter whatever the caller."""
+    if not all(isinstance(v, str) for v in values):
+        raise TypeError("lookups take strings only")
+
+
 def utcnow() -> datetime:
     # MongoDB keeps milliseconds; truncating here keeps values equal after a round trip.
     now = datetime.now(timezone.utc)

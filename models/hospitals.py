@@ -1,5 +1,5 @@
 """Hospital API clients: id, display name, client id, keyed hash of the secret, scopes."""
-from models.db import get_db, utcnow
+from models.db import get_db, require_str, utcnow
 
 
 def insert(hospital_id: str, name: str, client_id: str, secret_hash: str,
@@ -10,8 +10,7 @@ def insert(hospital_id: str, name: str, client_id: str, secret_hash: str,
 
 
 def find_by_client_id(client_id: str) -> dict | None:
-    if not isinstance(client_id, str):
-        raise TypeError("client_id must be a string")
+    require_str(client_id)
     return get_db().hospitals.find_one({"client_id": client_id})
 
 

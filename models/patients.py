@@ -1,5 +1,5 @@
 """Patients exist from the first time a hospital names them; registration adds the sign-in part."""
-from models.db import DuplicateKeyError, ReturnDocument, get_db, utcnow
+from models.db import DuplicateKeyError, ReturnDocument, get_db, require_str, utcnow
 from security.codes import opaque_id
 
 
@@ -30,6 +30,5 @@ def complete_registration(national_id: str, password_hash: str, contact: dict) -
 
 
 def find_by_national_id(national_id: str) -> dict | None:
-    if not isinstance(national_id, str):
-        raise TypeError("national_id must be a string")
+    require_str(national_id)
     return get_db().patients.find_one({"national_id": national_id})

@@ -6,10 +6,10 @@ TOTP enrollment, never the account.
 from models import accounts
 from models.db import utcnow
 from security import totp
-from security.codes import human_code, keyed_hash, normalize_code
+from security.codes import human_code, normalize_code
 from security.passwords import password_problems
 from services import lockout, sessions, tokens
-from services.context import cipher, passwords, setting
+from services.context import cipher, passwords, peppered_hash, setting
 from services.errors import Conflict, InvalidCredentials, InvalidInput
 
 RECOVERY_CODE_COUNT = 10
@@ -49,8 +49,7 @@ def complete_mfa(mfa_token: str, code: str | None, recovery_code: str | None,
         step = totp.matching_step(secret, code, utcnow(), account["totp_last_step"])
         accepted = step is not None and accounts.claim_totp_step(kind, account_id, step)
     else:
-        code_hash = keyed_hash(setting("HASH_PEPPER"), "recovery", normalize_code(recovery_code))
-        accepted = accounts.use_recovery_code(kind, account_id, code_hash)
+        accepted = accounts.use_recovery_code(kind, account_id, _recovery_hash(recovery_code))
     if not accepted:
         lockout.fail(key, InvalidCredentials("The code is not valid or was already used."))
     lockout.succeeded(key)
@@ -85,7 +84,7 @@ def activate_totp(kind: str, account_id: str, code: str, user_agent: str,
     if step is None:
         lockout.fail(key, InvalidCredentials("The code is not valid."))
     codes = [human_code(groups=2, size=5) for _ in range(RECOVERY_CODE_COUNT)]
-    hashes = [keyed_hash(setting("HASH_PEPPER"), "recovery", normalize_code(c)) for c in codes]
+    hashes = [_recovery_hash(c) for c in codes]
     if not accounts.activate_totp(kind, account_id, pending, step, hashes):
         raise Conflict("Two-factor set-up changed meanwhile; start again.")
     lockout.succeeded(key)
@@ -124,6 +123,10 @@ def _existing(kind: str, account_id: str) -> dict:
 
 def _lockout_key(kind: str, account: dict) -> str:
     return lockout.key_for(kind, account[accounts.LOGIN_FIELDS[kind]])
+
+
+def _recovery_hash(code: str) -> str:
+    return peppered_hash("recovery", normalize_code(code))
 
 
 def _totp_context(kind: str, account_id: str) -> str:

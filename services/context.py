@@ -1,6 +1,7 @@
 """App-wide helpers built once in the factory (hasher, cipher, pepper), reached from domain code."""
 from flask import current_app
 
+from security.codes import keyed_hash
 from security.crypto import FieldCipher
 from security.passwords import Passwords
 
@@ -22,3 +23,8 @@ def cipher() -> FieldCipher:
 
 def setting(name: str):
     return current_app.config[name]
+
+
+def peppered_hash(purpose: str, value: str) -> str:
+    """Keyed hash of a random secret (codes, client secrets) or an identifier (lockout keys)."""
+    return keyed_hash(current_app.config["HASH_PEPPER"], purpose, value)

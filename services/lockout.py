@@ -8,15 +8,14 @@ import math
 
 from models import throttles
 from models.db import utcnow
-from security.codes import keyed_hash
-from services.context import setting
+from services.context import peppered_hash, setting
 from services.errors import DomainError, TooManyAttempts
 
 log = logging.getLogger(__name__)
 
 
 def key_for(kind: str, identifier: str) -> str:
-    return keyed_hash(setting("HASH_PEPPER"), "lockout", f"{kind}:{identifier}")
+    return peppered_hash("lockout", f"{kind}:{identifier}")
 
 
 def ensure_not_locked(key: str) -> None:

@@ -3,10 +3,10 @@ from datetime import timedelta
 
 from models import activation_codes, patients
 from models.db import utcnow
-from security.codes import human_code, keyed_hash, normalize_code
+from security.codes import human_code, normalize_code
 from services import lockout
 from services.auth import check_password_policy
-from services.context import passwords, setting
+from services.context import passwords, peppered_hash, setting
 from services.errors import ActivationFailed
 
 
@@ -36,4 +36,4 @@ def register(national_id: str, activation_code: str, password: str, contact: dic
 
 
 def _code_hash(code: str) -> str:
-    return keyed_hash(setting("HASH_PEPPER"), "activation", normalize_code(code))
+    return peppered_hash("activation", normalize_code(code))
