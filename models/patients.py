@@ -20,8 +20,9 @@ def ensure_patient(national_id: str, name: str | None = None) -> str:
 
 def complete_registration(national_id: str, password_hash: str, contact: dict) -> str | None:
     """Set the password of a not yet registered patient; None when already registered."""
-    fields = {"password_hash": password_hash, "registered_at": utcnow(),
-              "password_changed_at": utcnow(), "totp_active": False}
+    now = utcnow()
+    fields = {"password_hash": password_hash, "registered_at": now, "password_changed_at": now,
+              "totp_active": False}
     fields.update({k: v for k, v in contact.items() if v})
     doc = get_db().patients.find_one_and_update(
         {"national_id": national_id, "registered_at": None}, {"$set": fields},

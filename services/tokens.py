@@ -15,6 +15,7 @@ from services.errors import InvalidCredentials
 PATIENT, STAFF, HOSPITAL, MFA, ENROLLMENT = "patient", "staff", "hospital", "mfa", "enrollment"
 AUDIENCES = [PATIENT, STAFF, HOSPITAL, MFA, ENROLLMENT]
 STEP_TOKEN_MINUTES = {MFA: 5, ENROLLMENT: 15}
+_STEP_EXPIRED = "The sign-in step has expired or is not valid. Sign in again."
 
 
 def new_jti() -> str:
@@ -58,7 +59,7 @@ def decode_step_token(token: str, audience: str) -> dict:
     try:
         claims = decode_token(token)
     except PyJWTError as exc:
-        raise InvalidCredentials("The sign-in step has expired or is not valid. Sign in again.") from exc
+        raise InvalidCredentials(_STEP_EXPIRED) from exc
     if claims.get("aud") != audience or claims.get("type") != "access":
-        raise InvalidCredentials("The sign-in step has expired or is not valid. Sign in again.")
+        raise InvalidCredentials(_STEP_EXPIRED)
     return claims
