@@ -5,9 +5,10 @@ from flask_smorest import Blueprint
 from api.extensions import limiter
 from api.guard import claims, require
 from models.schemas.auth import (ClientTokenIn, ClientTokenOut, LoginIn, LoginOut, MfaIn,
-                                 RegisterIn, RegisterOut, TokensOut, TotpActivateIn,
-                                 TotpActivateOut, TotpSetupOut)
-from services import auth, hospitals, registration, sessions
+                                 PasswordResetIn, RecoveryCodesIn, RecoveryCodesOut, RegisterIn,
+                                 RegisterOut, SignedInOut, TokensOut, TotpActivateIn,
+                                 TotpActivateOut, TotpSetupIn, TotpSetupOut)
+from services import auth, credentials, factors, hospitals, registration, sessions
 from services.tokens import ENROLLMENT, PATIENT, STAFF
 
 blp = Blueprint("auth", __name__, url_prefix="/v1/auth", description="Sign-in and tokens")
@@ -19,12 +20,6 @@ def auth_rate_limit() -> str:
 
 def _user_agent() -> str:
     return request.headers.get("User-Agent", "")
-
-
-def _account_kind() -> str:
-    """The account kind an enrollment or access token speaks for."""
-    token = claims()
-    return token["kind"] if token["aud"] == ENROLLMENT else token["aud"]
 
 
 @blp.post("/register")
@@ -44,36 +39,58 @@ def register(body):
 @blp.response(200, LoginOut)
 def login(body):
     """Check the password; answers an mfa_token, or an enrollment_token while TOTP is not set up."""
-    kind = "patient" if "national_id" in body else "staff"
-    return auth.login(kind, body.get("national_id") or body["username"], body["password"])
+    kind = PATIENT if "national_id" in body else STAFF
+    return auth.login(kind, body.get("national_id") or body["username"], body["password"],
+                      body.get("trusted_device_token"))
 
 
 @blp.post("/totp/setup")
 @limiter.limit(auth_rate_limit)
-@require(ENROLLMENT, PATIENT, STAFF, fresh_for=(PATIENT, STAFF))
+@require(ENROLLMENT, PATIENT, STAFF)
+@blp.arguments(TotpSetupIn)
 @blp.response(200, TotpSetupOut)
-def totp_setup():
-    """Start TOTP set-up (enrollment token, or a fresh access token to replace the secret)."""
-    token = claims()
-    return auth.begin_totp_setup(_account_kind(), token["sub"], token["aud"] == ENROLLMENT)
+def totp_setup(body):
+    """Start TOTP set-up: with the enrollment token, or with an access token plus password and a
+    current code or recovery code to replace the active factor."""
+    return factors.begin_setup(claims(), body)
 
 
 @blp.post("/totp/activate")
 @limiter.limit(auth_rate_limit)
-@require(ENROLLMENT, PATIENT, STAFF, fresh_for=(PATIENT, STAFF))
+@require(ENROLLMENT, PATIENT, STAFF)
 @blp.arguments(TotpActivateIn)
 @blp.response(200, TotpActivateOut)
 def totp_activate(body):
-    """Confirm set-up with a code; answers ten recovery codes (shown once) and session tokens."""
-    token = claims()
-    return auth.activate_totp(_account_kind(), token["sub"], body["code"], _user_agent(),
-                              token.get("sid"))
+    """Confirm set-up with a code: ten recovery codes (shown once) and session tokens. A
+    replaced factor signs every device out."""
+    return factors.activate(claims(), body["code"], _user_agent())
+
+
+@blp.post("/recovery-codes")
+@limiter.limit(auth_rate_limit)
+@require(PATIENT, STAFF)
+@blp.arguments(RecoveryCodesIn)
+@blp.response(200, RecoveryCodesOut)
+def recovery_codes(body):
+    """Ten new recovery codes (the old ones stop working); needs password and a current code."""
+    return factors.regenerate_recovery_codes(claims(), body)
+
+
+@blp.post("/password-reset")
+@limiter.limit(auth_rate_limit)
+@blp.arguments(PasswordResetIn)
+@blp.response(204)
+def password_reset(body):
+    """Forgotten password: front-desk activation code, new password and the second factor.
+    Every session ends."""
+    credentials.reset_password(body["national_id"], body["activation_code"],
+                               body["new_password"], body.get("code"), body.get("recovery_code"))
 
 
 @blp.post("/mfa")
 @limiter.limit(auth_rate_limit)
 @blp.arguments(MfaIn)
-@blp.response(200, TokensOut)
+@blp.response(200, SignedInOut)
 def mfa(body):
     """Second factor: a TOTP code or a recovery code, each accepted once."""
     return auth.complete_mfa(body["mfa_token"], body.get("code"), body.get("recovery_code"),

@@ -2,17 +2,25 @@
 import click
 from flask.cli import with_appcontext
 
-from models import staff
-from models.db import DuplicateKeyError
-from services import hospitals
-from services.auth import check_password_policy
-from services.context import passwords
-from services.errors import InvalidInput
+from services import admin, hospitals
+from services.errors import DomainError, InvalidInput
 
 
 def register(app) -> None:
-    app.cli.add_command(create_hospital)
-    app.cli.add_command(create_staff)
+    for command in (create_hospital, create_staff, rotate_hospital_secret, deactivate_hospital,
+                    disable_patient, disable_staff):
+        app.cli.add_command(command)
+
+
+def _run(action, *args):
+    """Run a service call; a domain error becomes a one-line CLI error, not a traceback."""
+    try:
+        return action(*args)
+    except InvalidInput as exc:
+        raise click.ClickException("; ".join(m for msgs in (exc.errors or {}).values()
+                                             for m in msgs) or exc.detail) from None
+    except DomainError as exc:
+        raise click.ClickException(exc.detail) from None
 
 
 @click.command("create-hospital")
@@ -22,13 +30,31 @@ def register(app) -> None:
 @with_appcontext
 def create_hospital(name, hospital_id, scopes):
     """Create a hospital API client; prints its secret once."""
-    try:
-        creds = hospitals.create_hospital(name, hospital_id, list(scopes) or None)
-    except DuplicateKeyError:
-        raise click.ClickException(f"a hospital with id {hospital_id} already exists")
+    creds = _run(hospitals.create_hospital, name, hospital_id, list(scopes) or None)
     for key, value in creds.items():
         click.echo(f"{key}: {value}")
     click.echo("Store the client_secret now: it is kept only as a hash.")
+
+
+@click.command("rotate-hospital-secret")
+@click.argument("hospital_id")
+@click.option("--grace-hours", type=click.IntRange(0, 168), default=None,
+              help="how long the old secret keeps working (default: CLIENT_SECRET_GRACE_HOURS)")
+@with_appcontext
+def rotate_hospital_secret(hospital_id, grace_hours):
+    """Issue a new client secret; prints it once. The old one works for the grace period."""
+    rotated = _run(hospitals.rotate_secret, hospital_id, grace_hours)
+    click.echo(f"client_secret: {rotated['client_secret']}")
+    click.echo(f"the previous secret works until {rotated['previous_secret_valid_until']}")
+
+
+@click.command("deactivate-hospital")
+@click.argument("hospital_id")
+@with_appcontext
+def deactivate_hospital(hospital_id):
+    """Stop a hospital client: its tokens stop working at once."""
+    _run(hospitals.deactivate, hospital_id)
+    click.echo(f"hospital {hospital_id} deactivated")
 
 
 @click.command("create-staff")
@@ -37,12 +63,24 @@ def create_hospital(name, hospital_id, scopes):
 @with_appcontext
 def create_staff(username, password):
     """Create a support staff account; TOTP is set up at first sign-in."""
-    try:
-        check_password_policy(password, {"username": username})
-    except InvalidInput as exc:
-        raise click.BadParameter("; ".join(exc.errors["password"]), param_hint="password")
-    try:
-        staff_id = staff.insert(username, passwords().hash(password))
-    except DuplicateKeyError:
-        raise click.ClickException(f"the username {username} is taken")
+    staff_id = _run(admin.create_staff, username, password)
     click.echo(f"staff id: {staff_id}. Sign in to set up the authenticator app.")
+
+
+@click.command("disable-patient")
+@click.option("--national-id", prompt=True, hide_input=True,
+              help="prompted when not given (keeps it out of shell history)")
+@with_appcontext
+def disable_patient(national_id):
+    """Disable a patient account: every session ends at once, no sign-in works."""
+    patient_id = _run(admin.disable_patient, national_id)
+    click.echo(f"patient {patient_id} disabled")
+
+
+@click.command("disable-staff")
+@click.argument("username")
+@with_appcontext
+def disable_staff(username):
+    """Disable a support staff account: every session ends at once, no sign-in works."""
+    staff_id = _run(admin.disable_staff, username)
+    click.echo(f"staff {staff_id} disabled")

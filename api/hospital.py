@@ -17,4 +17,5 @@ blp = Blueprint("hospital", __name__, url_prefix="/v1/hospital",
 def issue_activation_code(body):
     """Issue a single-use activation code for a patient at the front desk."""
     issuer = {"type": "hospital", "id": claims()["sub"]}
-    return registration.issue_activation_code(body["national_id"], issuer, body.get("name"))
+    return registration.issue_activation_code(body["national_id"], issuer, body.get("name"),
+                                              body.get("birth_date"))

@@ -3,7 +3,7 @@ from flask_smorest import Blueprint
 
 from api.guard import claims, require
 from models.schemas.me import PasswordChangeIn, ProfileOut, SessionOut
-from services import auth, patients, sessions
+from services import credentials, patients, sessions
 from services.tokens import PATIENT
 
 blp = Blueprint("me", __name__, url_prefix="/v1/me", description="The signed-in patient")
@@ -41,5 +41,5 @@ def end_session(session_id):
 def change_password(body):
     """Change the password (needs a fresh sign-in); other devices are signed out."""
     token = claims()
-    auth.change_password(PATIENT, token["sub"], token["sid"], body["current_password"],
+    credentials.change_password(PATIENT, token["sub"], token["sid"], body["current_password"],
                          body["new_password"])

@@ -26,4 +26,5 @@ def find_patient(query):
 def issue_activation_code(body):
     """Issue a single-use activation code (for example after identity checks by phone)."""
     issuer = {"type": "staff", "id": claims()["sub"]}
-    return registration.issue_activation_code(body["national_id"], issuer, body.get("name"))
+    return registration.issue_activation_code(body["national_id"], issuer, body.get("name"),
+                                              body.get("birth_date"))

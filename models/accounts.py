@@ -5,8 +5,10 @@ Every write that decides a security outcome is a single conditional update.
 """
 from models.db import get_db, require_str, utcnow
 
-COLLECTIONS = {"patient": "patients", "staff": "staff"}
-LOGIN_FIELDS = {"patient": "national_id", "staff": "username"}
+# The account kinds. Token audiences (services.tokens) are a separate vocabulary.
+PATIENT, STAFF = "patient", "staff"
+COLLECTIONS = {PATIENT: "patients", STAFF: "staff"}
+LOGIN_FIELDS = {PATIENT: "national_id", STAFF: "username"}
 
 
 def _col(kind: str):
@@ -23,9 +25,29 @@ def get(kind: str, account_id: str) -> dict | None:
     return _col(kind).find_one({"_id": account_id})
 
 
+def epoch(account: dict) -> int:
+    """Bumped by every credential change; step tokens of an older epoch no longer work."""
+    return account.get("auth_epoch", 0)
+
+
+def rehash_password(kind: str, account_id: str, password_hash: str) -> None:
+    """Same password, stronger hash parameters: no credential change."""
+    _col(kind).update_one({"_id": account_id}, {"$set": {"password_hash": password_hash}})
+
+
 def set_password_hash(kind: str, account_id: str, password_hash: str) -> None:
+    """A new password: a credential change (the epoch moves on)."""
     _col(kind).update_one({"_id": account_id},
-                          {"$set": {"password_hash": password_hash, "password_changed_at": utcnow()}})
+                          {"$set": {"password_hash": password_hash, "password_changed_at": utcnow()},
+                           "$inc": {"auth_epoch": 1}})
+
+
+def disable(kind: str, account_id: str) -> bool:
+    """Refuse every future sign-in; False when there is no such account."""
+    result = _col(kind).update_one({"_id": account_id},
+                                   {"$set": {"disabled": True, "disabled_at": utcnow()},
+                                    "$inc": {"auth_epoch": 1}})
+    return result.matched_count == 1
 
 
 def set_pending_totp(kind: str, account_id: str, encrypted_secret: str) -> None:
@@ -41,7 +63,7 @@ def activate_totp(kind: str, account_id: str, encrypted_secret: str, step: int,
         {"_id": account_id, "totp_pending": encrypted_secret},
         {"$set": {"totp_secret": encrypted_secret, "totp_active": True, "totp_last_step": step,
                   "recovery_code_hashes": recovery_hashes, "totp_activated_at": utcnow()},
-         "$unset": {"totp_pending": ""}})
+         "$unset": {"totp_pending": ""}, "$inc": {"auth_epoch": 1}})
     return result.modified_count == 1
 
 
@@ -61,3 +83,8 @@ def use_recovery_code(kind: str, account_id: str, code_hash: str) -> bool:
         {"_id": account_id, "totp_active": True, "recovery_code_hashes": code_hash},
         {"$pull": {"recovery_code_hashes": code_hash}})
     return result.modified_count == 1
+
+
+def replace_recovery_codes(kind: str, account_id: str, recovery_hashes: list[str]) -> None:
+    _col(kind).update_one({"_id": account_id, "totp_active": True},
+                          {"$set": {"recovery_code_hashes": recovery_hashes}})

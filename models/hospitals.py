@@ -1,17 +1,47 @@
 """Hospital API clients: id, display name, client id, keyed hash of the secret, scopes."""
-from models.db import get_db, require_str, utcnow
+from models.db import DuplicateKeyError, get_db, require_str, utcnow
 
 
 def insert(hospital_id: str, name: str, client_id: str, secret_hash: str,
-           scopes: list[str]) -> None:
-    get_db().hospitals.insert_one({
-        "_id": hospital_id, "name": name, "client_id": client_id, "secret_hash": secret_hash,
-        "scopes": scopes, "active": True, "created_at": utcnow()})
+           scopes: list[str]) -> bool:
+    """False when the hospital id is taken."""
+    try:
+        get_db().hospitals.insert_one({
+            "_id": hospital_id, "name": name, "client_id": client_id, "secret_hash": secret_hash,
+            "scopes": scopes, "active": True, "created_at": utcnow()})
+    except DuplicateKeyError:
+        return False
+    return True
 
 
 def find_by_client_id(client_id: str) -> dict | None:
     require_str(client_id)
     return get_db().hospitals.find_one({"client_id": client_id})
+
+
+def get(hospital_id: str) -> dict | None:
+    require_str(hospital_id)
+    return get_db().hospitals.find_one({"_id": hospital_id})
+
+
+def replace_secret(hospital_id: str, secret_hash: str, previous_valid_until) -> bool:
+    """The new secret works at once; the current one keeps working until
+    `previous_valid_until` (a grace period for the hospital to deploy the new one)."""
+    hospital = get(hospital_id)
+    if not hospital:
+        return False
+    result = get_db().hospitals.update_one(
+        {"_id": hospital_id, "secret_hash": hospital["secret_hash"]},
+        {"$set": {"secret_hash": secret_hash, "previous_secret_hash": hospital["secret_hash"],
+                  "previous_secret_valid_until": previous_valid_until,
+                  "secret_rotated_at": utcnow()}})
+    return result.modified_count == 1
+
+
+def deactivate(hospital_id: str) -> bool:
+    result = get_db().hospitals.update_one(
+        {"_id": hospital_id}, {"$set": {"active": False, "deactivated_at": utcnow()}})
+    return result.matched_count == 1
 
 
 def is_active(hospital_id: str) -> bool:

@@ -15,5 +15,14 @@ def ensure_indexes(db) -> None:
         IndexModel([("national_id", ASCENDING), ("code_hash", ASCENDING)], unique=True),
         IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=30 * 24 * 3600),
     ])
+    db.trusted_devices.create_indexes([
+        IndexModel([("token_hash", ASCENDING)], unique=True),
+        IndexModel([("account_id", ASCENDING), ("session_id", ASCENDING)]),
+        IndexModel([("session_id", ASCENDING)]),
+        IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=30 * 24 * 3600),
+    ])
+    db.security_events.create_indexes([IndexModel([("account_id", ASCENDING), ("at", DESCENDING)])])
+    db.used_step_tokens.create_indexes([IndexModel([("expires_at", ASCENDING)],
+                                                   expireAfterSeconds=3600)])
     # Keyed by _id (hash of the sign-in identifier): one-document reads and $inc, no scans.
     db.throttles.create_indexes([IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=3600)])

@@ -3,12 +3,15 @@ from models.db import DuplicateKeyError, ReturnDocument, get_db, require_str, ut
 from security.codes import opaque_id
 
 
-def ensure_patient(national_id: str, name: str | None = None) -> str:
+def ensure_patient(national_id: str, name: str | None = None,
+                   birth_date: str | None = None) -> str:
     """The patient's opaque id, creating the patient on first mention."""
     # national_id comes from the equality filter on insert; naming it again here would conflict.
     insert = {"_id": opaque_id("pat"), "created_at": utcnow()}
     if name:
         insert["name"] = name
+    if birth_date:
+        insert["birth_date"] = birth_date
     try:
         doc = get_db().patients.find_one_and_update(
             {"national_id": national_id}, {"$setOnInsert": insert},

@@ -1,4 +1,6 @@
 """Password hashing (argon2id) and the password policy (length + offline common-password check)."""
+import unicodedata
+
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 from zxcvbn import zxcvbn
@@ -42,19 +44,47 @@ class Passwords:
             return False
 
 
+def fold(text: str) -> str:
+    """Lower case without Vietnamese diacritics: "Lê Minh Châu" -> "le minh chau"."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+
+
+def personal_words(name: str | None = None, national_id: str | None = None,
+                   birth_date: str | None = None, others: list = ()) -> list[str]:
+    """What the platform knows about a person, as the words a guesser would try first: the
+    name folded and run together in every order people write it ("leminhchau", "chauminhle",
+    "minhchau"), the national ID and its tail, the birth date (ISO "YYYY-MM-DD") as people
+    type it."""
+    words = [fold(o) for o in others if o]
+    parts = fold(name).split() if name else []
+    for start in range(len(parts)):
+        for end in range(start + 1, len(parts) + 1):
+            words.append("".join(parts[start:end]))
+    if len(parts) > 1:
+        words += ["".join(reversed(parts)), parts[-1] + "".join(parts[:-1])]
+    if national_id:
+        words += [national_id, national_id[-4:], national_id[-6:]]
+    if birth_date and len(birth_date) == 10:
+        year, month, day = birth_date[:4], birth_date[5:7], birth_date[8:10]
+        words += [year, day + month + year, year + month + day, day + month + year[2:],
+                  month + day + year, day + month]
+    return [w for w in dict.fromkeys(words) if w]
+
+
 def password_problems(password: str, user_inputs: list[str] = ()) -> list[str]:
     """Messages explaining why a password is refused; empty when it is acceptable.
 
     No composition rules (NIST SP 800-63B): only length and guessability, where guessability
     comes from zxcvbn's offline lists (30,000 common passwords, names, words) plus the
-    account's own identifiers and local words.
+    person's own words (see personal_words) and local words, all compared without diacritics.
     """
     if len(password) < MIN_LENGTH:
         return [f"Use at least {MIN_LENGTH} characters."]
     if len(password) > MAX_LENGTH:
         return [f"Use at most {MAX_LENGTH} characters."]
-    inputs = [i for i in user_inputs if i] + LOCAL_WORDS
-    result = zxcvbn(password[:_ZXCVBN_MAX], user_inputs=inputs)
+    inputs = [fold(i) for i in user_inputs if i] + LOCAL_WORDS
+    result = zxcvbn(fold(password)[:_ZXCVBN_MAX], user_inputs=inputs)
     if result["score"] < MIN_SCORE:
         return ["This password is too common or too easy to guess; a few unrelated words work well."]
     return []

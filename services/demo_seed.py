@@ -6,11 +6,10 @@ import os
 import secrets
 import tempfile
 
-from models import accounts, staff
+from models import accounts
 from models.db import is_empty, utcnow
 from security import totp
-from services import hospitals, registration
-from services.context import cipher, passwords
+from services import admin, factors, hospitals, registration
 
 log = logging.getLogger(__name__)
 
@@ -39,12 +38,12 @@ def seed(path: str) -> bool:
 
 def _seed_staff() -> dict:
     username, password = "support.demo", secrets.token_urlsafe(12)
-    staff_id = staff.insert(username, passwords().hash(password))
+    staff_id = admin.create_staff(username, password)
     secret = totp.new_secret()
-    encrypted = cipher().encrypt(secret, f"staff:{staff_id}:totp")
-    accounts.set_pending_totp("staff", staff_id, encrypted)
+    encrypted = factors.encrypt_secret(accounts.STAFF, staff_id, secret)
+    accounts.set_pending_totp(accounts.STAFF, staff_id, encrypted)
     # Step 0 lies in 1970: every current code is still usable once.
-    accounts.activate_totp("staff", staff_id, encrypted, 0, [])
+    accounts.activate_totp(accounts.STAFF, staff_id, encrypted, 0, [])
     return {"username": username, "password": password, "totp_secret": secret}
 
 

@@ -40,8 +40,15 @@ class TooManyAttempts(DomainError):
 
 class ActivationFailed(DomainError):
     status, title, slug = 400, "Registration failed", "activation-failed"
-    detail = ("The national ID and activation code do not match a valid, unused code. "
-              "Ask the hospital or support for a new code.")
+    detail = ("The national ID and activation code do not match a valid, unused code for a new "
+              "account. If you already have an account, use the code to reset your password; "
+              "otherwise ask the hospital or support for a new code.")
+
+
+class ResetFailed(ActivationFailed):
+    title, slug = "Password reset failed", "reset-failed"
+    detail = ("The national ID, activation code and second factor do not match. Check them, or "
+              "ask the hospital or support for a new code.")
 
 
 class InvalidInput(DomainError):

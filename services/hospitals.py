@@ -1,33 +1,65 @@
-"""Hospital API clients: creation (CLI, demo seed) and the client-credentials token."""
+"""Hospital API clients: creation (CLI, demo seed), secret rotation, deactivation and the
+client-credentials token."""
 import hmac
+from datetime import timedelta
 
 from models import hospitals
+from models.db import utcnow
 from security.codes import client_secret, opaque_id
 from services import tokens
-from services.context import peppered_hash
-from services.errors import InvalidCredentials
+from services.context import peppered_hash, setting
+from services.errors import Conflict, InvalidCredentials, NotFound
 
 DEFAULT_SCOPES = ["records:write", "records:read", "activation-codes:write", "export:read"]
 
 
 def create_hospital(name: str, hospital_id: str | None = None,
                     scopes: list[str] | None = None) -> dict:
-    """Returns the credentials; the secret is shown here once and stored only as a hash."""
+    """Returns the credentials; the secret is shown here once and stored only as a hash.
+    Raises Conflict for a taken hospital id."""
     hospital_id = hospital_id or opaque_id("hosp")
     client_id, secret = opaque_id("cli"), client_secret()
-    hospitals.insert(hospital_id, name, client_id, _secret_hash(secret), scopes or DEFAULT_SCOPES)
+    if not hospitals.insert(hospital_id, name, client_id, _secret_hash(secret),
+                            scopes or DEFAULT_SCOPES):
+        raise Conflict(f"A hospital with id {hospital_id} already exists.")
     return {"hospital_id": hospital_id, "client_id": client_id, "client_secret": secret}
+
+
+def rotate_secret(hospital_id: str, grace_hours: int | None = None) -> dict:
+    """A new client secret, shown once; the old one keeps working for `grace_hours`
+    (CLIENT_SECRET_GRACE_HOURS by default; 0 ends it at once). Raises NotFound, Conflict."""
+    grace = setting("CLIENT_SECRET_GRACE_HOURS") if grace_hours is None else grace_hours
+    secret = client_secret()
+    valid_until = utcnow() + timedelta(hours=grace)
+    if not hospitals.get(hospital_id):
+        raise NotFound("No hospital with that id.")
+    if not hospitals.replace_secret(hospital_id, _secret_hash(secret), valid_until):
+        raise Conflict("The secret changed meanwhile; try again.")
+    return {"hospital_id": hospital_id, "client_secret": secret,
+            "previous_secret_valid_until": valid_until}
+
+
+def deactivate(hospital_id: str) -> None:
+    """The hospital's tokens stop working at once and no new ones are issued."""
+    if not hospitals.deactivate(hospital_id):
+        raise NotFound("No hospital with that id.")
 
 
 def issue_token(client_id: str, secret: str) -> dict:
     """Raises InvalidCredentials for an unknown client, a wrong secret or a disabled hospital."""
     hospital = hospitals.find_by_client_id(client_id)
-    presented = _secret_hash(secret)
-    # An unknown client still costs one HMAC and one comparison, like a wrong secret.
-    expected = hospital["secret_hash"] if hospital else "0" * len(presented)
-    if not hmac.compare_digest(presented, expected) or not hospital or not hospital["active"]:
+    if not hospital or not hospital["active"] or not _secret_matches(hospital, secret):
         raise InvalidCredentials()
     return tokens.hospital_token(hospital["_id"], hospital["scopes"])
+
+
+def _secret_matches(hospital: dict, secret: str) -> bool:
+    presented = _secret_hash(secret)
+    if hmac.compare_digest(presented, hospital["secret_hash"]):
+        return True
+    previous = hospital.get("previous_secret_hash")
+    return bool(previous) and hospital["previous_secret_valid_until"] > utcnow() \
+        and hmac.compare_digest(presented, previous)
 
 
 def _secret_hash(secret: str) -> str:

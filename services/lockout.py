@@ -1,38 +1,95 @@
-"""Per-account lockout after repeated password, code or activation failures.
+"""Per-path lockout of password and code attempts (OWASP "device cookies", NIST SP 800-63B 5.2.2).
 
-Counters are keyed by a hash of the sign-in identifier, whether or not an account exists, so
-a locked answer never reveals that an account exists.
+A path is one sign-in identifier (a national ID, a staff username) seen from one side:
+- `untrusted`: clients without a trusted device token. Anyone who knows a national ID is here.
+- `device:<id>`: one trusted device, which completed both factors before. Failures elsewhere
+  never lock it, so a stranger cannot keep the owner out.
+- `session:<id>`: re-authentication inside a signed-in session (password change, new factor).
+- `activation`: activation codes typed for a national ID (registration, password reset).
+
+Each attempt is taken from the path's budget before the slow check (models.throttles), locks
+grow longer each time they recur, and counters are keyed by a hash of the identifier whether or
+not an account exists, so a locked answer says nothing about which accounts exist.
 """
 import logging
 import math
+from dataclasses import dataclass
+from typing import NoReturn
 
-from models import throttles
+from models import security_events, throttles
 from models.db import utcnow
 from services.context import peppered_hash, setting
 from services.errors import DomainError, TooManyAttempts
 
 log = logging.getLogger(__name__)
 
-
-def key_for(kind: str, identifier: str) -> str:
-    return peppered_hash("lockout", f"{kind}:{identifier}")
-
-
-def ensure_not_locked(key: str) -> None:
-    """Raises TooManyAttempts while the key is locked."""
-    until = throttles.locked_until(key)
-    if until:
-        raise TooManyAttempts(math.ceil((until - utcnow()).total_seconds()))
+UNTRUSTED, ACTIVATION = "untrusted", "activation"
+# The failure of a round that is worth telling the owner about, before the lock itself.
+REPEATED_FAILURES = 3
 
 
-def fail(key: str, error: DomainError) -> None:
-    """Count a failure, then raise `error`, or TooManyAttempts if this failure locked the key."""
-    until = throttles.record_failure(key, setting("LOCKOUT_THRESHOLD"), setting("LOCKOUT_SECONDS"))
-    if until:
-        log.warning("sign-in identifier locked after repeated failures (key %s...)", key[:12])
-        raise TooManyAttempts(setting("LOCKOUT_SECONDS"))
+def device_path(device_id: str) -> str:
+    return f"device:{device_id}"
+
+
+def session_path(session_id: str) -> str:
+    return f"session:{session_id}"
+
+
+def lock_seconds(lock_number: int, base: int, maximum: int) -> int:
+    """The n-th lock of a path lasts base, 2x base, 4x base, ... at most `maximum` seconds."""
+    return min(base * 2 ** (lock_number - 1), maximum)
+
+
+@dataclass(frozen=True)
+class Attempt:
+    unit: throttles.Attempt
+    path: str
+
+
+def attempt(kind: str, identifier: str, path: str = UNTRUSTED) -> Attempt:
+    """Take one attempt on the path before checking anything. Raises TooManyAttempts while
+    the path is locked."""
+    try:
+        return Attempt(throttles.take(_key(kind, identifier, path), setting("LOCKOUT_THRESHOLD"), _lock_seconds), path)
+    except throttles.Locked as locked:
+        raise TooManyAttempts(math.ceil((locked.until - utcnow()).total_seconds()))
+
+
+def failed(taken: Attempt, error: DomainError, owner: tuple[str, str] | None = None) -> NoReturn:
+    """The attempt failed: raise `error`, or TooManyAttempts if it was the last of its round.
+    `owner` (kind, account id) is the account the identifier names, when there is one: it
+    keeps the failures and locks among its security events."""
+    unit = taken.unit
+    if owner and (unit.last or unit.number == REPEATED_FAILURES):
+        event = "sign_in_locked" if unit.last else "repeated_failed_sign_ins"
+        details = {"path": taken.path.split(":")[0], "failures": unit.number}
+        if unit.last:
+            details.update(lock_number=unit.locks, locked_until=unit.locked_until)
+        security_events.record(owner[0], owner[1], event, details)
+    if unit.last:
+        log.warning("a sign-in path was locked after repeated failures (lock %d)", unit.locks)
+        raise TooManyAttempts(_lock_seconds(unit.locks))
     raise error
 
 
-def succeeded(key: str) -> None:
-    throttles.clear(key)
+def password_correct(taken: Attempt) -> None:
+    """The password was right: give the attempt back, since the second factor takes its own."""
+    throttles.refund(taken.unit)
+
+
+def succeeded(taken: Attempt) -> None:
+    """Both factors (or the whole code flow) succeeded: the path starts again."""
+    throttles.clear(taken.unit)
+
+
+def forget(kind: str, identifier: str, path: str) -> None:
+    throttles.forget(_key(kind, identifier, path))
+
+
+def _key(kind: str, identifier: str, path: str) -> str:
+    return peppered_hash("lockout", f"{kind}:{identifier}:{path}")
+
+
+def _lock_seconds(lock_number: int) -> int:
+    return lock_seconds(lock_number, setting("LOCKOUT_SECONDS"), setting("LOCKOUT_MAX_SECONDS"))

@@ -1,23 +1,50 @@
 """Sessions: start after full sign-in, rotate refresh tokens with reuse detection (RFC 9700),
-revoke on logout or from another device."""
+revoke on logout or from another device.
+
+Each session comes with a trusted device token: the device that completed both factors keeps
+it and presents it at its next sign-in, which then has a lockout budget of its own. It is
+opaque, stored only as a keyed hash, dies with its session and with any credential change."""
 import logging
+import secrets
 from datetime import timedelta
 
-from models import sessions
+from models import sessions, trusted_devices
 from models.db import utcnow
 from security.codes import opaque_id
 from services import tokens
-from services.context import setting
+from services.context import peppered_hash, setting
 from services.errors import NotFound, Unauthorized
 
 log = logging.getLogger(__name__)
+# A visible prefix, so nobody mistakes it for a push token (those go to /v1/me/devices).
+DEVICE_TOKEN_PREFIX = "tdt_"
 
 
-def start(kind: str, account_id: str, user_agent: str = "") -> dict:
+def start(kind: str, account_id: str, user_agent: str = "",
+          replaces_device: str | None = None) -> dict:
+    """Session tokens and a new trusted device token (replacing the device's older one)."""
     session_id, jti = opaque_id("ses"), tokens.new_jti()
-    expires_at = utcnow() + timedelta(days=setting("REFRESH_TOKEN_DAYS"))
-    sessions.create(session_id, kind, account_id, jti, expires_at, user_agent[:200])
-    return tokens.session_pair(kind, account_id, session_id, jti, fresh=True)
+    now = utcnow()
+    sessions.create(session_id, kind, account_id, jti,
+                    now + timedelta(days=setting("REFRESH_TOKEN_DAYS")), user_agent[:200])
+    if replaces_device:
+        trusted_devices.revoke(replaces_device, "replaced")
+    device_token = DEVICE_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    trusted_devices.insert(opaque_id("dev"), _device_hash(device_token), kind, account_id,
+                           session_id, now + timedelta(days=setting("TRUSTED_DEVICE_DAYS")))
+    return {**tokens.session_pair(kind, account_id, session_id, jti, fresh=True),
+            "trusted_device_token": device_token}
+
+
+def trusted_device(kind: str, account: dict | None, device_token: str | None) -> str | None:
+    """The id of the account's valid trusted device holding `device_token`, else None (also
+    for another account's token: it then counts as no token at all)."""
+    if not device_token or account is None:
+        return None
+    device = trusted_devices.find_valid(_device_hash(device_token))
+    if device and device["account_id"] == account["_id"] and device["kind"] == kind:
+        return device["_id"]
+    return None
 
 
 def refresh(claims: dict) -> dict:
@@ -26,7 +53,7 @@ def refresh(claims: dict) -> dict:
     session_id, new_jti = claims["sid"], tokens.new_jti()
     if sessions.rotate(session_id, claims["jti"], new_jti):
         return tokens.session_pair(claims["aud"], claims["sub"], session_id, new_jti, fresh=False)
-    sessions.revoke(session_id, "refresh_token_reuse")
+    _revoke(session_id, "refresh_token_reuse")
     log.warning("refresh token reuse detected; session %s revoked", session_id)
     raise Unauthorized("This refresh token was already used. The session has been signed out; "
                        "sign in again.")
@@ -41,12 +68,26 @@ def end(account_id: str, session_id: str) -> None:
     """Revoke one of the account's own sessions; raises NotFound for anyone else's."""
     if not sessions.revoke(session_id, "signed_out", account_id=account_id):
         raise NotFound("No such session.")
+    trusted_devices.revoke_for_session(session_id, "signed_out")
 
 
 def list_for(account_id: str, current_session_id: str) -> list[dict]:
-    return [{**s, "current": s["id"] == current_session_id}
+    trusted = trusted_devices.trusted_session_ids(account_id)
+    return [{**s, "current": s["id"] == current_session_id, "trusted_device": s["id"] in trusted}
             for s in sessions.list_active(account_id)]
 
 
-def end_all_others(account_id: str, keep_session_id: str | None, reason: str) -> int:
-    return sessions.revoke_all(account_id, reason, keep_session_id)
+def end_all(account_id: str, reason: str, keep_session_id: str | None = None) -> None:
+    """Sign every session out (but `keep_session_id`) and void every trusted device token,
+    the kept session's too: a credential change makes every device prove itself again."""
+    sessions.revoke_all(account_id, reason, keep_session_id)
+    trusted_devices.revoke_all(account_id, reason)
+
+
+def _revoke(session_id: str, reason: str) -> None:
+    sessions.revoke(session_id, reason)
+    trusted_devices.revoke_for_session(session_id, reason)
+
+
+def _device_hash(device_token: str) -> str:
+    return peppered_hash("trusted-device", device_token)

@@ -1,7 +1,9 @@
 """JWTs: short access tokens, rotating refresh tokens, and one-step tokens (mfa, enrollment).
 
 Claims: sub (opaque account id), aud (patient | staff | hospital | mfa | enrollment), sid
-(session), scope (hospitals). No name, national ID or other personal data.
+(session), scope (hospitals); step tokens add kind (patient | staff), ep (the account's
+credential epoch: a password change or factor reset voids older step tokens) and dev (the
+trusted device the sign-in came from, when it did). No name, national ID or other personal data.
 """
 import uuid
 from datetime import timedelta
@@ -47,11 +49,19 @@ def hospital_token(hospital_id: str, scopes: list[str]) -> dict:
             "expires_in": int(access_ttl().total_seconds()), "scope": " ".join(scopes)}
 
 
-def step_token(audience: str, kind: str, account_id: str) -> str:
+def step_token(audience: str, kind: str, account_id: str, epoch: int,
+               device_id: str | None = None) -> str:
     """A short token that only opens the next sign-in step (mfa or TOTP enrollment)."""
+    claims = {"aud": audience, "kind": kind, "ep": epoch}
+    if device_id:
+        claims["dev"] = device_id
     return create_access_token(
         identity=account_id, expires_delta=timedelta(minutes=STEP_TOKEN_MINUTES[audience]),
-        additional_claims={"aud": audience, "kind": kind})
+        additional_claims=claims)
+
+
+def step_expired() -> InvalidCredentials:
+    return InvalidCredentials(_STEP_EXPIRED)
 
 
 def decode_step_token(token: str, audience: str) -> dict:

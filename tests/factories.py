@@ -4,10 +4,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from itertools import count
 
-from models import staff as staff_repo
 from security.totp import code_at
-from services import hospitals
-from services.context import passwords
+from services import admin, hospitals
 
 PASSWORD = "quiet harbour lantern 58"
 _national_ids = count(1)
@@ -22,6 +20,7 @@ class Account:
     access_token: str = ""
     refresh_token: str = ""
     session_id: str = ""
+    trusted_device_token: str = ""
     recovery_codes: list = field(default_factory=list)
 
     @property
@@ -52,7 +51,7 @@ def create_hospital(name: str = "Test Hospital", scopes=None) -> dict:
 
 def create_staff(app, username: str = "support.one", password: str = PASSWORD) -> Account:
     with app.app_context():
-        staff_repo.insert(username, passwords().hash(password))
+        admin.create_staff(username, password)
     return Account(username=username, password=password)
 
 
@@ -112,4 +111,5 @@ def _take_tokens(account: Account, body: dict) -> Account:
     account.access_token = body["access_token"]
     account.refresh_token = body["refresh_token"]
     account.session_id = body["session_id"]
+    account.trusted_device_token = body["trusted_device_token"]
     return account

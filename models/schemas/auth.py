@@ -24,10 +24,15 @@ class RegisterOut(ma.Schema):
 
 
 class LoginIn(StrictSchema):
-    """Exactly one of national_id (patients) or username (support staff), and the password."""
+    """Exactly one of national_id (patients) or username (support staff), and the password.
+    A device that completed both factors before sends its trusted_device_token: its sign-ins
+    then have their own lockout budget, which failures from other clients never use up."""
     national_id = national_id_field("patients sign in with this")
     username = text_field(64, metadata={"description": "support staff sign in with this"})
     password = password_field(required=True)
+    trusted_device_token = text_field(
+        128, load_only=True,
+        metadata={"description": "from an earlier full sign-in on this device (not a push token)"})
 
     @ma.validates_schema
     def exactly_one_identifier(self, data, **kwargs):
@@ -46,6 +51,43 @@ class TotpSetupOut(ma.Schema):
     otpauth_uri = ma.fields.String()
 
 
+class FactorIn(StrictSchema):
+    """At most one of code (TOTP) or recovery_code."""
+    code = ma.fields.String(validate=TOTP_CODE, load_only=True)
+    recovery_code = text_field(64, load_only=True)
+
+    @ma.validates_schema
+    def at_most_one_factor(self, data, **kwargs):
+        if "code" in data and "recovery_code" in data:
+            raise ma.ValidationError("Give either code or recovery_code, not both.", "_schema")
+
+
+class ReauthIn(FactorIn):
+    """The password and a current code or recovery code (re-authentication)."""
+    password = password_field()
+
+
+class TotpSetupIn(ReauthIn):
+    """Empty with an enrollment token. With an access token (replacing the active factor):
+    password and exactly one of code or recovery_code of the current factor."""
+
+
+class RecoveryCodesIn(ReauthIn):
+    """password and exactly one of code or recovery_code."""
+
+
+class RecoveryCodesOut(ma.Schema):
+    recovery_codes = ma.fields.List(ma.fields.String(), metadata={"description": "shown once"})
+
+
+class PasswordResetIn(FactorIn):
+    """A registered patient who forgot the password: the activation code from the front desk,
+    the new password, and code or recovery_code when the second factor is active."""
+    national_id = national_id_field(required=True)
+    activation_code = text_field(64, required=True, load_only=True)
+    new_password = password_field(new=True, required=True)
+
+
 class TotpActivateIn(StrictSchema):
     code = ma.fields.String(required=True, validate=TOTP_CODE)
 
@@ -58,7 +100,12 @@ class TokensOut(ma.Schema):
     session_id = ma.fields.String()
 
 
-class TotpActivateOut(TokensOut):
+class SignedInOut(TokensOut):
+    trusted_device_token = ma.fields.String(metadata={
+        "description": "keep on this device; send with the next /login (not a push token)"})
+
+
+class TotpActivateOut(SignedInOut):
     recovery_codes = ma.fields.List(ma.fields.String(), metadata={"description": "shown once"})
 
 

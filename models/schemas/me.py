@@ -21,6 +21,8 @@ class SessionOut(ma.Schema):
     expires_at = ma.fields.DateTime()
     user_agent = ma.fields.String()
     current = ma.fields.Boolean()
+    trusted_device = ma.fields.Boolean(
+        metadata={"description": "the device holds a trusted device token that still works"})
 
 
 class PasswordChangeIn(StrictSchema):

@@ -61,7 +61,11 @@ def test_enrollment_token_cannot_replace_an_active_secret(client, hospital, cloc
     account = factories.registered_patient(client, hospital)
     token = enrollment_token(client, account)
     factories.enroll_totp(client, account, clock)
-    assert client.post("/v1/auth/totp/setup", headers=token).status_code == 409
+    # Activation moved the account's credential epoch on: the older step token is dead.
+    assert client.post("/v1/auth/totp/setup", headers=token).status_code == 401
+    clock.tick(timedelta(seconds=30))
+    mfa_token = client.post("/v1/auth/login", json=account.login_body).json["mfa_token"]
+    assert client.post("/v1/auth/totp/setup", headers=bearer(mfa_token)).status_code == 403
 
 
 def test_replayed_totp_code_is_rejected(client, patient, clock):
@@ -175,11 +179,11 @@ def test_access_token_is_not_an_mfa_token(client, patient, clock):
     assert response.status_code == 401
 
 
-def test_totp_reset_needs_a_fresh_sign_in(client, patient, clock):
-    clock.tick(timedelta(minutes=6))  # the sign-in is no longer fresh
-    assert client.post("/v1/auth/totp/setup", headers=patient.auth).status_code == 401
-    factories.sign_in(client, patient, clock)
-    setup = client.post("/v1/auth/totp/setup", headers=patient.auth)
+def test_replacing_the_factor_needs_password_and_current_code(client, patient, clock):
+    clock.tick(timedelta(seconds=30))
+    setup = client.post("/v1/auth/totp/setup", headers=patient.auth,
+                        json={"password": patient.password,
+                              "code": code_at(patient.totp_secret, now())})
     assert setup.status_code == 200
     new_secret = setup.json["secret"]
     clock.tick(timedelta(seconds=30))
@@ -192,7 +196,10 @@ def test_totp_reset_needs_a_fresh_sign_in(client, patient, clock):
 
 
 def test_pending_secret_does_not_replace_the_active_one_until_activated(client, patient, clock):
-    factories.sign_in(client, patient, clock)
-    client.post("/v1/auth/totp/setup", headers=patient.auth)  # started, never finished
+    clock.tick(timedelta(seconds=30))
+    started = client.post("/v1/auth/totp/setup", headers=patient.auth,  # never finished
+                          json={"password": patient.password,
+                                "code": code_at(patient.totp_secret, now())})
+    assert started.status_code == 200
     clock.tick(timedelta(seconds=30))
     assert mfa(client, patient, code=code_at(patient.totp_secret, now())).status_code == 200

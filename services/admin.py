@@ -1,0 +1,40 @@
+"""Operator tasks (CLI, demo seed): create staff accounts, disable accounts."""
+from models import accounts, patients, staff
+from services import sessions
+from services.context import passwords
+from services.errors import Conflict, NotFound
+from services.password_policy import check_password_policy
+
+
+def create_staff(username: str, password: str) -> str:
+    """A support staff account (TOTP is set up at first sign-in). Raises InvalidInput for a
+    refused password, Conflict for a taken username."""
+    check_password_policy(password, {"username": username})
+    staff_id = staff.insert(username, passwords().hash(password))
+    if staff_id is None:
+        raise Conflict(f"The username {username} is taken.")
+    return staff_id
+
+
+def disable_patient(national_id: str) -> str:
+    """Raises NotFound for an unknown national ID. Returns the patient id."""
+    patient = patients.find_by_national_id(national_id)
+    if not patient:
+        raise NotFound("No patient with that national ID.")
+    disable_account(accounts.PATIENT, patient["_id"])
+    return patient["_id"]
+
+
+def disable_staff(username: str) -> str:
+    account = accounts.find_by_login(accounts.STAFF, username)
+    if not account:
+        raise NotFound("No staff account with that username.")
+    disable_account(accounts.STAFF, account["_id"])
+    return account["_id"]
+
+
+def disable_account(kind: str, account_id: str) -> None:
+    """No more sign-ins, and every session and trusted device ends at once."""
+    if not accounts.disable(kind, account_id):
+        raise NotFound()
+    sessions.end_all(account_id, "account_disabled")

@@ -1,0 +1,28 @@
+"""Who an account is to the sign-in flows: its login, the owner of its security events, the
+account behind a step token, and the lockout path of a device."""
+from models import accounts
+from services import lockout, tokens
+
+
+def account_for_step(claims: dict) -> dict:
+    """The account a step token speaks for, while the token's credentials are current.
+    Raises InvalidCredentials after a password change, a factor reset or a disabled account."""
+    account = accounts.get(claims["kind"], claims["sub"])
+    if not account or account.get("disabled") or claims.get("ep") != accounts.epoch(account):
+        raise tokens.step_expired()
+    return account
+
+
+def lockout_path(device_id: str | None) -> str:
+    return lockout.device_path(device_id) if device_id else lockout.UNTRUSTED
+
+
+def login_of(kind: str, account: dict) -> str:
+    return account[accounts.LOGIN_FIELDS[kind]]
+
+
+def owner(kind: str, account: dict | None) -> tuple[str, str] | None:
+    """(kind, id) of a signed-up account, for its security events; None for no account."""
+    if account and account.get("password_hash"):
+        return kind, account["_id"]
+    return None
