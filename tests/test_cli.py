@@ -1,7 +1,10 @@
 """Flask CLI commands that create hospitals and staff in a real deployment."""
 import re
+from datetime import timedelta
 
-from tests.factories import PASSWORD
+from security.totp import code_at
+from tests import factories
+from tests.factories import PASSWORD, now
 
 
 def test_create_hospital_prints_working_credentials(app):
@@ -39,3 +42,78 @@ def test_existing_username_or_hospital_id_is_a_clear_error(app):
     assert runner.invoke(args=["create-hospital", "A", "--hospital-id", "hosp_a"]).exit_code == 0
     twice = runner.invoke(args=["create-hospital", "B", "--hospital-id", "hosp_a"])
     assert twice.exit_code == 1 and "already exists" in twice.output
+
+
+def token_status(client, client_id, secret):
+    return client.post("/v1/auth/token", json={"client_id": client_id,
+                                               "client_secret": secret}).status_code
+
+
+def test_a_rotated_hospital_secret_keeps_the_old_one_for_the_grace_period(app, hospital, clock):
+    client = app.test_client()
+    result = app.test_cli_runner().invoke(args=["rotate-hospital-secret", hospital["hospital_id"],
+                                                "--grace-hours", "2"])
+    assert result.exit_code == 0, result.output
+    new_secret = re.search(r"client_secret: (\S+)", result.output).group(1)
+    assert token_status(client, hospital["client_id"], new_secret) == 200
+    clock.tick(timedelta(hours=1, minutes=59))
+    assert token_status(client, hospital["client_id"], hospital["client_secret"]) == 200
+    clock.tick(timedelta(minutes=1))
+    assert token_status(client, hospital["client_id"], hospital["client_secret"]) == 401
+    assert token_status(client, hospital["client_id"], new_secret) == 200
+
+
+def test_rotation_without_grace_ends_the_old_secret_at_once(app, hospital):
+    result = app.test_cli_runner().invoke(args=["rotate-hospital-secret", hospital["hospital_id"],
+                                                "--grace-hours", "0"])
+    assert result.exit_code == 0, result.output
+    client = app.test_client()
+    assert token_status(client, hospital["client_id"], hospital["client_secret"]) == 401
+    unknown = app.test_cli_runner().invoke(args=["rotate-hospital-secret", "hosp_nobody"])
+    assert unknown.exit_code == 1 and "No hospital" in unknown.output
+
+
+def test_a_deactivated_hospital_loses_its_tokens_at_once(app, hospital):
+    client = app.test_client()
+    token = factories.hospital_token(client, hospital)
+    result = app.test_cli_runner().invoke(args=["deactivate-hospital", hospital["hospital_id"]])
+    assert result.exit_code == 0, result.output
+    issue = client.post("/v1/hospital/activation-codes", json={"national_id": "001234567890"},
+                        headers=factories.bearer(token))
+    assert issue.status_code == 401
+    assert token_status(client, hospital["client_id"], hospital["client_secret"]) == 401
+
+
+def test_a_disabled_patient_loses_every_session_and_cannot_sign_in(app, patient):
+    client = app.test_client()
+    result = app.test_cli_runner().invoke(args=["disable-patient"],
+                                          input=f"{patient.national_id}\n")
+    assert result.exit_code == 0, result.output
+    assert client.get("/v1/me", headers=patient.auth).status_code == 401
+    assert client.post("/v1/auth/refresh",
+                       headers=factories.bearer(patient.refresh_token)).status_code == 401
+    assert client.post("/v1/auth/login", json=patient.login_body).status_code == 401
+    device = {**patient.login_body, "trusted_device_token": patient.trusted_device_token}
+    assert client.post("/v1/auth/login", json=device).status_code == 401
+
+
+def test_a_disabled_staff_account_loses_its_sessions(app, clock):
+    client = app.test_client()
+    staff = factories.enroll_totp(client, factories.create_staff(app), clock)
+    result = app.test_cli_runner().invoke(args=["disable-staff", staff.username])
+    assert result.exit_code == 0, result.output
+    assert client.post("/v1/auth/refresh",
+                       headers=factories.bearer(staff.refresh_token)).status_code == 401
+    assert client.post("/v1/auth/login", json=staff.login_body).status_code == 401
+    nobody = app.test_cli_runner().invoke(args=["disable-staff", "nobody.here"])
+    assert nobody.exit_code == 1
+
+
+def test_an_mfa_token_of_a_disabled_account_stops_working(app, patient, clock):
+    client = app.test_client()
+    mfa_token = client.post("/v1/auth/login", json=patient.login_body).json["mfa_token"]
+    app.test_cli_runner().invoke(args=["disable-patient", "--national-id", patient.national_id])
+    clock.tick(timedelta(seconds=30))
+    response = client.post("/v1/auth/mfa", json={"mfa_token": mfa_token,
+                                                  "code": code_at(patient.totp_secret, now())})
+    assert response.status_code == 401

@@ -153,3 +153,38 @@ def test_staff_can_issue_activation_codes(app, client, hospital, clock):
                          headers=staff.auth)
     assert issued.status_code == 201
     assert register(client, national_id, issued.json["activation_code"]).status_code == 201
+
+
+def test_password_built_on_the_name_the_hospital_recorded_is_refused(client, hospital):
+    national_id = factories.next_national_id()
+    response = client.post("/v1/hospital/activation-codes", headers=bearer(hospital_token(
+        client, hospital)), json={"national_id": national_id, "name": "Lê Minh Châu",
+                                  "birth_date": "1990-07-15"})
+    code = response.json["activation_code"]
+    for weak in ("leminhchau1990", "chau15071990"):
+        refused = register(client, national_id, code, password=weak)
+        assert refused.status_code == 422 and "password" in refused.json["errors"]
+    assert register(client, national_id, code).status_code == 201  # the code was not used up
+
+
+def test_a_new_code_cancels_the_older_unused_ones(client, hospital):
+    national_id = factories.next_national_id()
+    first = activation_code(client, hospital, national_id)
+    second = activation_code(client, hospital, national_id)
+    assert register(client, national_id, first).status_code == 400
+    assert register(client, national_id, second).status_code == 201
+
+
+def test_a_stale_password_hash_is_upgraded_at_sign_in(app, client, hospital):
+    from models import accounts
+    from security.passwords import Passwords
+    account = factories.registered_patient(client, hospital)
+    with app.app_context():
+        patient = accounts.find_by_login("patient", account.national_id)
+        older = Passwords(time_cost=2, memory_kib=8, parallelism=1).hash(PASSWORD)
+        accounts.rehash_password("patient", patient["_id"], older)
+    assert client.post("/v1/auth/login", json=account.login_body).status_code == 200
+    with app.app_context():
+        upgraded = accounts.get("patient", patient["_id"])["password_hash"]
+    assert upgraded != older and "t=1," in upgraded
+    assert client.post("/v1/auth/login", json=account.login_body).status_code == 200

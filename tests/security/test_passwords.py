@@ -62,3 +62,34 @@ def test_length_limits():
     assert password_problems("k" * (MAX_LENGTH + 1))
     long_one = "tram chim bay qua song hong luc binh minh len cao mai mai nho em ve"
     assert len(long_one) > 64 and password_problems(long_one) == []
+
+
+def test_fold_drops_vietnamese_diacritics():
+    from security.passwords import fold
+    assert fold("Lê Minh Châu") == "le minh chau"
+    assert fold("Nguyễn Văn An") == "nguyen van an"
+    assert fold("Đặng Thị Đào") == "dang thi dao"
+
+
+def test_personal_words_cover_name_orders_national_id_and_birth_date():
+    from security.passwords import personal_words
+    words = personal_words("Lê Minh Châu", "048200000003", "1990-07-15")
+    for expected in ("leminhchau", "minhchau", "chauleminh", "chauminhle", "le", "chau",
+                     "048200000003", "0003", "000003", "1990", "15071990", "19900715",
+                     "150790", "07151990", "1507"):
+        assert expected in words
+    assert personal_words() == []
+
+
+@pytest.mark.parametrize("password, name", [("leminhchau1990", "Lê Minh Châu"),
+                                            ("nguyenvanan", "Nguyễn Văn An"),
+                                            ("Nguyễn Văn An 1990", "Nguyen Van An")])
+def test_passwords_built_on_the_name_are_refused_without_diacritics(password, name):
+    from security.passwords import personal_words
+    assert password_problems(password, personal_words(name, birth_date="1990-01-01"))
+    assert not password_problems("violet tractor sings", personal_words(name))
+
+
+def test_a_password_built_on_the_birth_date_is_refused():
+    from security.passwords import personal_words
+    assert password_problems("lan15071990", personal_words("Tran Lan", birth_date="1990-07-15"))
