@@ -9,10 +9,14 @@ from security import totp
 T0 = datetime(2026, 11, 25, 9, 0, 0, tzinfo=timezone.utc)
 
 
-def test_rfc6238_sha1_vector():
-    # RFC 6238 appendix B, T = 59 s, SHA-1, 8 digits: 94287082 (pyotp with the RFC key)
+def test_our_codes_match_the_rfc6238_sha1_vectors():
+    # RFC 6238 appendix B, SHA-1 key "12345678901234567890": 94287082 at T = 59 s and
+    # 07081804 at T = 1111111109 s (8 digits); authenticator apps show the last 6.
     secret = base64.b32encode(b"12345678901234567890").decode()
-    assert pyotp.TOTP(secret, digits=8).at(59) == "94287082"
+    for seconds, rfc_code in ((59, "94287082"), (1111111109, "07081804")):
+        when = datetime.fromtimestamp(seconds, timezone.utc)
+        assert totp.code_at(secret, when) == rfc_code[-6:]
+        assert totp.matching_step(secret, rfc_code[-6:], when) == seconds // 30
 
 
 def test_new_secret_is_160_bits():
