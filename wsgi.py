@@ -27,5 +27,6 @@ def main() -> None:
 if __name__ == "__main__":
     main()
 else:
-    # `gunicorn wsgi:app` and `flask --app wsgi` import the app; `python wsgi.py` builds it in main().
+    # `gunicorn wsgi:app` and `flask --app wsgi` import the app; `python wsgi.py` builds it in
+    # main(), where a ConfigError is a message rather than a traceback.
     app = create_app()
