@@ -1,17 +1,32 @@
-"""Entry point: `python wsgi.py` serves the API on 127.0.0.1:$PORT (waitress, one process).
+"""Entry point: `python wsgi.py` serves the API on $HOST:$PORT (default 127.0.0.1:8000) with
+waitress, one process.
 
 One process on purpose: the embedded database lives inside it. With several workers
 (gunicorn -w N wsgi:app) set MONGO_URI, or each worker gets its own empty database.
 """
-import os
+import sys
 
 from api import create_app
+from api.config import ConfigError
 
-app = create_app()
+
+def main() -> None:
+    """Serve until interrupted. A configuration error ends the process with its message, no
+    traceback: it is the operator's to fix, not a bug."""
+    from api.serving import listen_url, serve, serve_options
+
+    try:
+        application = create_app()
+    except ConfigError as error:
+        sys.exit(f"PHR API not started: {error}")
+    options = serve_options(application.config)
+    print(f"PHR API on {listen_url(options)}  (docs: /v1/docs)", flush=True)
+    serve(application, options)
+
 
 if __name__ == "__main__":
-    from waitress import serve
-
-    port = int(os.environ.get("PORT", "8000"))
-    print(f"PHR API on http://127.0.0.1:{port}  (docs: /v1/docs)", flush=True)
-    serve(app, host="127.0.0.1", port=port, threads=8)
+    main()
+else:
+    # `gunicorn wsgi:app` and `flask --app wsgi` import the app; `python wsgi.py` builds it in
+    # main(), where a ConfigError is a message rather than a traceback.
+    app = create_app()

@@ -1,60 +1,141 @@
-"""Settings from environment variables; production refuses defaults, weak secrets and the
-embedded database."""
+"""Settings from environment variables. A mistyped value refuses start-up with a message naming
+the variable; production also refuses defaults, weak secrets, the embedded database and
+security settings outside their bounds."""
 import base64
+import ipaddress
 import os
+import re
+
+from limits import parse_many
 
 # Development-only values. Production refuses every one of them.
 DEV_JWT_SECRET = "dev-only-jwt-secret-do-not-use-in-production-000"
 DEV_DATA_KEY = base64.b64encode(b"dev-only-data-key-not-for-prod!!").decode()
 DEV_HASH_PEPPER = "dev-only-hash-pepper-do-not-use-in-production-0"
+DEV_SECRETS = {"JWT_SECRET_KEY": DEV_JWT_SECRET, "HASH_PEPPER": DEV_HASH_PEPPER,
+               "DATA_ENCRYPTION_KEY": DEV_DATA_KEY}
 ARGON2_MINIMUM = {"ARGON2_TIME_COST": 3, "ARGON2_MEMORY_KIB": 65536, "ARGON2_PARALLELISM": 4}
+# Upper bounds in production: longer tokens, more guesses or a longer grace widen what one leak
+# or one attacker gets.
+PRODUCTION_MAXIMUM = {"LOCKOUT_THRESHOLD": 10, "ACCESS_TOKEN_MINUTES": 15, "FRESH_MINUTES": 15,
+                      "REFRESH_TOKEN_DAYS": 90, "TRUSTED_DEVICE_DAYS": 365,
+                      "CLIENT_SECRET_GRACE_HOURS": 168}
+APP_ENVS = ("development", "test", "production")
+TRUE_WORDS, FALSE_WORDS = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+# Integer settings and their defaults. Zero and negatives are refused: a zero lifetime, threshold
+# or body limit is never what anyone meant.
+INTEGERS = {"ACCESS_TOKEN_MINUTES": 15, "REFRESH_TOKEN_DAYS": 30, "FRESH_MINUTES": 5,
+            "LOCKOUT_THRESHOLD": 5, "LOCKOUT_SECONDS": 900, "LOCKOUT_MAX_SECONDS": 86400,
+            "TRUSTED_DEVICE_DAYS": 90, "CLIENT_SECRET_GRACE_HOURS": 24,
+            "ACTIVATION_CODE_HOURS": 72, **ARGON2_MINIMUM}
+RATE_LIMITS = {"AUTH_RATE_LIMIT": "20 per minute", "STAFF_SEARCH_RATE_LIMIT": "30 per minute"}
 
 
 class ConfigError(RuntimeError):
-    """The configuration is unsafe for the chosen APP_ENV; the message says what to set."""
+    """The configuration is mistyped, or unsafe for the chosen APP_ENV; the message names each
+    variable and says what to set."""
 
 
-def _bool(value: str | None, default: bool) -> bool:
+def _integer(env, name: str, default: int, minimum: int = 1, maximum: int | None = None) -> int:
+    """Raises ConfigError unless the value is plain decimal digits within the range."""
+    value = env.get(name)
     if value is None or value == "":
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    # Digits only: int() would also take " 15", "1_000", "+5" and non-ASCII digits.
+    if not re.fullmatch(r"[0-9]+", value):
+        raise ConfigError(f"{name} must be a whole number, not {value!r}")
+    number = int(value)
+    if number < minimum or (maximum is not None and number > maximum):
+        allowed = f"at least {minimum}" if maximum is None else f"{minimum} to {maximum}"
+        raise ConfigError(f"{name} must be {allowed}, not {value!r}")
+    return number
 
 
-def load_config(env=None, overrides: dict | None = None) -> dict:
-    """Build the Flask config mapping. Raises ConfigError for unsafe production settings."""
-    env = os.environ if env is None else env
-    cfg = {
+def _boolean(env, name: str, default: bool) -> bool:
+    """Raises ConfigError for anything but true/false/1/0/yes/no/on/off: a typo such as
+    RATELIMIT_ENABLED=ture must not quietly switch a protection off."""
+    value = env.get(name)
+    if value is None or value == "":
+        return default
+    if value.lower() in TRUE_WORDS:
+        return True
+    if value.lower() in FALSE_WORDS:
+        return False
+    raise ConfigError(f"{name} must be one of {'/'.join(TRUE_WORDS + FALSE_WORDS)}, "
+                      f"not {value!r}")
+
+
+def _rate_limit(env, name: str, default: str) -> str:
+    """Raises ConfigError for a limit flask-limiter cannot parse (it would fail every request)."""
+    value = env.get(name) or default
+    try:
+        parse_many(value)
+    except ValueError:
+        raise ConfigError(f"{name} must read like '20 per minute', not {value!r}") from None
+    return value
+
+
+def _parse(env) -> dict:
+    """The settings as typed values. Raises ConfigError naming the first mistyped variable."""
+    return {
         "APP_ENV": env.get("APP_ENV", "development"),
-        "DEBUG": _bool(env.get("FLASK_DEBUG"), False),
+        "HOST": env.get("HOST", "127.0.0.1"),
+        "PORT": _integer(env, "PORT", 8000, maximum=65535),
+        "DEBUG": _boolean(env, "FLASK_DEBUG", False),
         "MONGO_URI": env.get("MONGO_URI") or None,
         "MONGO_DB_NAME": env.get("MONGO_DB_NAME", "phr"),
         "JWT_SECRET_KEY": env.get("JWT_SECRET_KEY", DEV_JWT_SECRET),
         "DATA_ENCRYPTION_KEY": env.get("DATA_ENCRYPTION_KEY", DEV_DATA_KEY),
         "HASH_PEPPER": env.get("HASH_PEPPER", DEV_HASH_PEPPER),
-        "ACCESS_TOKEN_MINUTES": int(env.get("ACCESS_TOKEN_MINUTES", "15")),
-        "REFRESH_TOKEN_DAYS": int(env.get("REFRESH_TOKEN_DAYS", "30")),
-        "FRESH_MINUTES": int(env.get("FRESH_MINUTES", "5")),
-        "MAX_CONTENT_LENGTH": int(env.get("MAX_BODY_BYTES", str(5 * 1024 * 1024))),
-        "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
+        "MAX_CONTENT_LENGTH": _integer(env, "MAX_BODY_BYTES", 5 * 1024 * 1024),
+        "RATELIMIT_ENABLED": _boolean(env, "RATELIMIT_ENABLED", True),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
-        "AUTH_RATE_LIMIT": env.get("AUTH_RATE_LIMIT", "20 per minute"),
-        "LOCKOUT_THRESHOLD": int(env.get("LOCKOUT_THRESHOLD", "5")),
-        "LOCKOUT_SECONDS": int(env.get("LOCKOUT_SECONDS", "900")),
-        "LOCKOUT_MAX_SECONDS": int(env.get("LOCKOUT_MAX_SECONDS", "86400")),
-        "TRUSTED_DEVICE_DAYS": int(env.get("TRUSTED_DEVICE_DAYS", "90")),
-        "CLIENT_SECRET_GRACE_HOURS": int(env.get("CLIENT_SECRET_GRACE_HOURS", "24")),
-        "ACTIVATION_CODE_HOURS": int(env.get("ACTIVATION_CODE_HOURS", "72")),
-        "PROXY_FIX_HOPS": int(env.get("PROXY_FIX_HOPS", "0")),
+        # Zero hops is meaningful: no proxy in front.
+        "PROXY_FIX_HOPS": _integer(env, "PROXY_FIX_HOPS", 0, minimum=0),
         "TOTP_ISSUER": env.get("TOTP_ISSUER", "PHR"),
         "PHR_DEMO_SEED": env.get("PHR_DEMO_SEED") or None,
-        **{k: int(env.get(k, str(v))) for k, v in ARGON2_MINIMUM.items()},
+        **{name: _integer(env, name, default) for name, default in INTEGERS.items()},
+        **{name: _rate_limit(env, name, default) for name, default in RATE_LIMITS.items()},
     }
+
+
+def load_config(env=None, overrides: dict | None = None) -> dict:
+    """Build the Flask config mapping. Raises ConfigError for a mistyped setting, a default
+    secret on a non-loopback HOST, or unsafe production settings."""
+    cfg = _parse(os.environ if env is None else env)
     cfg.update(overrides or {})
+    if cfg["APP_ENV"] not in APP_ENVS:
+        # Exact names only: "Production" or "prod" would otherwise run without the refusals.
+        raise ConfigError(f"APP_ENV must be one of {', '.join(APP_ENVS)}, not {cfg['APP_ENV']!r}")
     if cfg["APP_ENV"] == "production":
         problems = production_problems(cfg)
         if problems:
             raise ConfigError("Refusing to start with APP_ENV=production: " + "; ".join(problems))
+    exposed = exposed_defaults(cfg)
+    if exposed:
+        raise ConfigError(f"HOST={cfg['HOST']} is reachable from other machines while "
+                          f"{', '.join(exposed)} keep their development defaults: set them, "
+                          "or set HOST to 127.0.0.1")
     return cfg
+
+
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 or localhost. Anything else (0.0.0.0, ::, a LAN address, a name) may
+    be reachable from other machines."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def exposed_defaults(cfg: dict) -> list[str]:
+    """The development secrets still in use when HOST is not loopback: anyone who has read this
+    repository could forge tokens for, or decrypt, a server that listens on the network."""
+    if is_loopback(cfg["HOST"]):
+        return []
+    return [name for name, default in DEV_SECRETS.items() if cfg[name] == default]
 
 
 def production_problems(cfg: dict) -> list[str]:
@@ -73,8 +154,14 @@ def production_problems(cfg: dict) -> list[str]:
         problems.append("set HASH_PEPPER to a random value of at least 32 characters")
     if cfg["DATA_ENCRYPTION_KEY"] == DEV_DATA_KEY:
         problems.append("set DATA_ENCRYPTION_KEY to base64 of 32 random bytes")
-    if cfg["ACCESS_TOKEN_MINUTES"] > 15:
-        problems.append("set ACCESS_TOKEN_MINUTES to 15 or less")
+    if not cfg["RATELIMIT_ENABLED"]:
+        problems.append("set RATELIMIT_ENABLED to true (or leave it unset)")
+    for key, maximum in PRODUCTION_MAXIMUM.items():
+        if cfg[key] > maximum:
+            problems.append(f"set {key} to {maximum} or less")
+    if cfg["LOCKOUT_MAX_SECONDS"] < cfg["LOCKOUT_SECONDS"]:
+        problems.append("set LOCKOUT_MAX_SECONDS to at least LOCKOUT_SECONDS "
+                        f"({cfg['LOCKOUT_SECONDS']})")
     for key, minimum in ARGON2_MINIMUM.items():
         if cfg[key] < minimum:
             problems.append(f"set {key} to at least {minimum} (or leave it unset)")

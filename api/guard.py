@@ -41,3 +41,10 @@ def _is_fresh(claims: dict) -> bool:
 
 def claims() -> dict:
     return get_jwt()
+
+
+def token_subject() -> str:
+    """Rate-limit key: the verified token's subject, so each account has its own budget. Only for
+    a limit decorated below @require; above it no token is verified yet and this raises
+    RuntimeError (a 500, never a limit keyed on nothing)."""
+    return f"sub:{get_jwt()['sub']}"

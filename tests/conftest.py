@@ -15,7 +15,9 @@ FAST_ARGON2 = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_KIB": 8, "ARGON2_PARALLELIS
 
 def test_config(**extra) -> dict:
     real = os.environ.get("TEST_MONGO_URI")
-    cfg = {"TESTING": True, "APP_ENV": "test", "RATELIMIT_ENABLED": False,
+    # HOST pinned: some shells (tcsh) export HOST as the machine's name, which the development
+    # secrets may not bind.
+    cfg = {"TESTING": True, "APP_ENV": "test", "RATELIMIT_ENABLED": False, "HOST": "127.0.0.1",
            "PHR_DEMO_SEED": None, "MONGO_URI": real or None,
            "MONGO_DB_NAME": f"phr_test_{uuid.uuid4().hex[:12]}", **FAST_ARGON2}
     cfg.update(extra)

@@ -16,7 +16,7 @@ class ActivationCodeOut(ma.Schema):
     expires_at = ma.fields.DateTime()
 
 
-class StaffPatientQuery(StrictSchema):
+class StaffPatientSearchIn(StrictSchema):
     national_id = national_id_field(required=True)
 
 

@@ -70,3 +70,149 @@ def test_rate_limits_are_on_by_default_and_off_only_when_asked():
 def test_bad_encryption_key_is_refused(make_app):
     with pytest.raises(ValueError):
         make_app(DATA_ENCRYPTION_KEY=base64.b64encode(b"too short").decode())
+
+
+# APP_ENV switches the production refusals on, so only its exact names are accepted.
+
+@pytest.mark.parametrize("value", ["Production", "prod", "production ", "PRODUCTION", "staging",
+                                   ""])
+def test_app_env_other_than_the_three_names_is_refused(value):
+    assert "APP_ENV" in refusal({"APP_ENV": value})
+
+
+@pytest.mark.parametrize("value", ["development", "test"])
+def test_app_env_accepts_development_and_test(value):
+    assert load_config({"APP_ENV": value})["APP_ENV"] == value
+
+
+def test_unset_app_env_is_development():
+    assert load_config({})["APP_ENV"] == "development"
+
+
+# Mistyped settings: a ConfigError naming the variable, never a ValueError or a silent default.
+
+INTEGER_SETTINGS = ["PORT", "ACCESS_TOKEN_MINUTES", "REFRESH_TOKEN_DAYS", "FRESH_MINUTES",
+                    "MAX_BODY_BYTES", "LOCKOUT_THRESHOLD", "LOCKOUT_SECONDS", "LOCKOUT_MAX_SECONDS",
+                    "TRUSTED_DEVICE_DAYS", "CLIENT_SECRET_GRACE_HOURS", "ACTIVATION_CODE_HOURS",
+                    "ARGON2_TIME_COST", "ARGON2_MEMORY_KIB", "ARGON2_PARALLELISM"]
+
+
+@pytest.mark.parametrize("name", INTEGER_SETTINGS)
+@pytest.mark.parametrize("value", ["fifteen", "1.5", "0", "-3"])
+def test_integer_setting_that_is_not_a_positive_whole_number_is_refused(name, value):
+    assert name in refusal({name: value})
+
+
+@pytest.mark.parametrize("name", INTEGER_SETTINGS)
+def test_integer_setting_is_read(name):
+    key = "MAX_CONTENT_LENGTH" if name == "MAX_BODY_BYTES" else name
+    assert load_config({name: "7"})[key] == 7
+
+
+@pytest.mark.parametrize("value", [" 15", "15 ", "1_5", "+15", "١٥", "0x0f", "15m"])
+def test_integer_setting_takes_plain_digits_only(value):
+    assert "ACCESS_TOKEN_MINUTES" in refusal({"ACCESS_TOKEN_MINUTES": value})
+
+
+def test_port_above_65535_is_refused():
+    assert "PORT" in refusal({"PORT": "65536"})
+    assert load_config({"PORT": "65535"})["PORT"] == 65535
+
+
+def test_proxy_fix_hops_may_be_zero_but_not_negative():
+    assert load_config({"PROXY_FIX_HOPS": "0"})["PROXY_FIX_HOPS"] == 0
+    assert load_config({"PROXY_FIX_HOPS": "2"})["PROXY_FIX_HOPS"] == 2
+    for value in ("-1", "one"):
+        assert "PROXY_FIX_HOPS" in refusal({"PROXY_FIX_HOPS": value})
+
+
+@pytest.mark.parametrize("name", ["FLASK_DEBUG", "RATELIMIT_ENABLED"])
+@pytest.mark.parametrize("value", ["ture", "flase", "enabled", "2", "y", "of"])
+def test_boolean_setting_outside_the_known_words_is_refused(name, value):
+    assert name in refusal({name: value})
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("true", True), ("1", True), ("yes", True), ("on", True), ("TRUE", True),
+    ("false", False), ("0", False), ("no", False), ("off", False), ("Off", False)])
+def test_boolean_setting_words(value, expected):
+    config = load_config({"RATELIMIT_ENABLED": value, "FLASK_DEBUG": value})
+    assert config["RATELIMIT_ENABLED"] is expected and config["DEBUG"] is expected
+
+
+@pytest.mark.parametrize("name", ["AUTH_RATE_LIMIT", "STAFF_SEARCH_RATE_LIMIT"])
+def test_unparseable_rate_limit_is_refused(name):
+    assert name in refusal({name: "20 per minit"})
+    assert load_config({name: "5/minute"})[name] == "5/minute"
+
+
+def test_staff_search_rate_limit_default():
+    assert load_config({})["STAFF_SEARCH_RATE_LIMIT"] == "30 per minute"
+
+
+# Production bounds on security settings, each tested at its edge.
+
+@pytest.mark.parametrize("name, maximum", [
+    ("LOCKOUT_THRESHOLD", 10), ("ACCESS_TOKEN_MINUTES", 15), ("FRESH_MINUTES", 15),
+    ("REFRESH_TOKEN_DAYS", 90), ("TRUSTED_DEVICE_DAYS", 365), ("CLIENT_SECRET_GRACE_HOURS", 168)])
+def test_production_bound_allows_the_maximum_and_refuses_one_more(name, maximum):
+    assert load_config({**SAFE_PRODUCTION, name: str(maximum)})[name] == maximum
+    message = refusal({**SAFE_PRODUCTION, name: str(maximum + 1)})
+    assert f"set {name} to {maximum} or less" in message
+
+
+def test_bounds_apply_in_production_only():
+    relaxed = {"LOCKOUT_THRESHOLD": "50", "ACCESS_TOKEN_MINUTES": "60", "FRESH_MINUTES": "60",
+               "REFRESH_TOKEN_DAYS": "400", "TRUSTED_DEVICE_DAYS": "1000",
+               "CLIENT_SECRET_GRACE_HOURS": "1000", "LOCKOUT_MAX_SECONDS": "60",
+               "RATELIMIT_ENABLED": "false"}
+    assert load_config(relaxed)["ACCESS_TOKEN_MINUTES"] == 60
+
+
+def test_production_lockout_maximum_is_at_least_the_first_lockout():
+    base = {**SAFE_PRODUCTION, "LOCKOUT_SECONDS": "900"}
+    assert load_config({**base, "LOCKOUT_MAX_SECONDS": "900"})["LOCKOUT_MAX_SECONDS"] == 900
+    assert "LOCKOUT_MAX_SECONDS" in refusal({**base, "LOCKOUT_MAX_SECONDS": "899"})
+    assert "LOCKOUT_MAX_SECONDS" in refusal({**SAFE_PRODUCTION, "LOCKOUT_SECONDS": "86401"})
+
+
+@pytest.mark.parametrize("value", ["false", "0", "off", "no"])
+def test_production_refuses_rate_limits_switched_off(value):
+    assert "RATELIMIT_ENABLED" in refusal({**SAFE_PRODUCTION, "RATELIMIT_ENABLED": value})
+
+
+# HOST: a server holding the repository's development secrets listens on loopback only.
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "127.255.255.254", "::1", "localhost"])
+@pytest.mark.parametrize("app_env", ["development", "test"])
+def test_default_secrets_may_bind_loopback(host, app_env):
+    assert load_config({"APP_ENV": app_env, "HOST": host})["HOST"] == host
+
+
+def test_host_defaults_to_loopback():
+    assert load_config({})["HOST"] == "127.0.0.1"
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.20", "10.0.0.5", "128.0.0.1",
+                                  "phr.example.org"])
+@pytest.mark.parametrize("app_env", ["development", "test"])
+def test_default_secrets_on_a_reachable_host_are_refused(host, app_env):
+    message = refusal({"APP_ENV": app_env, "HOST": host})
+    assert "HOST" in message
+    assert all(name in message for name in ("JWT_SECRET_KEY", "HASH_PEPPER", "DATA_ENCRYPTION_KEY"))
+
+
+REAL_SECRETS = {key: SAFE_PRODUCTION[key] for key in ("JWT_SECRET_KEY", "HASH_PEPPER",
+                                                      "DATA_ENCRYPTION_KEY")}
+
+
+@pytest.mark.parametrize("default_one", sorted(REAL_SECRETS))
+def test_any_one_default_secret_keeps_the_server_on_loopback(default_one):
+    env = {**REAL_SECRETS, "HOST": "0.0.0.0"}
+    del env[default_one]
+    message = refusal(env)
+    assert default_one in message and "HOST" in message
+
+
+def test_real_secrets_may_bind_any_host():
+    assert load_config({**REAL_SECRETS, "HOST": "0.0.0.0"})["HOST"] == "0.0.0.0"

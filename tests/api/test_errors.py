@@ -30,8 +30,18 @@ def test_oversized_body_is_a_413_problem(make_app):
     assert_problem(response, 413)
 
 
-def test_default_body_limit_is_set(app):
-    assert 0 < app.config["MAX_CONTENT_LENGTH"] <= 50 * 1024 * 1024
+def test_default_body_limit_is_exactly_5_mib(app):
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    assert limit == 5 * 1024 * 1024
+    client = app.test_client()
+
+    def post_body_of(size):
+        prefix, suffix = '{"password": "', '"}'
+        body = prefix + "a" * (size - len(prefix) - len(suffix)) + suffix
+        return client.post("/v1/auth/login", data=body, content_type="application/json")
+    # Exactly the limit is read (and refused for its fields); one byte more is not read at all.
+    assert post_body_of(limit).status_code == 422
+    assert_problem(post_body_of(limit + 1), 413)
 
 
 def test_non_json_body_is_a_415_problem(client):

@@ -7,7 +7,7 @@ CONTRACT_PATHS = ["/v1/auth/register", "/v1/auth/login", "/v1/auth/totp/setup",
                   "/v1/auth/totp/activate", "/v1/auth/mfa", "/v1/auth/refresh",
                   "/v1/auth/logout", "/v1/auth/token", "/v1/me", "/v1/me/sessions",
                   "/v1/me/sessions/{session_id}", "/v1/hospital/activation-codes",
-                  "/v1/staff/patients"]
+                  "/v1/staff/patients/search"]
 
 
 def test_healthz_and_readyz(client):

@@ -191,16 +191,16 @@ class TestAudiences:
     def test_hospital_token_is_refused_on_patient_and_staff_paths(self, client, hospital):
         token = bearer(factories.hospital_token(client, hospital))
         assert client.get("/v1/me", headers=token).status_code == 403
-        assert client.get("/v1/staff/patients?national_id=001234567890",
-                          headers=token).status_code == 403
+        assert client.post("/v1/staff/patients/search", json={"national_id": "001234567890"},
+                           headers=token).status_code == 403
         assert client.post("/v1/auth/logout", headers=token).status_code == 403
 
     def test_patient_token_is_refused_on_hospital_and_staff_paths(self, client, patient):
         issue = client.post("/v1/hospital/activation-codes", headers=patient.auth,
                             json={"national_id": "001234567890"})
         assert issue.status_code == 403
-        assert client.get("/v1/staff/patients?national_id=001234567890",
-                          headers=patient.auth).status_code == 403
+        assert client.post("/v1/staff/patients/search", json={"national_id": "001234567890"},
+                           headers=patient.auth).status_code == 403
 
     def test_staff_token_is_refused_on_patient_and_hospital_paths(self, app, client, clock):
         staff = factories.enroll_totp(client, factories.create_staff(app), clock)

@@ -50,8 +50,8 @@ def test_demo_patients_are_unregistered_and_visible_to_staff(make_app, tmp_path,
     clock.tick(timedelta(seconds=30))
     token = client.post("/v1/auth/mfa", json={"mfa_token": mfa_token, "code": code_at(
         staff["totp_secret"], now())}).json["access_token"]
-    found = client.get(f"/v1/staff/patients?national_id={creds['patients'][0]['national_id']}",
-                       headers=bearer(token)).json
+    found = client.post("/v1/staff/patients/search", headers=bearer(token),
+                        json={"national_id": creds["patients"][0]["national_id"]}).json
     assert found[0]["registered"] is False
 
 

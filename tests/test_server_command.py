@@ -1,0 +1,111 @@
+"""The README's server command, run as a user runs it: `python wsgi.py` in the repository root."""
+import http.client
+import os
+import socket
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from api.config import load_config
+
+ROOT = Path(__file__).resolve().parents[1]
+START_TIMEOUT = 30
+ANSWER_TIMEOUT = 5
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def user_env(**settings) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in ("MONGO_URI", "HOST")}
+    return {**env, **settings}
+
+
+def ready(port: int) -> bool:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+    try:
+        connection.request("GET", "/readyz")
+        return connection.getresponse().status == 200
+    except OSError:
+        return False
+    finally:
+        connection.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The running server: {port, seed, limit}. Terminated however the tests end."""
+    tmp = tmp_path_factory.mktemp("server")
+    port, seed, log_path = free_port(), tmp / "demo-credentials.json", tmp / "server.log"
+    env = user_env(PORT=str(port), PHR_DEMO_SEED=str(seed))
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen([sys.executable, "wsgi.py"], cwd=ROOT, env=env, stdout=log,
+                                   stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while not ready(port):
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"server not ready (exit code {process.poll()}):\n"
+                            + log_path.read_text(errors="replace"))
+            time.sleep(0.2)
+        yield {"port": port, "seed": seed, "log": log_path,
+               "limit": load_config(env)["MAX_CONTENT_LENGTH"]}
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def raw_post(port: int, content_length: int, body: bytes = b"") -> bytes:
+    """Send headers announcing `content_length` and then `body` (perhaps none); the answer."""
+    with socket.create_connection(("127.0.0.1", port), timeout=ANSWER_TIMEOUT) as conn:
+        conn.sendall(f"POST /v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                     f"Content-Type: application/json\r\nContent-Length: {content_length}\r\n"
+                     "Connection: close\r\n\r\n".encode() + body)
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            chunk = conn.recv(65536)  # raises socket.timeout if the server waits for the body
+            if not chunk:
+                break
+            answer += chunk
+    return answer
+
+
+def test_server_prints_where_it_listens_and_writes_private_demo_credentials(server):
+    assert f"http://127.0.0.1:{server['port']}" in server["log"].read_text()
+    assert server["seed"].exists()
+    assert stat.S_IMODE(server["seed"].stat().st_mode) == 0o600
+
+
+def test_announced_oversized_body_is_refused_before_it_is_sent(server):
+    started = time.monotonic()
+    answer = raw_post(server["port"], server["limit"] + 1)
+    assert answer.startswith(b"HTTP/1.1 413 "), answer[:200]
+    assert b"Content-Type: application/problem+json" in answer
+    assert time.monotonic() - started < ANSWER_TIMEOUT
+
+
+def test_body_of_exactly_the_limit_reaches_the_app(server):
+    prefix, suffix = b'{"password": "', b'"}'
+    body = prefix + b"a" * (server["limit"] - len(prefix) - len(suffix)) + suffix
+    answer = raw_post(server["port"], len(body), body)
+    # The app reads it and refuses the fields (no national_id or username), not the size.
+    assert answer.startswith(b"HTTP/1.1 422 "), answer[:200]
+
+
+def test_mistyped_setting_stops_the_command_with_a_message_not_a_traceback():
+    finished = subprocess.run([sys.executable, "wsgi.py"], cwd=ROOT, capture_output=True,
+                              text=True, timeout=START_TIMEOUT,
+                              env=user_env(PORT=str(free_port()), RATELIMIT_ENABLED="ture"))
+    assert finished.returncode != 0
+    assert "RATELIMIT_ENABLED" in finished.stderr and "Traceback" not in finished.stderr
