@@ -4,8 +4,7 @@ from datetime import timedelta
 
 from api.errors import domain_problem, problem
 from api.extensions import jwt
-from models import hospitals
-from services import sessions, tokens
+from services import hospitals, sessions, tokens
 from services.errors import FreshSignInRequired
 
 _BEARER = {"WWW-Authenticate": 'Bearer realm="phr"'}

@@ -45,6 +45,11 @@ def deactivate(hospital_id: str) -> None:
         raise NotFound("No hospital with that id.")
 
 
+def is_active(hospital_id: str) -> bool:
+    """A hospital's tokens work only while it is active (checked on every request)."""
+    return hospitals.is_active(hospital_id)
+
+
 def issue_token(client_id: str, secret: str) -> dict:
     """Raises InvalidCredentials for an unknown client, a wrong secret or a disabled hospital."""
     hospital = hospitals.find_by_client_id(client_id)

@@ -39,10 +39,11 @@ def start(kind: str, account_id: str, user_agent: str = "",
 def trusted_device(kind: str, account: dict | None, device_token: str | None) -> str | None:
     """The id of the account's valid trusted device holding `device_token`, else None (also
     for another account's token: it then counts as no token at all)."""
-    if not device_token or account is None:
+    if not device_token:
         return None
+    # Looked up whether or not the account exists: the same work either way.
     device = trusted_devices.find_valid(_device_hash(device_token))
-    if device and device["account_id"] == account["_id"] and device["kind"] == kind:
+    if device and account and device["account_id"] == account["_id"] and device["kind"] == kind:
         return device["_id"]
     return None
 
