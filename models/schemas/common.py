@@ -44,10 +44,15 @@ def password_field(new: bool = False, **kwargs) -> ma.fields.String:
 
 class ProblemSchema(ma.Schema):
     """RFC 9457 problem details, the shape of every error. Output only: it documents errors and
-    never loads a request, so its Dict field cannot carry an operator into a filter."""
-    type = ma.fields.String()
-    title = ma.fields.String()
-    status = ma.fields.Integer()
-    detail = ma.fields.String()
+    never loads a request, so its Dict field cannot carry an operator into a filter. The `type`
+    vocabulary is api/errors.py's PROBLEM_TYPES, listed on this schema in the OpenAPI document."""
+    type = ma.fields.String(required=True, metadata={
+        "description": "What kind of problem this is: a URN, one of the list below. Clients "
+                       "branch on `type` (and `status`), never on the wording of `detail`."})
+    title = ma.fields.String(required=True, metadata={"description": "the same for every "
+                                                                     "problem of a type"})
+    status = ma.fields.Integer(required=True, metadata={"description": "the HTTP status"})
+    detail = ma.fields.String(required=True, metadata={"description": "this occurrence, in "
+                                                                      "words for people"})
     errors = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()),
                             dump_only=True, metadata={"description": "field -> messages (validation failures)"})
