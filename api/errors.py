@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 
 from flask import Response, request
-from werkzeug.exceptions import HTTPException, UnsupportedMediaType
+from werkzeug.exceptions import HTTPException
 
 from services.errors import (ActivationFailed, Conflict, DomainError, Forbidden,
                              FreshSignInRequired, InvalidCredentials, InvalidInput, NotFound,
@@ -189,14 +189,6 @@ def unexpected_problem(error: Exception) -> Response:
     return problem(500, SERVER_ERROR_DETAIL)
 
 
-def require_json_body() -> None:
-    """before_request: a body on POST/PUT/PATCH must be JSON (application/json or */*+json)."""
-    has_body = bool(request.content_length) or "chunked" in request.headers.get(
-        "Transfer-Encoding", "").lower()
-    if request.method in ("POST", "PUT", "PATCH") and has_body and not request.is_json:
-        raise UnsupportedMediaType("Send the body as application/json.")
-
-
 def protective_headers(response: Response) -> Response:
     """after_request: tokens and health data must not be cached or sniffed into another type.
     Retry-After means "wait" (RFC 9110) and flask-limiter stamps it on every limited response,
@@ -214,5 +206,4 @@ def register(app) -> None:
     so protective_headers then sees the final response."""
     app.register_error_handler(DomainError, domain_problem)
     app.register_error_handler(Exception, unexpected_problem)
-    app.before_request(require_json_body)
     app.after_request(protective_headers)
