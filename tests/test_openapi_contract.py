@@ -1,10 +1,36 @@
-"""The OpenAPI document is the truth: it lists every problem type and documents the error
-responses as they are served."""
+"""The OpenAPI document is the truth: it lists every problem type, documents the error responses
+as they are served, and the contract harness (tests/openapi_contract.py) holds every response
+of the suite to it."""
+import pytest
+
+from api import errors
 from api.errors import PROBLEM_JSON, PROBLEM_TYPES, type_uri
+from services import patients
+from tests.openapi_contract import ContractClient, ContractViolation
 
 
 def spec_of(client):
     return client.get("/v1/openapi.json").json
+
+
+def test_test_apps_check_every_response(app, client):
+    assert isinstance(client, ContractClient)
+
+
+def test_the_harness_catches_a_null_the_document_does_not_allow(client, patient, monkeypatch):
+    real_profile = patients.profile
+    monkeypatch.setattr(patients, "profile", lambda pid: {**real_profile(pid), "national_id": None})
+    with pytest.raises(ContractViolation) as caught:
+        client.get("/v1/me", headers=patient.auth)
+    assert "GET /v1/me answered 200" in str(caught.value)
+    assert "at national_id: None" in str(caught.value)
+
+
+def test_the_harness_catches_a_problem_type_outside_the_vocabulary(client, monkeypatch):
+    monkeypatch.setattr(errors, "type_uri", lambda slug: "about:blank")
+    with pytest.raises(ContractViolation) as caught:
+        client.get("/v1/me")
+    assert "at type" in str(caught.value)
 
 
 def test_the_document_lists_every_problem_type_with_its_meaning(client):

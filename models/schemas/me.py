@@ -5,11 +5,12 @@ from models.schemas.common import StrictSchema, password_field
 
 
 class ProfileOut(ma.Schema):
+    """Contact fields are optional at registration: null when never given."""
     id = ma.fields.String()
     name = ma.fields.String(allow_none=True)
     national_id = ma.fields.String()
-    phone = ma.fields.String()
-    email = ma.fields.String()
+    phone = ma.fields.String(allow_none=True)
+    email = ma.fields.String(allow_none=True)
     registered_at = ma.fields.DateTime()
     recovery_codes_left = ma.fields.Integer()
 
