@@ -26,6 +26,16 @@ def test_the_harness_catches_a_null_the_document_does_not_allow(client, patient,
     assert "at national_id: None" in str(caught.value)
 
 
+def test_the_harness_catches_a_missing_field_the_document_requires(client, patient, monkeypatch):
+    real_profile = patients.profile
+
+    def without_recovery_count(patient_id):
+        return {k: v for k, v in real_profile(patient_id).items() if k != "recovery_codes_left"}
+    monkeypatch.setattr(patients, "profile", without_recovery_count)
+    with pytest.raises(ContractViolation, match="'recovery_codes_left' is a required property"):
+        client.get("/v1/me", headers=patient.auth)
+
+
 def test_the_harness_catches_a_problem_type_outside_the_vocabulary(client, monkeypatch):
     monkeypatch.setattr(errors, "type_uri", lambda slug: "about:blank")
     with pytest.raises(ContractViolation) as caught:
