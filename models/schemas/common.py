@@ -1,5 +1,6 @@
 """Shared fields and the strict base schema."""
 import re
+from collections.abc import Mapping
 
 import marshmallow as ma
 from marshmallow import validate
@@ -33,7 +34,7 @@ class StrictSchema(ma.Schema):
     @ma.pre_load(pass_collection=True)
     def refuse_lone_surrogates(self, data, **kwargs):
         """Raises ValidationError naming each top-level field that holds a lone surrogate."""
-        if not isinstance(data, dict):
+        if not isinstance(data, Mapping):  # webargs hands query strings over as a Mapping
             if holds_lone_surrogate(data):
                 raise ma.ValidationError(NOT_TEXT, "_schema")
             return data
@@ -76,7 +77,7 @@ def holds_lone_surrogate(value) -> bool:
         if isinstance(item, str):
             if _LONE_SURROGATE.search(item):
                 return True
-        elif isinstance(item, dict):
+        elif isinstance(item, Mapping):
             pending.extend(item.keys())
             pending.extend(item.values())
         elif isinstance(item, (list, tuple)):

@@ -2,9 +2,13 @@
 import json
 
 import pytest
+from marshmallow import ValidationError
+from webargs.multidictproxy import MultiDictProxy
+from werkzeug.datastructures import MultiDict
 
 from api import json_body
-from models.schemas.common import holds_lone_surrogate
+from models.schemas.activation import StaffPatientQuery
+from models.schemas.common import NOT_TEXT, holds_lone_surrogate
 from tests import factories
 from tests.problems import assert_problem
 
@@ -96,6 +100,14 @@ def test_a_valid_astral_character_is_not_a_lone_surrogate(client):
     response = client.post("/v1/auth/login", json={"username": "an \U0001F600",
                                                    "password": "some password"})
     assert_problem(response, 401, "invalid-credentials")
+
+
+def test_query_string_schemas_check_for_lone_surrogates_too():
+    schema = StaffPatientQuery()
+    query = MultiDictProxy(MultiDict([("national_id", "0012" + LONE)]), schema)
+    with pytest.raises(ValidationError) as caught:
+        schema.load(query)
+    assert caught.value.messages == {"national_id": [NOT_TEXT]}
 
 
 def test_surrogate_search_survives_nesting_deeper_than_python_recursion():
