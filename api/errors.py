@@ -165,8 +165,9 @@ def domain_headers(error: DomainError) -> dict:
 def _retry_after(error) -> dict:
     """Whole seconds, rounded up so a client never retries early, and never 0."""
     seconds = getattr(error, "retry_after_seconds", None)
-    if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or math.isnan(seconds):
-        return {}
+    if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) \
+            or not math.isfinite(seconds):
+        return {}  # no usable figure: still a 429, without a promise of when
     return {"Retry-After": str(max(1, math.ceil(seconds)))}
 
 

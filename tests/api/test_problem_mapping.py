@@ -3,7 +3,7 @@ import inspect
 
 import pytest
 
-from api.errors import DOMAIN_PROBLEMS, PROBLEM_TYPES, domain_problem
+from api.errors import DOMAIN_PROBLEMS, PROBLEM_TYPES, domain_headers, domain_problem
 from services import errors as domain, hospitals
 from tests.problems import assert_problem
 
@@ -59,6 +59,11 @@ def test_locked_answers_retry_after_in_whole_seconds_rounded_up(client, monkeypa
     response = client.post("/v1/auth/token", json=TOKEN_BODY)
     assert_problem(response, 429, "locked")
     assert response.headers["Retry-After"] == header
+
+
+@pytest.mark.parametrize("seconds", [float("inf"), float("nan"), None, "900"])
+def test_a_lock_without_a_usable_duration_still_answers_without_retry_after(seconds):
+    assert domain_headers(domain.TooManyAttempts(seconds)) == {}
 
 
 def test_validation_errors_of_a_domain_error_reach_the_client(client, monkeypatch):
