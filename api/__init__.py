@@ -4,7 +4,7 @@ import logging
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from api import auth, cli, errors, health, hospital, jwt_setup, me, staff
+from api import auth, cli, errors, health, hospital, json_body, jwt_setup, me, staff
 from api.config import load_config
 from api.extensions import Api, limiter
 from models import db
@@ -31,6 +31,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     context.init_app(app)
     jwt_setup.configure(app)
     limiter.init_app(app)
+    json_body.register(app)
     api = Api(app)
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})

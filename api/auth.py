@@ -1,9 +1,9 @@
 """/v1/auth: registration, sign-in (password, then TOTP), token refresh, logout, hospital tokens."""
 from flask import current_app, request
-from flask_smorest import Blueprint
 
 from api.extensions import limiter
 from api.guard import claims, require
+from api.json_body import Blueprint
 from models.schemas.auth import (ClientTokenIn, ClientTokenOut, LoginIn, LoginOut, MfaIn,
                                  PasswordResetIn, RecoveryCodesIn, RecoveryCodesOut, RegisterIn,
                                  RegisterOut, SignedInOut, TokensOut, TotpActivateIn,

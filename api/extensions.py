@@ -4,7 +4,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_smorest import Api as SmorestApi
 
-from api.errors import PROBLEM_JSON, http_exception_problem
+from api.errors import PROBLEM_JSON, PROBLEM_TYPES, http_exception_problem, type_uri
 from models.schemas.common import ProblemSchema
 
 
@@ -16,13 +16,26 @@ class Api(SmorestApi):
         return http_exception_problem(error)
 
     def _register_responses(self):
-        # Document errors with the media type they are served with.
+        self._register_problem_schema()
+        # Document errors (each status and the `default` response) with the media type they
+        # are served with.
         default_type = self.DEFAULT_RESPONSE_CONTENT_TYPE
         self.DEFAULT_RESPONSE_CONTENT_TYPE = PROBLEM_JSON
         try:
             super()._register_responses()
         finally:
             self.DEFAULT_RESPONSE_CONTENT_TYPE = default_type
+
+    def _register_problem_schema(self):
+        """The problem `type` vocabulary belongs to api/errors.py, the shape to the schemas:
+        register the shape, then list the vocabulary on it so clients (and the contract tests)
+        see every type there is."""
+        self.spec.components.schema("Problem", schema=ProblemSchema)
+        prop = self.spec.components.schemas["Problem"]["properties"]["type"]
+        prop["enum"] = [type_uri(slug) for slug in PROBLEM_TYPES]
+        prop["description"] = prop.get("description", "") + "".join(
+            f"\n- `{type_uri(slug)}` ({kind.status}, {kind.title}): {kind.meaning}"
+            for slug, kind in PROBLEM_TYPES.items())
 
 
 jwt = JWTManager()

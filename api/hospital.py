@@ -1,7 +1,6 @@
 """/v1/hospital: machine-to-machine endpoints for hospital systems."""
-from flask_smorest import Blueprint
-
 from api.guard import claims, require
+from api.json_body import Blueprint
 from models.schemas.activation import ActivationCodeIn, ActivationCodeOut
 from services import registration
 from services.tokens import HOSPITAL

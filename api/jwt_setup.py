@@ -2,12 +2,10 @@
 401 problem+json where the library would answer 422."""
 from datetime import timedelta
 
-from api.errors import domain_problem, problem
+from api.errors import domain_problem
 from api.extensions import jwt
 from services import hospitals, sessions, tokens
-from services.errors import FreshSignInRequired
-
-_BEARER = {"WWW-Authenticate": 'Bearer realm="phr"'}
+from services.errors import FreshSignInRequired, Unauthorized
 
 
 def configure(app) -> None:
@@ -23,7 +21,8 @@ def configure(app) -> None:
 
 
 def _unauthorized(detail: str):
-    return problem(401, detail, title="Unauthorized", slug="unauthorized", headers=_BEARER)
+    # The same problem, and the same Bearer challenge, as an Unauthorized raised by a service.
+    return domain_problem(Unauthorized(detail))
 
 
 @jwt.unauthorized_loader

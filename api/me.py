@@ -1,7 +1,6 @@
 """/v1/me: the signed-in patient's own profile, sessions and password."""
-from flask_smorest import Blueprint
-
 from api.guard import claims, require
+from api.json_body import Blueprint
 from models.schemas.me import PasswordChangeIn, ProfileOut, SessionOut
 from services import credentials, patients, sessions
 from services.tokens import PATIENT

@@ -1,9 +1,9 @@
 """/v1/staff: support staff tools. Account state only, never clinical content."""
 from flask import current_app
-from flask_smorest import Blueprint
 
 from api.extensions import limiter
 from api.guard import claims, require, token_subject
+from api.json_body import Blueprint
 from models.schemas.activation import (ActivationCodeIn, ActivationCodeOut, StaffPatientOut,
                                        StaffPatientSearchIn)
 from services import registration, staff_tools

@@ -8,6 +8,7 @@ from freezegun import freeze_time
 
 from api import create_app
 from tests import factories
+from tests.openapi_contract import ContractClient
 
 # argon2 at production cost is ~170 ms per hash; tests keep the algorithm, not the cost.
 FAST_ARGON2 = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_KIB": 8, "ARGON2_PARALLELISM": 1}
@@ -37,6 +38,7 @@ def make_app():
 
     def build(**overrides):
         app = create_app(test_config(**overrides))
+        app.test_client_class = ContractClient  # every response is checked against the spec
         built.append(app)
         return app
     yield build

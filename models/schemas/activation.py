@@ -12,8 +12,9 @@ class ActivationCodeIn(StrictSchema):
 
 
 class ActivationCodeOut(ma.Schema):
-    activation_code = ma.fields.String(metadata={"description": "single use; give it to the patient"})
-    expires_at = ma.fields.DateTime()
+    activation_code = ma.fields.String(
+        required=True, metadata={"description": "single use; give it to the patient"})
+    expires_at = ma.fields.DateTime(required=True)
 
 
 class StaffPatientSearchIn(StrictSchema):
@@ -21,8 +22,8 @@ class StaffPatientSearchIn(StrictSchema):
 
 
 class StaffPatientOut(ma.Schema):
-    id = ma.fields.String()
-    national_id = ma.fields.String()
-    registered = ma.fields.Boolean()
-    totp_active = ma.fields.Boolean()
-    created_at = ma.fields.DateTime()
+    id = ma.fields.String(required=True)
+    national_id = ma.fields.String(required=True)
+    registered = ma.fields.Boolean(required=True)
+    totp_active = ma.fields.Boolean(required=True)
+    created_at = ma.fields.DateTime(required=True)

@@ -20,7 +20,7 @@ class RegisterIn(StrictSchema):
 
 
 class RegisterOut(ma.Schema):
-    id = ma.fields.String(metadata={"description": "opaque patient id"})
+    id = ma.fields.String(required=True, metadata={"description": "opaque patient id"})
 
 
 class LoginIn(StrictSchema):
@@ -47,8 +47,9 @@ class LoginOut(ma.Schema):
 
 
 class TotpSetupOut(ma.Schema):
-    secret = ma.fields.String(metadata={"description": "base32, 160 bits; shown once"})
-    otpauth_uri = ma.fields.String()
+    secret = ma.fields.String(required=True,
+                              metadata={"description": "base32, 160 bits; shown once"})
+    otpauth_uri = ma.fields.String(required=True)
 
 
 class FactorIn(StrictSchema):
@@ -93,20 +94,22 @@ class TotpActivateIn(StrictSchema):
 
 
 class TokensOut(ma.Schema):
-    access_token = ma.fields.String()
-    refresh_token = ma.fields.String()
-    token_type = ma.fields.String()
-    expires_in = ma.fields.Integer(metadata={"description": "access token lifetime, seconds"})
-    session_id = ma.fields.String()
+    access_token = ma.fields.String(required=True)
+    refresh_token = ma.fields.String(required=True)
+    token_type = ma.fields.String(required=True)
+    expires_in = ma.fields.Integer(required=True,
+                                   metadata={"description": "access token lifetime, seconds"})
+    session_id = ma.fields.String(required=True)
 
 
 class SignedInOut(TokensOut):
-    trusted_device_token = ma.fields.String(metadata={
+    trusted_device_token = ma.fields.String(required=True, metadata={
         "description": "keep on this device; send with the next /login (not a push token)"})
 
 
 class TotpActivateOut(SignedInOut):
-    recovery_codes = ma.fields.List(ma.fields.String(), metadata={"description": "shown once"})
+    recovery_codes = ma.fields.List(ma.fields.String(), required=True,
+                                    metadata={"description": "shown once"})
 
 
 class MfaIn(StrictSchema):
@@ -127,7 +130,7 @@ class ClientTokenIn(StrictSchema):
 
 
 class ClientTokenOut(ma.Schema):
-    access_token = ma.fields.String()
-    token_type = ma.fields.String()
-    expires_in = ma.fields.Integer()
-    scope = ma.fields.String()
+    access_token = ma.fields.String(required=True)
+    token_type = ma.fields.String(required=True)
+    expires_in = ma.fields.Integer(required=True)
+    scope = ma.fields.String(required=True)

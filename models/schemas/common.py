@@ -1,4 +1,7 @@
 """Shared fields and the strict base schema."""
+import re
+from collections.abc import Mapping
+
 import marshmallow as ma
 from marshmallow import validate
 
@@ -7,6 +10,10 @@ from security.passwords import MAX_LENGTH, MIN_LENGTH
 # [0-9], not \d: \d also matches Arabic-Indic and other Unicode digits. The pattern stays valid
 # ECMA-262 for the OpenAPI document; FullMatch refuses the trailing "\n" that Python's $ allows.
 NATIONAL_ID_RE = r"^[0-9]{12}$"
+# JSON may spell a lone UTF-16 surrogate ("\ud800"); Python decodes it into a str that no UTF-8
+# encoder (argon2, HMAC, BSON) accepts, so it must stop at the schema as bad input.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+NOT_TEXT = "Must be valid Unicode text (no lone surrogate code points)."
 
 
 class FullMatch(validate.Regexp):
@@ -19,8 +26,27 @@ class FullMatch(validate.Regexp):
 
 
 class StrictSchema(ma.Schema):
+    """Refuses unknown fields, and any string (value or key, at any depth) that is not valid
+    Unicode, whatever field type reads it."""
     class Meta:
         unknown = ma.RAISE
+
+    @ma.pre_load(pass_collection=True)
+    def refuse_lone_surrogates(self, data, **kwargs):
+        """Raises ValidationError naming each top-level field that holds a lone surrogate."""
+        if not isinstance(data, Mapping):  # webargs hands query strings over as a Mapping
+            if holds_lone_surrogate(data):
+                raise ma.ValidationError(NOT_TEXT, "_schema")
+            return data
+        errors = {}
+        for key, value in data.items():
+            if isinstance(key, str) and _LONE_SURROGATE.search(key):
+                errors["_schema"] = ["A field name is not valid Unicode text."]
+            elif holds_lone_surrogate(value):
+                errors[key] = [NOT_TEXT]
+        if errors:
+            raise ma.ValidationError(errors)
+        return data
 
 
 def national_id_field(description: str = "12-digit national identification number (CCCD)",
@@ -42,12 +68,34 @@ def password_field(new: bool = False, **kwargs) -> ma.fields.String:
     return ma.fields.String(validate=length, load_only=True, **kwargs)
 
 
+def holds_lone_surrogate(value) -> bool:
+    """True when any string in `value` (nested dicts and lists, keys too) has a lone surrogate.
+    Iterative: a body may nest as deep as the JSON parser allows, deeper than Python recursion."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if _LONE_SURROGATE.search(item):
+                return True
+        elif isinstance(item, Mapping):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            pending.extend(item)
+    return False
+
+
 class ProblemSchema(ma.Schema):
     """RFC 9457 problem details, the shape of every error. Output only: it documents errors and
-    never loads a request, so its Dict field cannot carry an operator into a filter."""
-    type = ma.fields.String()
-    title = ma.fields.String()
-    status = ma.fields.Integer()
-    detail = ma.fields.String()
+    never loads a request, so its Dict field cannot carry an operator into a filter. The `type`
+    vocabulary is api/errors.py's PROBLEM_TYPES, listed on this schema in the OpenAPI document."""
+    type = ma.fields.String(required=True, metadata={
+        "description": "What kind of problem this is: a URN, one of the list below. Clients "
+                       "branch on `type` (and `status`), never on the wording of `detail`."})
+    title = ma.fields.String(required=True, metadata={"description": "the same for every "
+                                                                     "problem of a type"})
+    status = ma.fields.Integer(required=True, metadata={"description": "the HTTP status"})
+    detail = ma.fields.String(required=True, metadata={"description": "this occurrence, in "
+                                                                      "words for people"})
     errors = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()),
                             dump_only=True, metadata={"description": "field -> messages (validation failures)"})

@@ -5,24 +5,25 @@ from models.schemas.common import StrictSchema, password_field
 
 
 class ProfileOut(ma.Schema):
-    id = ma.fields.String()
-    name = ma.fields.String(allow_none=True)
-    national_id = ma.fields.String()
-    phone = ma.fields.String()
-    email = ma.fields.String()
-    registered_at = ma.fields.DateTime()
-    recovery_codes_left = ma.fields.Integer()
+    """Every field is always present; contact fields are null when never given."""
+    id = ma.fields.String(required=True)
+    name = ma.fields.String(required=True, allow_none=True)
+    national_id = ma.fields.String(required=True)
+    phone = ma.fields.String(required=True, allow_none=True)
+    email = ma.fields.String(required=True, allow_none=True)
+    registered_at = ma.fields.DateTime(required=True)
+    recovery_codes_left = ma.fields.Integer(required=True)
 
 
 class SessionOut(ma.Schema):
-    id = ma.fields.String()
-    created_at = ma.fields.DateTime()
-    last_used_at = ma.fields.DateTime()
-    expires_at = ma.fields.DateTime()
-    user_agent = ma.fields.String()
-    current = ma.fields.Boolean()
-    trusted_device = ma.fields.Boolean(
-        metadata={"description": "the device holds a trusted device token that still works"})
+    id = ma.fields.String(required=True)
+    created_at = ma.fields.DateTime(required=True)
+    last_used_at = ma.fields.DateTime(required=True)
+    expires_at = ma.fields.DateTime(required=True)
+    user_agent = ma.fields.String(required=True)
+    current = ma.fields.Boolean(required=True)
+    trusted_device = ma.fields.Boolean(required=True, metadata={
+        "description": "the device holds a trusted device token that still works"})
 
 
 class PasswordChangeIn(StrictSchema):

@@ -1,0 +1,67 @@
+"""How a request body is read: JSON only, parsed once, and a body that cannot be parsed (even
+one nested thousands deep) is a 400, never a 500."""
+from flask import Request, request
+from flask.json.provider import DefaultJSONProvider
+from flask_smorest import Blueprint as SmorestBlueprint
+from webargs import core
+from webargs.flaskparser import FlaskParser
+from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+
+_BODY_METHODS = ("POST", "PUT", "PATCH")
+
+
+class JSONProvider(DefaultJSONProvider):
+    def loads(self, s, **kwargs):
+        """Raises ValueError for any body the parser cannot take, so Flask answers 400."""
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            # A few KB of "[" exhaust the C parser's recursion budget. It is the client's input
+            # that is at fault, and ValueError is what Flask turns into 400 Bad Request.
+            raise ValueError("it is nested too deeply") from None
+
+
+class JSONRequest(Request):
+    def on_json_loading_failed(self, e):
+        """Raises BadRequest saying why (Flask's own says nothing outside debug mode). The
+        parser's message names a position in the body, never anything of the server's."""
+        if e is None:
+            return super().on_json_loading_failed(e)  # not a JSON media type: 415
+        raise BadRequest(f"The body could not be read as JSON: {e}.")
+
+
+def read_json_body() -> None:
+    """before_request: a body on POST/PUT/PATCH must be JSON (application/json or */*+json) and
+    parse. Raises UnsupportedMediaType (415) or BadRequest (400). Parsing here, once and through
+    JSONProvider, also means no later reader meets a body that makes a parser recurse too deep."""
+    if request.routing_exception is not None or request.method not in _BODY_METHODS:
+        return  # unrouted: the 404/405 is the answer, whatever the body
+    has_body = bool(request.content_length) or "chunked" in request.headers.get(
+        "Transfer-Encoding", "").lower()
+    if not has_body:
+        return
+    if not request.is_json:
+        raise UnsupportedMediaType("Send the body as application/json.")
+    request.get_json()  # cached on the request for Parser below
+
+
+class Parser(FlaskParser):
+    """webargs reads JSON with the stdlib parser on its own; this one takes Flask's cached parse,
+    so a body is parsed once and only by JSONProvider."""
+
+    def _raw_load_json(self, req):
+        if not core.is_json(req.mimetype) or not req.get_data(cache=True):
+            return core.missing
+        return req.get_json()
+
+
+class Blueprint(SmorestBlueprint):
+    """flask-smorest's Blueprint reading JSON bodies through Parser."""
+    ARGUMENTS_PARSER = Parser()
+
+
+def register(app) -> None:
+    """Call after the rate limiter is set up, so a flood of bodies is limited before parsing."""
+    app.json = JSONProvider(app)
+    app.request_class = JSONRequest
+    app.before_request(read_json_body)
