@@ -8,7 +8,7 @@ from models.schemas.auth import (ClientTokenIn, ClientTokenOut, LoginIn, LoginOu
                                  PasswordResetIn, RecoveryCodesIn, RecoveryCodesOut, RegisterIn,
                                  RegisterOut, SignedInOut, TokensOut, TotpActivateIn,
                                  TotpActivateOut, TotpSetupIn, TotpSetupOut)
-from services import auth, credentials, factors, hospitals, registration, sessions
+from services import auth, credentials, factors, hospitals, identity, registration, sessions
 from services.tokens import ENROLLMENT, PATIENT, STAFF
 
 blp = Blueprint("auth", __name__, url_prefix="/v1/auth", description="Sign-in and tokens")
@@ -39,7 +39,7 @@ def register(body):
 @blp.response(200, LoginOut)
 def login(body):
     """Check the password; answers an mfa_token, or an enrollment_token while TOTP is not set up."""
-    kind = PATIENT if "national_id" in body else STAFF
+    kind = identity.PATIENT if "national_id" in body else identity.STAFF
     return auth.login(kind, body.get("national_id") or body["username"], body["password"],
                       body.get("trusted_device_token"))
 

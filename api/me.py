@@ -2,7 +2,7 @@
 from api.guard import claims, require
 from api.json_body import Blueprint
 from models.schemas.me import PasswordChangeIn, ProfileOut, SessionOut
-from services import credentials, patients, sessions
+from services import credentials, patients, sessions, tokens
 from services.tokens import PATIENT
 
 blp = Blueprint("me", __name__, url_prefix="/v1/me", description="The signed-in patient")
@@ -40,5 +40,6 @@ def end_session(session_id):
 def change_password(body):
     """Change the password (needs a fresh sign-in); other devices are signed out."""
     token = claims()
-    credentials.change_password(PATIENT, token["sub"], token["sid"], body["current_password"],
-                         body["new_password"])
+    kind, account_id = tokens.account_of(token)
+    credentials.change_password(kind, account_id, token["sid"], body["current_password"],
+                                body["new_password"])

@@ -123,8 +123,8 @@ def _signed_in_account(claims: dict) -> tuple[str, dict]:
     """(kind, account) of an enrollment token (credentials still current) or an access token."""
     if claims["aud"] == tokens.ENROLLMENT:
         return claims["kind"], account_for_step(claims)
-    kind = claims["aud"]
-    account = accounts.get(kind, claims["sub"])
+    kind, account_id = tokens.account_of(claims)
+    account = accounts.get(kind, account_id)
     if not account or account.get("disabled"):
         raise InvalidCredentials()
     return kind, account

@@ -1,7 +1,10 @@
-"""Who an account is to the sign-in flows: its login, the owner of its security events, the
-account behind a step token, and the lockout path of a device."""
+"""Who an account is to the sign-in flows: its kind, its login, the owner of its security
+events, the account behind a step token, and the lockout path of a device."""
 from models import accounts
 from services import lockout, tokens
+
+# The account kinds, for the HTTP layer (token audiences are another vocabulary: services.tokens).
+PATIENT, STAFF = accounts.PATIENT, accounts.STAFF
 
 
 def account_for_step(claims: dict) -> dict:

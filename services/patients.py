@@ -5,7 +5,7 @@ from services.errors import NotFound
 
 def profile(patient_id: str) -> dict:
     """Raises NotFound when the account is gone."""
-    patient = accounts.get("patient", patient_id)
+    patient = accounts.get(accounts.PATIENT, patient_id)
     if not patient:
         raise NotFound()
     return {"id": patient["_id"], "name": patient.get("name"),

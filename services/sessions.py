@@ -53,7 +53,8 @@ def refresh(claims: dict) -> dict:
     session, when a refresh token that was already rotated is presented again."""
     session_id, new_jti = claims["sid"], tokens.new_jti()
     if sessions.rotate(session_id, claims["jti"], new_jti):
-        return tokens.session_pair(claims["aud"], claims["sub"], session_id, new_jti, fresh=False)
+        kind, account_id = tokens.account_of(claims)
+        return tokens.session_pair(kind, account_id, session_id, new_jti, fresh=False)
     _revoke(session_id, "refresh_token_reuse")
     log.warning("refresh token reuse detected; session %s revoked", session_id)
     raise Unauthorized("This refresh token was already used. The session has been signed out; "

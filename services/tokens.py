@@ -11,17 +11,27 @@ from datetime import timedelta
 from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
 from jwt import PyJWTError
 
+from models import accounts
 from services.context import setting
 from services.errors import InvalidCredentials
 
 PATIENT, STAFF, HOSPITAL, MFA, ENROLLMENT = "patient", "staff", "hospital", "mfa", "enrollment"
 AUDIENCES = [PATIENT, STAFF, HOSPITAL, MFA, ENROLLMENT]
+# Session tokens of each account kind (models.accounts) have their own audience.
+_AUDIENCE_OF_KIND = {accounts.PATIENT: PATIENT, accounts.STAFF: STAFF}
+_KIND_OF_AUDIENCE = {audience: kind for kind, audience in _AUDIENCE_OF_KIND.items()}
 STEP_TOKEN_MINUTES = {MFA: 5, ENROLLMENT: 15}
 _STEP_EXPIRED = "The sign-in step has expired or is not valid. Sign in again."
 
 
 def new_jti() -> str:
     return uuid.uuid4().hex
+
+
+def account_of(claims: dict) -> tuple[str, str]:
+    """(account kind, account id) a patient, staff or step token speaks for."""
+    kind = claims["kind"] if claims["aud"] in (MFA, ENROLLMENT) else _KIND_OF_AUDIENCE[claims["aud"]]
+    return kind, claims["sub"]
 
 
 def access_ttl() -> timedelta:
@@ -34,10 +44,10 @@ def session_pair(kind: str, account_id: str, session_id: str, refresh_jti: str,
     access = create_access_token(
         identity=account_id, expires_delta=access_ttl(),
         fresh=timedelta(minutes=setting("FRESH_MINUTES")) if fresh else False,
-        additional_claims={"aud": kind, "sid": session_id})
+        additional_claims={"aud": _AUDIENCE_OF_KIND[kind], "sid": session_id})
     refresh = create_refresh_token(
         identity=account_id, expires_delta=timedelta(days=setting("REFRESH_TOKEN_DAYS")),
-        additional_claims={"aud": kind, "sid": session_id, "jti": refresh_jti})
+        additional_claims={"aud": _AUDIENCE_OF_KIND[kind], "sid": session_id, "jti": refresh_jti})
     return {"access_token": access, "refresh_token": refresh, "token_type": "Bearer",
             "expires_in": int(access_ttl().total_seconds()), "session_id": session_id}
 
