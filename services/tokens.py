@@ -30,8 +30,9 @@ def new_jti() -> str:
 
 def account_of(claims: dict) -> tuple[str, str]:
     """(account kind, account id) a patient, staff or step token speaks for."""
-    kind = claims["kind"] if claims["aud"] in (MFA, ENROLLMENT) else _KIND_OF_AUDIENCE[claims["aud"]]
-    return kind, claims["sub"]
+    if claims["aud"] in (MFA, ENROLLMENT):
+        return claims["kind"], claims["sub"]
+    return _KIND_OF_AUDIENCE[claims["aud"]], claims["sub"]
 
 
 def access_ttl() -> timedelta:
