@@ -5,7 +5,7 @@ from services import factors, lockout, registration, sessions
 from services.context import passwords
 from services.errors import InvalidCredentials, ResetFailed
 from services.identity import login_of, owner
-from services.password_policy import check_password_policy, refuse_weak
+from services.password_policy import check_password_policy
 
 
 def change_password(kind: str, account_id: str, session_id: str, current: str, new: str) -> None:
@@ -26,22 +26,27 @@ def change_password(kind: str, account_id: str, session_id: str, current: str, n
 def reset_password(national_id: str, activation_code: str, new_password: str,
                    code: str | None, recovery_code: str | None) -> None:
     """A registered patient who forgot the password: an activation code handed over at the
-    front desk, plus the second factor when one is active. Every session ends. Raises
-    ResetFailed (one answer whichever part was wrong), InvalidInput, TooManyAttempts."""
-    taken = lockout.attempt(accounts.PATIENT, national_id, lockout.ACTIVATION)
+    front desk, plus the second factor when one is active. Every session ends, and the sign-in
+    path without a trusted device starts afresh. Raises ResetFailed (one answer whichever part
+    was wrong), InvalidInput, TooManyAttempts."""
     patient = patients.find_by_national_id(national_id)
     code_hash = registration.code_hash(activation_code)
-    if not (patient and patient.get("password_hash") and not patient.get("disabled")
-            and activation_codes.is_usable(national_id, code_hash)):
-        lockout.failed(taken, ResetFailed(), owner(accounts.PATIENT, patient))
-    refuse_weak(taken, new_password, patient)
-    # Nothing is used up before every part has been checked; the code is claimed last.
-    factor_ok = (not patient.get("totp_active")
-                 or factors.spend(accounts.PATIENT, patient, code, recovery_code))
-    if not factor_ok or not activation_codes.claim(national_id, code_hash, "password_reset"):
-        lockout.failed(taken, ResetFailed(), owner(accounts.PATIENT, patient))
-    lockout.succeeded(taken)
+    usable = activation_codes.is_usable(national_id, code_hash)  # looked up in every case
+    if not (usable and patient and patient.get("password_hash") and not patient.get("disabled")):
+        lockout.refuse(accounts.PATIENT, national_id, lockout.ACTIVATION, ResetFailed(),
+                       owner(accounts.PATIENT, patient))
+    check_password_policy(new_password, patient)
+    if patient.get("totp_active"):
+        # Its own budget: issuing codes lifts nothing, so codes cannot buy factor guesses.
+        taken = lockout.attempt(accounts.PATIENT, national_id, lockout.RESET_FACTOR)
+        if not factors.spend(accounts.PATIENT, patient, code, recovery_code):
+            lockout.failed(taken, ResetFailed(), owner(accounts.PATIENT, patient))
+        lockout.succeeded(taken)
+    # The code is claimed last: a wrong factor or a weak password burns nothing.
+    if not activation_codes.claim(national_id, code_hash, "password_reset"):
+        raise ResetFailed()
     _set_password(accounts.PATIENT, patient, new_password, "password_reset")
+    lockout.forget(accounts.PATIENT, national_id, lockout.UNTRUSTED)
 
 
 def _set_password(kind: str, account: dict, password: str, reason: str,

@@ -5,7 +5,12 @@ A path is one sign-in identifier (a national ID, a staff username) seen from one
 - `device:<id>`: one trusted device, which completed both factors before. Failures elsewhere
   never lock it, so a stranger cannot keep the owner out.
 - `session:<id>`: re-authentication inside a signed-in session (password change, new factor).
-- `activation`: activation codes typed for a national ID (registration, password reset).
+- `activation`: wrong activation codes typed for a national ID (registration, password reset).
+  A valid code is never held back by it: codes carry 59 random bits and are handed over in
+  person, so the code itself is what keeps strangers out, and a stranger's guesses must not
+  keep the owner who holds the code from registering.
+- `reset-factor`: second-factor codes typed in a password reset, which only someone holding a
+  valid activation code reaches; nothing but a success clears it.
 
 Each attempt is taken from the path's budget before the slow check (models.throttles), locks
 grow longer each time they recur, and counters are keyed by a hash of the identifier whether or
@@ -23,7 +28,7 @@ from services.errors import DomainError, TooManyAttempts
 
 log = logging.getLogger(__name__)
 
-UNTRUSTED, ACTIVATION = "untrusted", "activation"
+UNTRUSTED, ACTIVATION, RESET_FACTOR = "untrusted", "activation", "reset-factor"
 # The failure of a round that is worth telling the owner about, before the lock itself.
 REPEATED_FAILURES = 3
 
@@ -73,6 +78,13 @@ def failed(taken: Attempt, error: DomainError, owner: tuple[str, str] | None = N
     raise error
 
 
+def refuse(kind: str, identifier: str, path: str, error: DomainError,
+           owner: tuple[str, str] | None = None) -> NoReturn:
+    """Count a failure that needed no slow check (a wrong activation code), then raise `error`,
+    or TooManyAttempts while or once the path is locked."""
+    failed(attempt(kind, identifier, path), error, owner)
+
+
 def password_correct(taken: Attempt) -> None:
     """The password was right: give the attempt back, since the second factor takes its own."""
     throttles.refund(taken.unit)
@@ -84,6 +96,8 @@ def succeeded(taken: Attempt) -> None:
 
 
 def forget(kind: str, identifier: str, path: str) -> None:
+    """Drop a path's budget and lock: the owner proved who they are in person (a registration or
+    password reset with a front-desk code), so the next sign-in starts afresh."""
     throttles.forget(_key(kind, identifier, path))
 
 

@@ -1,6 +1,5 @@
 """The password policy, with what the platform knows about the person."""
 from security.passwords import password_problems, personal_words
-from services import lockout
 from services.errors import InvalidInput
 
 
@@ -12,13 +11,3 @@ def check_password_policy(password: str, person: dict) -> None:
     problems = password_problems(password, words)
     if problems:
         raise InvalidInput("The password was refused.", errors={"password": problems})
-
-
-def refuse_weak(taken: lockout.Attempt, password: str, person: dict) -> None:
-    """The policy check of a flow whose attempt was already taken: a refused password is no
-    guess, so the attempt is given back. Raises InvalidInput."""
-    try:
-        check_password_policy(password, person)
-    except InvalidInput:
-        lockout.password_correct(taken)
-        raise

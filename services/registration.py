@@ -6,42 +6,40 @@ from models.db import utcnow
 from security.codes import human_code, normalize_code
 from services import lockout
 from services.context import passwords, peppered_hash, setting
-from services.password_policy import refuse_weak
+from services.password_policy import check_password_policy
 from services.errors import ActivationFailed
 
 
 def issue_activation_code(national_id: str, issued_by: dict, name: str | None = None,
                           birth_date: date | None = None) -> dict:
     """A new single-use code for the patient named by `national_id` (created if unknown). It
-    cancels the patient's older unused codes and, since it was handed over in person, ends a
-    lock that guesses of codes for this national ID had caused."""
+    cancels the patient's older unused codes; it lifts no lock (an issuer is no proof that the
+    person typing codes is the patient)."""
     patients.ensure_patient(national_id, name, birth_date.isoformat() if birth_date else None)
     code = human_code()
     expires_at = utcnow() + timedelta(hours=setting("ACTIVATION_CODE_HOURS"))
     activation_codes.insert(national_id, code_hash(code), expires_at, issued_by)
-    lockout.forget(accounts.PATIENT, national_id, lockout.ACTIVATION)
     return {"activation_code": code, "expires_at": expires_at}
 
 
 def register(national_id: str, activation_code: str, password: str, contact: dict) -> dict:
     """Create the patient's sign-in. Raises ActivationFailed, with one answer for a wrong
     national ID, a wrong, used or expired code and an already registered patient; InvalidInput
-    for a refused password; TooManyAttempts after repeated failures. The code is used up only
-    when everything else has succeeded."""
-    taken = lockout.attempt(accounts.PATIENT, national_id, lockout.ACTIVATION)
+    for a refused password; TooManyAttempts after repeated wrong codes (a valid code always
+    goes through). The code is used up only when everything else has succeeded."""
     patient = patients.find_by_national_id(national_id)
     hashed = code_hash(activation_code)
-    if not (patient and not patient.get("registered_at")
-            and activation_codes.is_usable(national_id, hashed)):
-        lockout.failed(taken, ActivationFailed())
-    refuse_weak(taken, password, {**patient, "name": patient.get("name") or contact.get("name")})
+    usable = activation_codes.is_usable(national_id, hashed)  # looked up in every case
+    if not (usable and patient and not patient.get("registered_at")):
+        lockout.refuse(accounts.PATIENT, national_id, lockout.ACTIVATION, ActivationFailed())
+    check_password_policy(password, {**patient, "name": patient.get("name") or contact.get("name")})
     password_hash = passwords().hash(password)
     if not activation_codes.claim(national_id, hashed, "registration"):
-        lockout.failed(taken, ActivationFailed())
+        raise ActivationFailed()
     patient_id = patients.complete_registration(national_id, password_hash, contact)
     if patient_id is None:
         raise ActivationFailed()
-    lockout.succeeded(taken)
+    lockout.forget(accounts.PATIENT, national_id, lockout.UNTRUSTED)
     return {"id": patient_id}
 
 

@@ -165,7 +165,7 @@ def test_a_correct_password_buys_no_extra_code_guesses(client, patient):
     assert statuses == [401, 401, 401, 401, 429]
 
 
-def test_registration_guesses_lock_only_registration_and_a_new_code_lifts_it(client, hospital):
+def test_strangers_guessing_codes_never_keep_the_code_holder_from_registering(client, hospital):
     national_id = factories.next_national_id()
     code = factories.activation_code(client, hospital, national_id)
     body = {"national_id": national_id, "password": factories.PASSWORD}
@@ -173,9 +173,30 @@ def test_registration_guesses_lock_only_registration_and_a_new_code_lifts_it(cli
                 .status_code for _ in range(5)]
     assert statuses == [400, 400, 400, 400, 429]
     assert client.post("/v1/auth/register",
-                       json={**body, "activation_code": code}).status_code == 429
-    fresh = factories.activation_code(client, hospital, national_id)  # handed over in person
+                       json={**body, "activation_code": "WRONG-CODE-1"}).status_code == 429
     assert client.post("/v1/auth/register",
-                       json={**body, "activation_code": code}).status_code == 400  # cancelled
-    assert client.post("/v1/auth/register",
-                       json={**body, "activation_code": fresh}).status_code == 201
+                       json={**body, "activation_code": code}).status_code == 201
+
+
+def test_issuing_codes_lifts_no_lock(client, hospital):
+    national_id = factories.next_national_id()
+    body = {"national_id": national_id, "password": factories.PASSWORD,
+            "activation_code": "WRONG-CODE-0"}
+    factories.activation_code(client, hospital, national_id)
+    assert [client.post("/v1/auth/register", json=body).status_code
+            for _ in range(5)][-1] == 429
+    factories.activation_code(client, hospital, national_id)
+    assert client.post("/v1/auth/register", json=body).status_code == 429
+
+
+def test_registration_gives_the_new_account_a_fresh_sign_in_path(client, hospital):
+    national_id = factories.next_national_id()
+    code = factories.activation_code(client, hospital, national_id)
+    stranger = {"national_id": national_id, "password": WRONG}
+    assert [client.post("/v1/auth/login", json=stranger).status_code
+            for _ in range(5)][-1] == 429
+    assert client.post("/v1/auth/register", json={
+        "national_id": national_id, "activation_code": code,
+        "password": factories.PASSWORD}).status_code == 201
+    owner = {"national_id": national_id, "password": factories.PASSWORD}
+    assert set(client.post("/v1/auth/login", json=owner).json) == {"enrollment_token"}

@@ -87,13 +87,35 @@ def test_registration_with_a_code_of_a_registered_patient_points_to_the_reset(cl
     assert reset(client, patient, code, recovery_code=patient.recovery_codes[0]).status_code == 204
 
 
-def test_repeated_wrong_resets_lock_the_code_path(client, hospital, patient):
+def test_wrong_codes_lock_strangers_but_not_the_code_holder(client, hospital, patient):
     code = factories.activation_code(client, hospital, patient.national_id)
     statuses = [reset(client, patient, "AAAA-BBBB-CCCC", code="000000").status_code
                 for _ in range(5)]
     assert statuses == [400, 400, 400, 400, 429]
-    locked = reset(client, patient, code, recovery_code=patient.recovery_codes[0])
-    assert locked.status_code == 429
+    owner = reset(client, patient, code, recovery_code=patient.recovery_codes[0])
+    assert owner.status_code == 204
+
+
+def test_factor_guesses_have_a_budget_that_new_codes_cannot_refill(client, hospital, patient):
+    """Whoever can issue codes (a hospital client) still gets five factor guesses in all."""
+    statuses = []
+    for _ in range(3):
+        code = factories.activation_code(client, hospital, patient.national_id)
+        statuses += [reset(client, patient, code, code="000000").status_code for _ in range(2)]
+    assert statuses == [400, 400, 400, 400, 429, 429]
+    code = factories.activation_code(client, hospital, patient.national_id)
+    assert reset(client, patient, code,
+                 recovery_code=patient.recovery_codes[0]).status_code == 429
+
+
+def test_a_reset_gives_the_owner_a_fresh_sign_in_path(client, hospital, patient, clock):
+    for _ in range(5):
+        client.post("/v1/auth/login", json={**patient.login_body, "password": "wrong pass 123"})
+    assert client.post("/v1/auth/login", json=patient.login_body).status_code == 429
+    code = factories.activation_code(client, hospital, patient.national_id)
+    assert reset(client, patient, code, recovery_code=patient.recovery_codes[0]).status_code == 204
+    patient.password = NEW
+    factories.sign_in(client, patient, clock)
 
 
 @pytest.mark.parametrize("body", [
