@@ -47,4 +47,12 @@ def complete_mfa(mfa_token: str, code: str | None, recovery_code: str | None,
     if not step_tokens.claim(claims["jti"], datetime.fromtimestamp(claims["exp"], timezone.utc)):
         raise tokens.step_expired()
     lockout.succeeded(taken)
-    return sessions.start(kind, account["_id"], user_agent, replaces_device=device_id)
+    signed_in = sessions.start(kind, account["_id"], user_agent, replaces_device=device_id)
+    # A disable, reset or password change that landed while the code was checked signed out
+    # every session that existed then; this one did not yet, so it is checked once more.
+    try:
+        account_for_step(claims)
+    except InvalidCredentials:
+        sessions.discard(signed_in["session_id"], "credentials_changed")
+        raise
+    return signed_in

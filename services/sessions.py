@@ -86,6 +86,11 @@ def end_all(account_id: str, reason: str, keep_session_id: str | None = None) ->
     trusted_devices.revoke_all(account_id, reason)
 
 
+def discard(session_id: str, reason: str) -> None:
+    """Revoke a session just started whose sign-in turned out stale."""
+    _revoke(session_id, reason)
+
+
 def _revoke(session_id: str, reason: str) -> None:
     sessions.revoke(session_id, reason)
     trusted_devices.revoke_for_session(session_id, reason)

@@ -154,3 +154,22 @@ def test_the_trusted_device_token_dies_with_refresh_token_reuse(client, patient)
 
 def test_a_live_trusted_device_token_gets_through_the_lock(client, patient):
     assert locked_out_with_token(client, patient, patient.trusted_device_token) == 200
+
+
+def test_a_sign_in_racing_a_disable_ends_signed_out(app, client, patient, clock, monkeypatch):
+    from services import admin, auth
+    real_spend = auth.factors.spend
+
+    def spend_while_disabled(kind, account, code, recovery_code):
+        accepted = real_spend(kind, account, code, recovery_code)
+        admin.disable_account(kind, account["_id"])  # lands during the code check
+        return accepted
+    monkeypatch.setattr(auth.factors, "spend", spend_while_disabled)
+    clock.tick(timedelta(seconds=30))
+    response = client.post("/v1/auth/mfa", json={"mfa_token": mfa_token_of(client, patient),
+                                                 "code": code_at(patient.totp_secret, now())})
+    assert response.status_code == 401
+    with app.app_context():
+        from models.db import get_db
+        live = get_db().sessions.count_documents({"revoked_at": None})
+    assert live == 0
