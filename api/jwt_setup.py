@@ -62,5 +62,5 @@ def _is_revoked(_header, payload) -> bool:
     if audience in (tokens.PATIENT, tokens.STAFF):
         return not sessions.is_active(payload.get("sid", ""), payload["sub"])
     if audience == tokens.HOSPITAL:
-        return not hospitals.is_active(payload["sub"])
+        return not hospitals.accepts_token(payload)
     return False  # mfa/enrollment step tokens: minutes long, checked by their own flows

@@ -24,17 +24,23 @@ def get(hospital_id: str) -> dict | None:
     return get_db().hospitals.find_one({"_id": hospital_id})
 
 
-def replace_secret(hospital_id: str, secret_hash: str, previous_valid_until) -> bool:
+def replace_secret(hospital_id: str, secret_hash: str, previous_valid_until,
+                   end_old_tokens: bool) -> bool:
     """The new secret works at once; the current one keeps working until
-    `previous_valid_until` (a grace period for the hospital to deploy the new one)."""
+    `previous_valid_until` (a grace period for the hospital to deploy the new one). Each secret
+    has a generation that its tokens carry; `end_old_tokens` stops the older generations'
+    tokens at once (a leaked secret)."""
     hospital = get(hospital_id)
     if not hospital:
         return False
+    generation = hospital.get("secret_generation", 0) + 1
+    fields = {"secret_hash": secret_hash, "previous_secret_hash": hospital["secret_hash"],
+              "previous_secret_valid_until": previous_valid_until, "secret_generation": generation,
+              "secret_rotated_at": utcnow()}
+    if end_old_tokens:
+        fields["min_token_generation"] = generation
     result = get_db().hospitals.update_one(
-        {"_id": hospital_id, "secret_hash": hospital["secret_hash"]},
-        {"$set": {"secret_hash": secret_hash, "previous_secret_hash": hospital["secret_hash"],
-                  "previous_secret_valid_until": previous_valid_until,
-                  "secret_rotated_at": utcnow()}})
+        {"_id": hospital_id, "secret_hash": hospital["secret_hash"]}, {"$set": fields})
     return result.modified_count == 1
 
 
@@ -44,5 +50,10 @@ def deactivate(hospital_id: str) -> bool:
     return result.matched_count == 1
 
 
-def is_active(hospital_id: str) -> bool:
-    return get_db().hospitals.count_documents({"_id": hospital_id, "active": True}, limit=1) == 1
+def accepts_token(hospital_id: str, generation: int) -> bool:
+    """The hospital is active and has not ended tokens of this secret generation."""
+    require_str(hospital_id)
+    return get_db().hospitals.count_documents(
+        {"_id": hospital_id, "active": True,
+         "$or": [{"min_token_generation": {"$exists": False}},
+                 {"min_token_generation": {"$lte": generation}}]}, limit=1) == 1

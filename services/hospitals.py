@@ -33,7 +33,8 @@ def rotate_secret(hospital_id: str, grace_hours: int | None = None) -> dict:
     valid_until = utcnow() + timedelta(hours=grace)
     if not hospitals.get(hospital_id):
         raise NotFound("No hospital with that id.")
-    if not hospitals.replace_secret(hospital_id, _secret_hash(secret), valid_until):
+    if not hospitals.replace_secret(hospital_id, _secret_hash(secret), valid_until,
+                                    end_old_tokens=grace == 0):
         raise Conflict("The secret changed meanwhile; try again.")
     return {"hospital_id": hospital_id, "client_secret": secret,
             "previous_secret_valid_until": valid_until}
@@ -45,26 +46,32 @@ def deactivate(hospital_id: str) -> None:
         raise NotFound("No hospital with that id.")
 
 
-def is_active(hospital_id: str) -> bool:
-    """A hospital's tokens work only while it is active (checked on every request)."""
-    return hospitals.is_active(hospital_id)
+def accepts_token(claims: dict) -> bool:
+    """A hospital token works while its hospital is active and its secret generation has not
+    been ended by a rotation without grace (checked on every request)."""
+    generation = claims.get("sg", 0)
+    return isinstance(generation, int) and hospitals.accepts_token(claims["sub"], generation)
 
 
 def issue_token(client_id: str, secret: str) -> dict:
     """Raises InvalidCredentials for an unknown client, a wrong secret or a disabled hospital."""
     hospital = hospitals.find_by_client_id(client_id)
-    if not hospital or not hospital["active"] or not _secret_matches(hospital, secret):
+    generation = _secret_generation(hospital, secret) if hospital else None
+    if generation is None or not hospital["active"]:
         raise InvalidCredentials()
-    return tokens.hospital_token(hospital["_id"], hospital["scopes"])
+    return tokens.hospital_token(hospital["_id"], hospital["scopes"], generation)
 
 
-def _secret_matches(hospital: dict, secret: str) -> bool:
-    presented = _secret_hash(secret)
+def _secret_generation(hospital: dict, secret: str) -> int | None:
+    """The generation of the hospital's secret that `secret` is, or None."""
+    presented, current = _secret_hash(secret), hospital.get("secret_generation", 0)
     if hmac.compare_digest(presented, hospital["secret_hash"]):
-        return True
+        return current
     previous = hospital.get("previous_secret_hash")
-    return bool(previous) and hospital["previous_secret_valid_until"] > utcnow() \
-        and hmac.compare_digest(presented, previous)
+    if previous and hospital["previous_secret_valid_until"] > utcnow() \
+            and hmac.compare_digest(presented, previous):
+        return current - 1
+    return None
 
 
 def _secret_hash(secret: str) -> str:

@@ -53,9 +53,11 @@ def session_pair(kind: str, account_id: str, session_id: str, refresh_jti: str,
             "expires_in": int(access_ttl().total_seconds()), "session_id": session_id}
 
 
-def hospital_token(hospital_id: str, scopes: list[str]) -> dict:
+def hospital_token(hospital_id: str, scopes: list[str], secret_generation: int) -> dict:
+    """`sg`: the generation of the client secret it was issued for (see rotate_secret)."""
     token = create_access_token(identity=hospital_id, expires_delta=access_ttl(),
-                                additional_claims={"aud": HOSPITAL, "scope": " ".join(scopes)})
+                                additional_claims={"aud": HOSPITAL, "scope": " ".join(scopes),
+                                                   "sg": secret_generation})
     return {"access_token": token, "token_type": "Bearer",
             "expires_in": int(access_ttl().total_seconds()), "scope": " ".join(scopes)}
 

@@ -56,6 +56,10 @@ def test_a_rotated_hospital_secret_keeps_the_old_one_for_the_grace_period(app, h
     assert result.exit_code == 0, result.output
     new_secret = re.search(r"client_secret: (\S+)", result.output).group(1)
     assert token_status(client, hospital["client_id"], new_secret) == 200
+    old_token = factories.bearer(factories.hospital_token(client, hospital))
+    issued = client.post("/v1/hospital/activation-codes", headers=old_token,
+                         json={"national_id": factories.next_national_id()})
+    assert issued.status_code == 201  # tokens of the old secret work during the grace period
     clock.tick(timedelta(hours=1, minutes=59))
     assert token_status(client, hospital["client_id"], hospital["client_secret"]) == 200
     clock.tick(timedelta(minutes=1))
@@ -63,12 +67,21 @@ def test_a_rotated_hospital_secret_keeps_the_old_one_for_the_grace_period(app, h
     assert token_status(client, hospital["client_id"], new_secret) == 200
 
 
-def test_rotation_without_grace_ends_the_old_secret_at_once(app, hospital):
+def test_rotation_without_grace_ends_the_old_secret_and_its_tokens_at_once(app, hospital):
+    client = app.test_client()
+    old_token = factories.bearer(factories.hospital_token(client, hospital))
+    body = {"national_id": factories.next_national_id()}
     result = app.test_cli_runner().invoke(args=["rotate-hospital-secret", hospital["hospital_id"],
                                                 "--grace-hours", "0"])
     assert result.exit_code == 0, result.output
-    client = app.test_client()
     assert token_status(client, hospital["client_id"], hospital["client_secret"]) == 401
+    assert client.post("/v1/hospital/activation-codes", json=body,
+                       headers=old_token).status_code == 401
+    new_secret = re.search(r"client_secret: (\S+)", result.output).group(1)
+    new_token = factories.bearer(factories.hospital_token(
+        client, {**hospital, "client_secret": new_secret}))
+    assert client.post("/v1/hospital/activation-codes", json=body,
+                       headers=new_token).status_code == 201
     unknown = app.test_cli_runner().invoke(args=["rotate-hospital-secret", "hosp_nobody"])
     assert unknown.exit_code == 1 and "No hospital" in unknown.output
 
