@@ -48,7 +48,8 @@ def take(key: str, budget: int, lock_seconds: Callable[[int], int]) -> Attempt:
         now = utcnow()
         # The common case in one write: units remain and this is not the last one.
         doc = col.find_one_and_update(
-            {"_id": key, "left": {"$gt": 1}, "expires_at": {"$gt": now}},
+            # At most the current budget: a lowered threshold applies to a path at once.
+            {"_id": key, "left": {"$gt": 1, "$lte": budget}, "expires_at": {"$gt": now}},
             {"$inc": {"left": -1, "v": 1}, "$set": {"expires_at": now + IDLE}},
             return_document=ReturnDocument.AFTER)
         if doc:

@@ -170,9 +170,18 @@ def test_bounds_apply_in_production_only():
 
 
 def test_production_lockout_maximum_is_at_least_the_first_lockout():
-    base = {**SAFE_PRODUCTION, "LOCKOUT_SECONDS": "900"}
-    assert load_config({**base, "LOCKOUT_MAX_SECONDS": "900"})["LOCKOUT_MAX_SECONDS"] == 900
-    assert "LOCKOUT_MAX_SECONDS" in refusal({**base, "LOCKOUT_MAX_SECONDS": "899"})
+    base = {**SAFE_PRODUCTION, "LOCKOUT_SECONDS": "7200"}
+    assert load_config({**base, "LOCKOUT_MAX_SECONDS": "7200"})["LOCKOUT_MAX_SECONDS"] == 7200
+    message = refusal({**base, "LOCKOUT_MAX_SECONDS": "7199"})
+    assert "set LOCKOUT_MAX_SECONDS to at least LOCKOUT_SECONDS" in message
+
+
+@pytest.mark.parametrize("name, minimum", [("LOCKOUT_SECONDS", 300),
+                                           ("LOCKOUT_MAX_SECONDS", 3600)])
+def test_production_locks_have_a_floor(name, minimum):
+    assert load_config({**SAFE_PRODUCTION, name: str(minimum)})[name] == minimum
+    assert f"set {name} to at least {minimum}" in refusal(
+        {**SAFE_PRODUCTION, name: str(minimum - 1)})
     assert "LOCKOUT_MAX_SECONDS" in refusal({**SAFE_PRODUCTION, "LOCKOUT_SECONDS": "86401"})
 
 

@@ -200,3 +200,14 @@ def test_registration_gives_the_new_account_a_fresh_sign_in_path(client, hospita
         "password": factories.PASSWORD}).status_code == 201
     owner = {"national_id": national_id, "password": factories.PASSWORD}
     assert set(client.post("/v1/auth/login", json=owner).json) == {"enrollment_token"}
+
+
+def test_a_lowered_threshold_applies_at_once_to_a_path_already_counting(make_app, clock):
+    body = {"national_id": "099999999991", "password": WRONG}
+    first = make_app(LOCKOUT_THRESHOLD=10)
+    client = first.test_client()
+    assert [client.post("/v1/auth/login", json=body).status_code for _ in range(2)] == [401, 401]
+    # The same database, restarted with a threshold of 3 (8 attempts were left under 10).
+    first.config["LOCKOUT_THRESHOLD"] = 3
+    statuses = [client.post("/v1/auth/login", json=body).status_code for _ in range(4)]
+    assert statuses == [401, 401, 429, 429]
