@@ -2,6 +2,11 @@
 from models.db import DuplicateKeyError, get_db, require_str
 
 
+def is_claimed(jti: str) -> bool:
+    require_str(jti)
+    return get_db().used_step_tokens.count_documents({"_id": jti}, limit=1) == 1
+
+
 def claim(jti: str, expires_at) -> bool:
     """True only for the first caller that claims this token id."""
     require_str(jti)

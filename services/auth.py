@@ -37,7 +37,8 @@ def complete_mfa(mfa_token: str, code: str | None, recovery_code: str | None,
     Raises InvalidCredentials or TooManyAttempts."""
     claims = tokens.decode_step_token(mfa_token, tokens.MFA)
     kind, account = claims["kind"], account_for_step(claims)
-    if not account.get("totp_active"):
+    # Checked first too (claimed only after the code), so a spent token spends no attempt.
+    if not account.get("totp_active") or step_tokens.is_claimed(claims["jti"]):
         raise tokens.step_expired()
     device_id = claims.get("dev")
     taken = lockout.attempt(kind, login_of(kind, account), lockout_path(device_id))

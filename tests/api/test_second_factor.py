@@ -100,6 +100,10 @@ def test_an_mfa_token_works_once(client, patient, clock):
     recovery = client.post("/v1/auth/mfa", json={"mfa_token": token,
                                                  "recovery_code": patient.recovery_codes[0]})
     assert recovery.status_code == 401
+    # The spent token used up nothing: the recovery code still works with a fresh token.
+    fresh = client.post("/v1/auth/mfa", json={"mfa_token": mfa_token_of(client, patient),
+                                              "recovery_code": patient.recovery_codes[0]})
+    assert fresh.status_code == 200
 
 
 def test_step_tokens_die_when_the_password_changes(client, patient, clock):
