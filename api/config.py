@@ -8,6 +8,8 @@ import re
 
 from limits import parse_many
 
+from security.crypto import decode_key, parse_keys
+
 # Development-only values. Production refuses every one of them.
 DEV_JWT_SECRET = "dev-only-jwt-secret-do-not-use-in-production-000"
 DEV_DATA_KEY = base64.b64encode(b"dev-only-data-key-not-for-prod!!").decode()
@@ -77,6 +79,25 @@ def _rate_limit(env, name: str, default: str) -> str:
     return value
 
 
+def _encryption_keys(env) -> dict:
+    """The active data key, its id and the old keys still readable during a rotation. Raises
+    ConfigError for a key that is not base64 of 32 bytes or a malformed list."""
+    settings = {"DATA_ENCRYPTION_KEY": env.get("DATA_ENCRYPTION_KEY", DEV_DATA_KEY),
+                "DATA_ENCRYPTION_KEY_ID": env.get("DATA_ENCRYPTION_KEY_ID") or "k1"}
+    try:
+        decode_key(settings["DATA_ENCRYPTION_KEY"])
+        old = parse_keys(env.get("DATA_ENCRYPTION_OLD_KEYS") or "")
+        for key in old.values():
+            decode_key(key)
+    except ValueError as error:
+        raise ConfigError(f"DATA_ENCRYPTION_KEY / DATA_ENCRYPTION_OLD_KEYS: {error}") from None
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,32}", settings["DATA_ENCRYPTION_KEY_ID"]) \
+            or settings["DATA_ENCRYPTION_KEY_ID"] in old:
+        raise ConfigError("DATA_ENCRYPTION_KEY_ID must be 1-32 letters, digits, '-' or '_', and "
+                          "not the id of an old key")
+    return {**settings, "DATA_ENCRYPTION_OLD_KEYS": old}
+
+
 def _parse(env) -> dict:
     """The settings as typed values. Raises ConfigError naming the first mistyped variable."""
     return {
@@ -87,7 +108,7 @@ def _parse(env) -> dict:
         "MONGO_URI": env.get("MONGO_URI") or None,
         "MONGO_DB_NAME": env.get("MONGO_DB_NAME", "phr"),
         "JWT_SECRET_KEY": env.get("JWT_SECRET_KEY", DEV_JWT_SECRET),
-        "DATA_ENCRYPTION_KEY": env.get("DATA_ENCRYPTION_KEY", DEV_DATA_KEY),
+        **_encryption_keys(env),
         "HASH_PEPPER": env.get("HASH_PEPPER", DEV_HASH_PEPPER),
         "MAX_CONTENT_LENGTH": _integer(env, "MAX_BODY_BYTES", 5 * 1024 * 1024),
         "RATELIMIT_ENABLED": _boolean(env, "RATELIMIT_ENABLED", True),

@@ -10,7 +10,9 @@ def init_app(app) -> None:
     app.extensions["passwords"] = Passwords(app.config["ARGON2_TIME_COST"],
                                             app.config["ARGON2_MEMORY_KIB"],
                                             app.config["ARGON2_PARALLELISM"])
-    app.extensions["field_cipher"] = FieldCipher(app.config["DATA_ENCRYPTION_KEY"])
+    app.extensions["field_cipher"] = FieldCipher(app.config["DATA_ENCRYPTION_KEY"],
+                                                 app.config.get("DATA_ENCRYPTION_KEY_ID", "k1"),
+                                                 app.config.get("DATA_ENCRYPTION_OLD_KEYS"))
 
 
 def passwords() -> Passwords:

@@ -32,7 +32,7 @@ def test_setup_shows_a_160_bit_secret_and_a_uri_without_personal_data(client, ho
 def test_totp_secret_is_stored_encrypted(app, client, patient):
     doc = app.extensions["mongo_db"].patients.find_one({"national_id": patient.national_id})
     assert patient.totp_secret not in str(doc)
-    assert doc["totp_secret"].startswith("v1:")
+    assert doc["totp_secret"].startswith("v2:k1:")
 
 
 def test_activation_returns_ten_recovery_codes_and_a_session(client, hospital, clock):
