@@ -8,7 +8,8 @@ from models.db import get_db, require_str, utcnow
 # The account kinds. Token audiences (services.tokens) are a separate vocabulary.
 PATIENT, STAFF = "patient", "staff"
 COLLECTIONS = {PATIENT: "patients", STAFF: "staff"}
-LOGIN_FIELDS = {PATIENT: "national_id", STAFF: "username"}
+# Patients sign in by national ID, looked up by its keyed hash (see models.patients).
+LOGIN_FIELDS = {PATIENT: "national_id_hash", STAFF: "username"}
 
 
 def _col(kind: str):

@@ -4,7 +4,7 @@ from pymongo import ASCENDING, DESCENDING, IndexModel
 
 
 def ensure_indexes(db) -> None:
-    db.patients.create_indexes([IndexModel([("national_id", ASCENDING)], unique=True)])
+    db.patients.create_indexes([IndexModel([("national_id_hash", ASCENDING)], unique=True)])
     db.staff.create_indexes([IndexModel([("username", ASCENDING)], unique=True)])
     db.hospitals.create_indexes([IndexModel([("client_id", ASCENDING)], unique=True)])
     db.sessions.create_indexes([
@@ -12,7 +12,7 @@ def ensure_indexes(db) -> None:
         IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=7 * 24 * 3600),
     ])
     db.activation_codes.create_indexes([
-        IndexModel([("national_id", ASCENDING), ("code_hash", ASCENDING)], unique=True),
+        IndexModel([("national_id_hash", ASCENDING), ("code_hash", ASCENDING)], unique=True),
         IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=30 * 24 * 3600),
     ])
     db.trusted_devices.create_indexes([

@@ -1,38 +1,64 @@
-"""Patients exist from the first time a hospital names them; registration adds the sign-in part."""
+"""Patients exist from the first time a hospital names them; registration adds the sign-in part.
+
+No national ID, name or contact detail is stored in the clear: the national ID is looked up by
+its keyed hash (`national_id_hash`, a blind index) and every personal value is a sealed string
+(services.patients seals and opens them). Only what queries need stays in the clear.
+"""
 from models.db import DuplicateKeyError, ReturnDocument, get_db, require_str, utcnow
-from security.codes import opaque_id
+
+SEALED_FIELDS = ("national_id", "name", "birth_date", "phone", "email")
 
 
-def ensure_patient(national_id: str, name: str | None = None,
-                   birth_date: str | None = None) -> str:
-    """The patient's opaque id, creating the patient on first mention."""
-    # national_id comes from the equality filter on insert; naming it again here would conflict.
-    insert = {"_id": opaque_id("pat"), "created_at": utcnow()}
-    if name:
-        insert["name"] = name
-    if birth_date:
-        insert["birth_date"] = birth_date
+def ensure_patient(national_id_hash: str, new_id: str, sealed: dict) -> str:
+    """The patient's opaque id, creating the patient (as `new_id`, with the `sealed` values)
+    on first mention."""
+    require_str(national_id_hash)
+    # national_id_hash comes from the equality filter on insert; naming it again would conflict.
+    insert = {"_id": new_id, "created_at": utcnow(), **sealed}
     try:
         doc = get_db().patients.find_one_and_update(
-            {"national_id": national_id}, {"$setOnInsert": insert},
+            {"national_id_hash": national_id_hash}, {"$setOnInsert": insert},
             upsert=True, return_document=ReturnDocument.AFTER)
     except DuplicateKeyError:  # a parallel upsert inserted it first
-        doc = get_db().patients.find_one({"national_id": national_id})
+        doc = get_db().patients.find_one({"national_id_hash": national_id_hash})
     return doc["_id"]
 
 
-def complete_registration(national_id: str, password_hash: str, contact: dict) -> str | None:
+def set_missing(patient_id: str, sealed: dict) -> None:
+    """Fill personal values the patient does not have yet (a hospital names a birth date that
+    the first mention lacked); never overwrites."""
+    for field, value in sealed.items():
+        get_db().patients.update_one({"_id": patient_id, field: None}, {"$set": {field: value}})
+
+
+def complete_registration(national_id_hash: str, password_hash: str,
+                          sealed_contact: dict) -> str | None:
     """Set the password of a not yet registered patient; None when already registered."""
     now = utcnow()
     fields = {"password_hash": password_hash, "registered_at": now, "password_changed_at": now,
-              "totp_active": False}
-    fields.update({k: v for k, v in contact.items() if v})
+              "totp_active": False, **sealed_contact}
     doc = get_db().patients.find_one_and_update(
-        {"national_id": national_id, "registered_at": None}, {"$set": fields},
+        {"national_id_hash": national_id_hash, "registered_at": None}, {"$set": fields},
         return_document=ReturnDocument.AFTER)
     return doc["_id"] if doc else None
 
 
-def find_by_national_id(national_id: str) -> dict | None:
-    require_str(national_id)
-    return get_db().patients.find_one({"national_id": national_id})
+def find_by_national_id_hash(national_id_hash: str) -> dict | None:
+    require_str(national_id_hash)
+    return get_db().patients.find_one({"national_id_hash": national_id_hash})
+
+
+def get(patient_id: str) -> dict | None:
+    require_str(patient_id)
+    return get_db().patients.find_one({"_id": patient_id})
+
+
+def all_sealed(batch_size: int = 500):
+    """Every patient's sealed values, for a key rotation."""
+    return get_db().patients.find({}, {field: 1 for field in SEALED_FIELDS}).batch_size(batch_size)
+
+
+def replace_sealed(patient_id: str, old: dict, new: dict) -> bool:
+    """Swap sealed values only if they are still the ones read (a concurrent change wins)."""
+    result = get_db().patients.update_one({"_id": patient_id, **old}, {"$set": new})
+    return result.modified_count == 1

@@ -1,6 +1,6 @@
 """Operator tasks (CLI, demo seed): create staff accounts, disable accounts."""
-from models import accounts, patients, staff
-from services import sessions
+from models import accounts, staff
+from services import patients, sessions
 from services.context import passwords
 from services.errors import Conflict, NotFound
 from services.password_policy import check_password_policy
@@ -18,7 +18,7 @@ def create_staff(username: str, password: str) -> str:
 
 def disable_patient(national_id: str) -> str:
     """Raises NotFound for an unknown national ID. Returns the patient id."""
-    patient = patients.find_by_national_id(national_id)
+    patient = patients.find(national_id)
     if not patient:
         raise NotFound("No patient with that national ID.")
     disable_account(accounts.PATIENT, patient["_id"])

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 from models import accounts, step_tokens
 from services import factors, lockout, sessions, tokens
-from services.identity import account_for_step, lockout_path, login_of, owner
+from services.identity import account_for_step, lockout_path, login_key, login_of, owner
 from services.context import passwords
 from services.errors import InvalidCredentials
 
@@ -16,9 +16,10 @@ def login(kind: str, identifier: str, password: str, device_token: str | None = 
     """{"mfa_token"} or {"enrollment_token"}. Raises InvalidCredentials (same answer and about
     the same time for an unknown account and a wrong password) or TooManyAttempts. A valid
     trusted device token of this account puts the attempt on that device's own budget."""
-    account = accounts.find_by_login(kind, identifier)
+    login = login_key(kind, identifier)
+    account = accounts.find_by_login(kind, login)
     device_id = sessions.trusted_device(kind, account, device_token)
-    taken = lockout.attempt(kind, identifier, lockout_path(device_id))
+    taken = lockout.attempt(kind, login, lockout_path(device_id))
     password_hash = account.get("password_hash") if account else None
     if not passwords().verify(password_hash, password) or account.get("disabled"):
         lockout.failed(taken, InvalidCredentials(), owner(kind, account))

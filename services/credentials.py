@@ -1,7 +1,8 @@
 """Passwords: a change inside a signed-in session, and a reset with a front-desk activation code
 and the second factor."""
-from models import accounts, activation_codes, patients, security_events
-from services import factors, lockout, registration, sessions
+from models import accounts, activation_codes, security_events
+from models import patients as patient_store
+from services import factors, lockout, patients, registration, sessions
 from services.context import passwords
 from services.errors import InvalidCredentials, ResetFailed
 from services.identity import login_of, owner
@@ -19,7 +20,8 @@ def change_password(kind: str, account_id: str, session_id: str, current: str, n
         lockout.failed(taken, InvalidCredentials("The current password is not correct."),
                        owner(kind, account))
     lockout.succeeded(taken)
-    check_password_policy(new, account)
+    check_password_policy(new, {**account, **(patients.person(account)
+                                               if kind == accounts.PATIENT else {})})
     _set_password(kind, account, new, "password_changed", keep_session_id=session_id)
 
 
@@ -29,24 +31,25 @@ def reset_password(national_id: str, activation_code: str, new_password: str,
     front desk, plus the second factor when one is active. Every session ends, and the sign-in
     path without a trusted device starts afresh. Raises ResetFailed (one answer whichever part
     was wrong), InvalidInput, TooManyAttempts."""
-    patient = patients.find_by_national_id(national_id)
+    login = patients.national_id_hash(national_id)
+    patient = patient_store.find_by_national_id_hash(login)
     code_hash = registration.code_hash(activation_code)
-    usable = activation_codes.is_usable(national_id, code_hash)  # looked up in every case
+    usable = activation_codes.is_usable(login, code_hash)  # looked up in every case
     if not (usable and patient and patient.get("password_hash") and not patient.get("disabled")):
-        lockout.refuse(accounts.PATIENT, national_id, lockout.ACTIVATION, ResetFailed(),
+        lockout.refuse(accounts.PATIENT, login, lockout.ACTIVATION, ResetFailed(),
                        owner(accounts.PATIENT, patient))
-    check_password_policy(new_password, patient)
+    check_password_policy(new_password, patients.person(patient))
     if patient.get("totp_active"):
         # Its own budget: issuing codes lifts nothing, so codes cannot buy factor guesses.
-        taken = lockout.attempt(accounts.PATIENT, national_id, lockout.RESET_FACTOR)
+        taken = lockout.attempt(accounts.PATIENT, login, lockout.RESET_FACTOR)
         if not factors.spend(accounts.PATIENT, patient, code, recovery_code):
             lockout.failed(taken, ResetFailed(), owner(accounts.PATIENT, patient))
         lockout.succeeded(taken)
     # The code is claimed last: a wrong factor or a weak password burns nothing.
-    if not activation_codes.claim(national_id, code_hash, "password_reset"):
+    if not activation_codes.claim(login, code_hash, "password_reset"):
         raise ResetFailed()
     _set_password(accounts.PATIENT, patient, new_password, "password_reset")
-    lockout.forget(accounts.PATIENT, national_id, lockout.UNTRUSTED)
+    lockout.forget(accounts.PATIENT, login, lockout.UNTRUSTED)
 
 
 def _set_password(kind: str, account: dict, password: str, reason: str,

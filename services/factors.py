@@ -8,7 +8,7 @@ from models import accounts, security_events
 from models.db import utcnow
 from security import totp
 from security.codes import human_code, normalize_code
-from services import lockout, sessions, tokens
+from services import lockout, patients, sessions, tokens
 from services.identity import account_for_step, lockout_path, login_of, owner
 from services.context import cipher, passwords, peppered_hash, setting
 from services.errors import Conflict, InvalidCredentials, InvalidInput
@@ -134,4 +134,4 @@ def _totp_label(kind: str, account: dict) -> str:
     """What the authenticator app lists: no name, no full national ID, no health data."""
     if kind == accounts.STAFF:
         return f"staff:{account['username']}"
-    return f"ID ...{account['national_id'][-4:]}"
+    return f"ID ...{patients.person(account)['national_id'][-4:]}"

@@ -1,7 +1,7 @@
 """Who an account is to the sign-in flows: its kind, its login, the owner of its security
 events, the account behind a step token, and the lockout path of a device."""
 from models import accounts
-from services import lockout, tokens
+from services import lockout, patients, tokens
 
 # The account kinds, for the HTTP layer (token audiences are another vocabulary: services.tokens).
 PATIENT, STAFF = accounts.PATIENT, accounts.STAFF
@@ -20,7 +20,14 @@ def lockout_path(device_id: str | None) -> str:
     return lockout.device_path(device_id) if device_id else lockout.UNTRUSTED
 
 
+def login_key(kind: str, identifier: str) -> str:
+    """What an account is looked up (and its lockout paths keyed) by: a staff username, or the
+    keyed hash of a patient's national ID."""
+    return patients.national_id_hash(identifier) if kind == accounts.PATIENT else identifier
+
+
 def login_of(kind: str, account: dict) -> str:
+    """The login_key of a stored account."""
     return account[accounts.LOGIN_FIELDS[kind]]
 
 

@@ -1,6 +1,46 @@
-"""The patient's own view of their account."""
-from models import accounts
+"""Patients as people: their national ID (looked up by a keyed hash, never stored in the
+clear), their personal values (sealed with AES-256-GCM, each bound to its patient and field) and
+the profile they see."""
+from models import accounts, patients
+from security.codes import opaque_id
+from services.context import cipher, peppered_hash
 from services.errors import NotFound
+
+
+def national_id_hash(national_id: str) -> str:
+    """The blind index of a national ID: equal IDs give equal hashes, and without HASH_PEPPER
+    the 10^12 possible IDs cannot be tried against it."""
+    return peppered_hash("national-id", national_id)
+
+
+def ensure(national_id: str, name: str | None = None, birth_date: str | None = None) -> str:
+    """The patient's opaque id, creating the patient on first mention. A name or birth date the
+    patient does not have yet is filled in; a known one is never overwritten."""
+    new_id = opaque_id("pat")
+    values = {"national_id": national_id, "name": name, "birth_date": birth_date}
+    patient_id = patients.ensure_patient(national_id_hash(national_id), new_id,
+                                         seal(new_id, values))
+    if patient_id != new_id and (name or birth_date):
+        patients.set_missing(patient_id, seal(patient_id, {"name": name,
+                                                           "birth_date": birth_date}))
+    return patient_id
+
+
+def find(national_id: str) -> dict | None:
+    """The stored patient (sealed values and sign-in state) named by this national ID."""
+    return patients.find_by_national_id_hash(national_id_hash(national_id))
+
+
+def seal(patient_id: str, values: dict) -> dict:
+    """{field: sealed value} for the values that are set."""
+    return {field: cipher().encrypt(value, _context(patient_id, field))
+            for field, value in values.items() if value}
+
+
+def person(patient: dict) -> dict:
+    """The patient's personal values in the clear (None where unknown)."""
+    return {field: cipher().decrypt(patient[field], _context(patient["_id"], field))
+            if patient.get(field) else None for field in patients.SEALED_FIELDS}
 
 
 def profile(patient_id: str) -> dict:
@@ -8,7 +48,9 @@ def profile(patient_id: str) -> dict:
     patient = accounts.get(accounts.PATIENT, patient_id)
     if not patient:
         raise NotFound()
-    return {"id": patient["_id"], "name": patient.get("name"),
-            "national_id": patient["national_id"], "phone": patient.get("phone"),
-            "email": patient.get("email"), "registered_at": patient.get("registered_at"),
+    return {"id": patient["_id"], **person(patient), "registered_at": patient.get("registered_at"),
             "recovery_codes_left": len(patient.get("recovery_code_hashes", []))}
+
+
+def _context(patient_id: str, field: str) -> str:
+    return f"patients:{patient_id}:{field}"

@@ -1,10 +1,11 @@
 """Activation codes (issued at a hospital front desk or by support) and patient registration."""
 from datetime import date, timedelta
 
-from models import accounts, activation_codes, patients
+from models import accounts, activation_codes
+from models import patients as patient_store
 from models.db import utcnow
 from security.codes import human_code, normalize_code
-from services import lockout
+from services import lockout, patients
 from services.context import passwords, peppered_hash, setting
 from services.password_policy import check_password_policy
 from services.errors import ActivationFailed
@@ -15,10 +16,11 @@ def issue_activation_code(national_id: str, issued_by: dict, name: str | None = 
     """A new single-use code for the patient named by `national_id` (created if unknown). It
     cancels the patient's older unused codes; it lifts no lock (an issuer is no proof that the
     person typing codes is the patient)."""
-    patients.ensure_patient(national_id, name, birth_date.isoformat() if birth_date else None)
+    patients.ensure(national_id, name, birth_date.isoformat() if birth_date else None)
     code = human_code()
     expires_at = utcnow() + timedelta(hours=setting("ACTIVATION_CODE_HOURS"))
-    activation_codes.insert(national_id, code_hash(code), expires_at, issued_by)
+    activation_codes.insert(patients.national_id_hash(national_id), code_hash(code), expires_at,
+                            issued_by)
     return {"activation_code": code, "expires_at": expires_at}
 
 
@@ -27,20 +29,22 @@ def register(national_id: str, activation_code: str, password: str, contact: dic
     national ID, a wrong, used or expired code and an already registered patient; InvalidInput
     for a refused password; TooManyAttempts after repeated wrong codes (a valid code always
     goes through). The code is used up only when everything else has succeeded."""
-    patient = patients.find_by_national_id(national_id)
+    login = patients.national_id_hash(national_id)
+    patient = patient_store.find_by_national_id_hash(login)
     hashed = code_hash(activation_code)
-    usable = activation_codes.is_usable(national_id, hashed)  # looked up in every case
+    usable = activation_codes.is_usable(login, hashed)  # looked up in every case
     if not (usable and patient and not patient.get("registered_at")):
-        lockout.refuse(accounts.PATIENT, national_id, lockout.ACTIVATION, ActivationFailed())
-    check_password_policy(password, {**patient, "name": patient.get("name") or contact.get("name")})
+        lockout.refuse(accounts.PATIENT, login, lockout.ACTIVATION, ActivationFailed())
+    known = patients.person(patient)
+    check_password_policy(password, {**known, "name": known["name"] or contact.get("name")})
     password_hash = passwords().hash(password)
-    if not activation_codes.claim(national_id, hashed, "registration"):
+    if not activation_codes.claim(login, hashed, "registration"):
         raise ActivationFailed()
-    patient_id = patients.complete_registration(national_id, password_hash, contact)
-    if patient_id is None:
+    sealed = patients.seal(patient["_id"], contact)
+    if patient_store.complete_registration(login, password_hash, sealed) is None:
         raise ActivationFailed()
-    lockout.forget(accounts.PATIENT, national_id, lockout.UNTRUSTED)
-    return {"id": patient_id}
+    lockout.forget(accounts.PATIENT, login, lockout.UNTRUSTED)
+    return {"id": patient["_id"]}
 
 
 def code_hash(code: str) -> str:

@@ -1,13 +1,13 @@
 """What support staff may see of a patient: whether the account exists and its sign-in state."""
-from models import patients
+from services import patients
 
 
 def find_patient(national_id: str) -> list[dict]:
     """A list with at most one entry (exact match); no clinical content."""
-    patient = patients.find_by_national_id(national_id)
+    patient = patients.find(national_id)
     if not patient:
         return []
-    return [{"id": patient["_id"], "national_id": patient["national_id"],
+    return [{"id": patient["_id"], "national_id": national_id,
              "registered": bool(patient.get("registered_at")),
              "totp_active": bool(patient.get("totp_active")),
              "created_at": patient.get("created_at")}]

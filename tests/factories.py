@@ -113,3 +113,10 @@ def _take_tokens(account: Account, body: dict) -> Account:
     account.session_id = body["session_id"]
     account.trusted_device_token = body["trusted_device_token"]
     return account
+
+
+def stored_patient(app, national_id: str) -> dict:
+    """The patient's stored document, as it is in the database (sealed values)."""
+    from services import patients
+    with app.app_context():
+        return patients.find(national_id)

@@ -11,6 +11,8 @@ class ProfileOut(ma.Schema):
     national_id = ma.fields.String(required=True)
     phone = ma.fields.String(required=True, allow_none=True)
     email = ma.fields.String(required=True, allow_none=True)
+    birth_date = ma.fields.String(required=True, allow_none=True,
+                                  metadata={"description": "YYYY-MM-DD, as a hospital recorded it"})
     registered_at = ma.fields.DateTime(required=True)
     recovery_codes_left = ma.fields.Integer(required=True)
 

@@ -143,7 +143,7 @@ def test_activation_codes_and_passwords_are_stored_hashed(app, client, hospital)
     stored = str(list(db.activation_codes.find())) + str(list(db.patients.find()))
     assert code not in stored and code.replace("-", "") not in stored
     assert PASSWORD not in stored
-    assert db.patients.find_one({"national_id": national_id})["password_hash"].startswith("$argon2id$")
+    assert factories.stored_patient(app, national_id)["password_hash"].startswith("$argon2id$")
 
 
 def test_staff_can_issue_activation_codes(app, client, hospital, clock):
@@ -179,8 +179,8 @@ def test_a_stale_password_hash_is_upgraded_at_sign_in(app, client, hospital):
     from models import accounts
     from security.passwords import Passwords
     account = factories.registered_patient(client, hospital)
+    patient = factories.stored_patient(app, account.national_id)
     with app.app_context():
-        patient = accounts.find_by_login("patient", account.national_id)
         older = Passwords(time_cost=2, memory_kib=8, parallelism=1).hash(PASSWORD)
         accounts.rehash_password("patient", patient["_id"], older)
     assert client.post("/v1/auth/login", json=account.login_body).status_code == 200

@@ -30,7 +30,7 @@ def test_setup_shows_a_160_bit_secret_and_a_uri_without_personal_data(client, ho
 
 
 def test_totp_secret_is_stored_encrypted(app, client, patient):
-    doc = app.extensions["mongo_db"].patients.find_one({"national_id": patient.national_id})
+    doc = factories.stored_patient(app, patient.national_id)
     assert patient.totp_secret not in str(doc)
     assert doc["totp_secret"].startswith("v2:k1:")
 
@@ -150,7 +150,7 @@ def test_recovery_code_typed_loosely_still_works(client, patient):
 
 
 def test_recovery_codes_are_stored_hashed(app, patient):
-    doc = app.extensions["mongo_db"].patients.find_one({"national_id": patient.national_id})
+    doc = factories.stored_patient(app, patient.national_id)
     stored = str(doc)
     assert not any(code in stored or code.replace("-", "") in stored
                    for code in patient.recovery_codes)
