@@ -2,13 +2,13 @@
 import click
 from flask.cli import with_appcontext
 
-from services import admin, hospitals
+from services import admin, hospital_export, hospitals, key_rotation
 from services.errors import DomainError, InvalidInput
 
 
 def register(app) -> None:
     for command in (create_hospital, create_staff, rotate_hospital_secret, deactivate_hospital,
-                    disable_patient, disable_staff):
+                    disable_patient, disable_staff, rotate_keys, export_hospital):
         app.cli.add_command(command)
 
 
@@ -84,3 +84,38 @@ def disable_staff(username):
     """Disable a support staff account: every session ends at once, no sign-in works."""
     staff_id = _run(admin.disable_staff, username)
     click.echo(f"staff {staff_id} disabled")
+
+
+@click.command("rotate-keys")
+@with_appcontext
+def rotate_keys():
+    """Re-seal every encrypted value with the active data key (see the README), with progress."""
+    with click.progressbar(length=key_rotation.total(), label="re-sealing") as bar:
+        counts = key_rotation.rotate(progress=bar.update)
+    click.echo(f"{counts['documents']} documents visited, {counts['resealed']} values re-sealed, "
+               f"{counts['skipped']} changed meanwhile (already current)")
+
+
+@click.command("export-hospital")
+@click.argument("hospital_id")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True,
+              help="folder for records.ndjson and manifest.json")
+@with_appcontext
+def export_hospital(hospital_id, out_dir):
+    """Everything a hospital pushed, every version, to files (as GET /v1/hospital/export)."""
+    import json
+    import os
+    os.makedirs(out_dir, exist_ok=True)
+    data_path = os.path.join(out_dir, "records.ndjson")
+    manifest = None
+    with open(data_path, "w", encoding="utf-8") as data, click.progressbar(
+            length=hospital_export.count(hospital_id), label="exporting") as bar:
+        for line in hospital_export.lines(hospital_id):
+            if line.startswith('{"manifest"'):
+                manifest = json.loads(line)["manifest"]
+                break
+            data.write(line)
+            bar.update(1)
+    with open(os.path.join(out_dir, "manifest.json"), "w", encoding="utf-8") as handle:
+        json.dump(manifest, handle, indent=2)
+    click.echo(f"{manifest['lines']} versions written to {data_path}; sha256 {manifest['sha256']}")

@@ -111,6 +111,10 @@ def _parse(env) -> dict:
         **_encryption_keys(env),
         "HASH_PEPPER": env.get("HASH_PEPPER", DEV_HASH_PEPPER),
         "MAX_CONTENT_LENGTH": _integer(env, "MAX_BODY_BYTES", 5 * 1024 * 1024),
+        # FHIR bundles with inline attachments: only POST /v1/hospital/bundles takes these.
+        "BUNDLE_MAX_BYTES": _integer(env, "BUNDLE_MAX_BYTES", 25 * 1024 * 1024),
+        "BUNDLE_MAX_ENTRIES": _integer(env, "BUNDLE_MAX_ENTRIES", 5000),
+        "ATTACHMENT_MAX_BYTES": _integer(env, "ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024),
         "RATELIMIT_ENABLED": _boolean(env, "RATELIMIT_ENABLED", True),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         # Zero hops is meaningful: no proxy in front.

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from flask import Response, request
 from werkzeug.exceptions import HTTPException
 
-from services.errors import (ActivationFailed, Conflict, DomainError, Forbidden, ResetFailed,
-                             FreshSignInRequired, InvalidCredentials, InvalidInput, NotFound,
-                             TooManyAttempts, Unauthorized)
+from services.errors import (ActivationFailed, Conflict, DomainError, Forbidden,
+                             FreshSignInRequired, IdempotencyKeyReused, InvalidCredentials,
+                             InvalidInput, NotFound, ResetFailed, TooManyAttempts,
+                             TransactionRejected, Unauthorized)
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_PREFIX = "urn:phr:problem:"
@@ -63,6 +64,12 @@ PROBLEM_TYPES = {
     "reset-failed": ProblemType(400, "Password reset failed", "The national ID, activation "
                                 "code and second factor do not match; never says which part "
                                 "was wrong."),
+    "idempotency-key-reused": ProblemType(422, "Idempotency-Key reused", "The key was used "
+                                          "before with a different body; nothing was stored."),
+    "transaction-rejected": ProblemType(422, "Transaction rejected", "Some entries of a "
+                                        "transaction bundle are not valid, so none was stored; "
+                                        "errors names each entry, outcome is the FHIR "
+                                        "OperationOutcome."),
     "locked": ProblemType(429, "Too many failed attempts", "This sign-in path (the identifier "
                           "without a trusted device token, one trusted device, one session, or "
                           "activation codes for a national ID) is locked for a while after "
@@ -84,6 +91,8 @@ DOMAIN_PROBLEMS = {
     TooManyAttempts: "locked",
     ActivationFailed: "activation-failed",
     ResetFailed: "reset-failed",
+    IdempotencyKeyReused: "idempotency-key-reused",
+    TransactionRejected: "transaction-rejected",
     InvalidInput: "invalid-input",
     Forbidden: "forbidden",
     NotFound: "not-found",
@@ -107,7 +116,7 @@ def slug_for_status(status: int) -> str:
 
 def problem(status: int, detail: str | None = None, *, title: str | None = None,
             slug: str | None = None, errors: dict | None = None,
-            headers: dict | None = None) -> Response:
+            headers: dict | None = None, outcome: dict | None = None) -> Response:
     """A problem+json response; `slug` defaults to the type of `status`, `title` to the type's."""
     slug = slug if slug in PROBLEM_TYPES else slug_for_status(status)
     kind = PROBLEM_TYPES[slug]
@@ -115,6 +124,8 @@ def problem(status: int, detail: str | None = None, *, title: str | None = None,
             "detail": detail or kind.title}
     if errors:
         body["errors"] = errors
+    if outcome:
+        body["outcome"] = outcome
     return Response(json.dumps(body), status=status, headers=headers or {}, mimetype=PROBLEM_JSON)
 
 
@@ -159,7 +170,8 @@ def http_exception_problem(error: HTTPException) -> Response:
 def domain_problem(error: DomainError) -> Response:
     slug = _lookup(DOMAIN_PROBLEMS, error)
     return problem(PROBLEM_TYPES[slug].status, error.detail, slug=slug,
-                   errors=getattr(error, "errors", None), headers=domain_headers(error))
+                   errors=getattr(error, "errors", None), headers=domain_headers(error),
+                   outcome=getattr(error, "outcome", None))
 
 
 def domain_headers(error: DomainError) -> dict:

@@ -1,9 +1,31 @@
 """/v1/hospital: machine-to-machine endpoints for hospital systems."""
+import hashlib
+import re
+
+from flask import Response, request, stream_with_context
+
 from api.guard import claims, require
-from api.json_body import Blueprint
+from api.json_body import Blueprint, large_body
 from models.schemas.activation import ActivationCodeIn, ActivationCodeOut
-from services import registration
+from models.schemas.records import FhirBundleOut
+from services import hospital_export, ingest, registration
+from services.errors import InvalidInput
 from services.tokens import HOSPITAL
+
+BUNDLE_DOC = {
+    "requestBody": {"required": True, "description": "A FHIR R4 Bundle of type batch or "
+                    "transaction; each resource names its patient by national ID.",
+                    "content": {media: {"schema": {"type": "object"}}
+                                for media in ("application/fhir+json", "application/json")}},
+    "parameters": [{"name": "Idempotency-Key", "in": "header", "required": False,
+                    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+                    "description": "the same key and body answer the same again; another "
+                                   "body with a used key is refused"}]}
+EXPORT_DOC = {"responses": {"200": {
+    "description": "NDJSON: one line per version pushed, then a {\"manifest\"} line with "
+                   "counts and the SHA-256 of every line before it",
+    "content": {"application/x-ndjson": {"schema": {"type": "string"}}}}}}
+_IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")
 
 blp = Blueprint("hospital", __name__, url_prefix="/v1/hospital",
                 description="Hospital integrations (client-credentials tokens)")
@@ -18,3 +40,32 @@ def issue_activation_code(body):
     issuer = {"type": "hospital", "id": claims()["sub"]}
     return registration.issue_activation_code(body["national_id"], issuer, body.get("name"),
                                               body.get("birth_date"))
+
+
+@blp.post("/bundles")
+@require(HOSPITAL, scope="records:write")
+@large_body
+@blp.doc(**BUNDLE_DOC)
+@blp.response(200, FhirBundleOut)
+def push_bundle():
+    """Push results (FHIR batch or transaction); one outcome per entry, batch-response style."""
+    return ingest.ingest(claims()["sub"], request.get_json(silent=True),
+                         hashlib.sha256(request.get_data()).hexdigest(), _idempotency_key())
+
+
+@blp.get("/export")
+@require(HOSPITAL, scope="export:read")
+@blp.doc(**EXPORT_DOC)
+def export():
+    """Everything this hospital ever pushed, every version, streamed as NDJSON with a manifest."""
+    lines = hospital_export.lines(claims()["sub"])
+    return Response(stream_with_context(lines), mimetype="application/x-ndjson")
+
+
+def _idempotency_key() -> str | None:
+    """Raises InvalidInput for a key that is not 1-255 visible ASCII characters."""
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not _IDEMPOTENCY_KEY.fullmatch(key):
+        raise InvalidInput("The Idempotency-Key header is not valid.",
+                           errors={"Idempotency-Key": ["1-255 visible ASCII characters."]})
+    return key

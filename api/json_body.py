@@ -1,6 +1,6 @@
 """How a request body is read: JSON only, parsed once, and a body that cannot be parsed (even
 one nested thousands deep) is a 400, never a 500."""
-from flask import Request, request
+from flask import Request, current_app, request
 from flask.json.provider import DefaultJSONProvider
 from flask_smorest import Blueprint as SmorestBlueprint
 from webargs import core
@@ -28,6 +28,21 @@ class JSONRequest(Request):
         if e is None:
             return super().on_json_loading_failed(e)  # not a JSON media type: 415
         raise BadRequest(f"The body could not be read as JSON: {e}.")
+
+
+def large_body(view):
+    """Mark a view that takes bodies up to BUNDLE_MAX_BYTES (FHIR bundles with attachments);
+    every other view keeps MAX_BODY_BYTES. The wrappers around a view copy the mark."""
+    view.large_body = True
+    return view
+
+
+def _apply_body_limit() -> None:
+    """before_request: the body limit of the routed view, checked from Content-Length before
+    the body is read (413)."""
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, "large_body", False):
+        request.max_content_length = current_app.config["BUNDLE_MAX_BYTES"]
 
 
 def read_json_body() -> None:
@@ -64,4 +79,5 @@ def register(app) -> None:
     """Call after the rate limiter is set up, so a flood of bodies is limited before parsing."""
     app.json = JSONProvider(app)
     app.request_class = JSONRequest
+    app.before_request(_apply_body_limit)
     app.before_request(read_json_body)

@@ -2,6 +2,7 @@
 and the few errors waitress answers itself (the app never sees those requests) keep the API's
 problem+json shape."""
 from waitress.channel import HTTPChannel
+from waitress.parser import HTTPRequestParser
 from waitress.server import BaseWSGIServer, create_server
 from waitress.task import ErrorTask
 from werkzeug.exceptions import default_exceptions
@@ -9,6 +10,9 @@ from werkzeug.exceptions import default_exceptions
 from api.errors import problem
 
 THREADS = 8
+# The only route that takes bodies up to BUNDLE_MAX_BYTES (FHIR bundles); every other request is
+# refused from its Content-Length above MAX_BODY_BYTES.
+LARGE_BODY_PATHS = ("/v1/hospital/bundles",)
 
 
 def serve_options(config) -> dict:
@@ -18,7 +22,9 @@ def serve_options(config) -> dict:
         # waitress refuses a request whose Content-Length reaches this, from the headers alone,
         # before it reads (and buffers, by default up to 1 GB) a body the app would refuse anyway.
         # It refuses at >= where Flask refuses at >, hence the + 1: both accept exactly the limit.
-        "max_request_body_size": config["MAX_CONTENT_LENGTH"] + 1,
+        # This is the bundle route's limit; PathLimitedParser lowers it for every other path.
+        "max_request_body_size": max(config["MAX_CONTENT_LENGTH"],
+                                     config["BUNDLE_MAX_BYTES"]) + 1,
     }
 
 
@@ -29,6 +35,7 @@ def listen_url(options: dict) -> str:
 
 def serve(app, options: dict) -> None:
     """Listen and serve until interrupted."""
+    PathLimitedParser.small_limit = app.config["MAX_CONTENT_LENGTH"] + 1
     listeners = {}
     server = create_server(app, map=listeners, **options)
     # create_server makes one listener per address HOST resolves to (localhost: 127.0.0.1
@@ -59,5 +66,27 @@ class ProblemErrorTask(ErrorTask):
         self.write(body)
 
 
+class _Limited:
+    """waitress's adjustments with another max_request_body_size, for one request."""
+
+    def __init__(self, adjustments, limit: int):
+        self._adjustments, self.max_request_body_size = adjustments, limit
+
+    def __getattr__(self, name):
+        return getattr(self._adjustments, name)
+
+
+class PathLimitedParser(HTTPRequestParser):
+    """Reads the request line and headers as waitress does, then holds any path but the bundle
+    route to the small limit, before a byte of its body is read."""
+    small_limit = None
+
+    def parse_header(self, header_plus):
+        super().parse_header(header_plus)
+        if self.small_limit is not None and self.path not in LARGE_BODY_PATHS:
+            self.adj = _Limited(self.adj, self.small_limit)
+
+
 class ProblemChannel(HTTPChannel):
     error_task_class = ProblemErrorTask
+    parser_class = PathLimitedParser

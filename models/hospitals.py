@@ -50,6 +50,12 @@ def deactivate(hospital_id: str) -> bool:
     return result.matched_count == 1
 
 
+def names(hospital_ids) -> dict:
+    """{hospital id: display name} for these ids."""
+    cursor = get_db().hospitals.find({"_id": {"$in": list(hospital_ids)}}, {"name": 1})
+    return {doc["_id"]: doc["name"] for doc in cursor}
+
+
 def accepts_token(hospital_id: str, generation: int) -> bool:
     """The hospital is active and has not ended tokens of this secret generation."""
     require_str(hospital_id)

@@ -24,5 +24,22 @@ def ensure_indexes(db) -> None:
     db.security_events.create_indexes([IndexModel([("account_id", ASCENDING), ("at", DESCENDING)])])
     db.used_step_tokens.create_indexes([IndexModel([("expires_at", ASCENDING)],
                                                    expireAfterSeconds=3600)])
+    # One record per hospital resource (type and the hospital's own id): the unique index is
+    # what makes two parallel first pushes of one resource create one record.
+    db.records.create_indexes([
+        IndexModel([("hospital_id", ASCENDING), ("resource_type", ASCENDING),
+                    ("source_id", ASCENDING)], unique=True,
+                   partialFilterExpression={"hospital_id": {"$type": "string"}}),
+        IndexModel([("patient_id", ASCENDING), ("sort_at", DESCENDING), ("_id", DESCENDING)]),
+        IndexModel([("patient_id", ASCENDING), ("category", ASCENDING), ("sort_at", DESCENDING),
+                    ("_id", DESCENDING)]),
+        IndexModel([("patient_id", ASCENDING), ("updated_at", ASCENDING)]),
+    ])
+    db.record_versions.create_indexes([
+        IndexModel([("record_id", ASCENDING), ("version", ASCENDING)]),
+        IndexModel([("hospital_id", ASCENDING), ("received_at", ASCENDING), ("_id", ASCENDING)]),
+    ])
+    db.ingest_requests.create_indexes([IndexModel([("created_at", ASCENDING)],
+                                                  expireAfterSeconds=30 * 24 * 3600)])
     # Keyed by _id (hash of the sign-in identifier): one-document reads and $inc, no scans.
     db.throttles.create_indexes([IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=3600)])

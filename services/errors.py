@@ -59,3 +59,18 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     detail = "The request conflicts with the current state of the resource."
+
+
+class IdempotencyKeyReused(DomainError):
+    detail = ("This Idempotency-Key was already used with a different body; use a new key for a "
+              "new push.")
+
+
+class TransactionRejected(DomainError):
+    """A transaction bundle with invalid entries: nothing was stored. `outcome` is the FHIR
+    OperationOutcome naming each failed entry."""
+    detail = "The transaction was not stored: some entries are not valid (see errors)."
+
+    def __init__(self, outcome: dict, *, errors: dict):
+        super().__init__(errors=errors)
+        self.outcome = outcome

@@ -31,6 +31,14 @@ def find(national_id: str) -> dict | None:
     return patients.find_by_national_id_hash(national_id_hash(national_id))
 
 
+def person_of(patient_id: str) -> dict:
+    """The personal values of the patient with this id. Raises NotFound."""
+    patient = patients.get(patient_id)
+    if not patient:
+        raise NotFound()
+    return person(patient)
+
+
 def seal(patient_id: str, values: dict) -> dict:
     """{field: sealed value} for the values that are set."""
     return {field: cipher().encrypt(value, _context(patient_id, field))

@@ -120,3 +120,43 @@ def stored_patient(app, national_id: str) -> dict:
     from services import patients
     with app.app_context():
         return patients.find(national_id)
+
+
+NATIONAL_ID_SYSTEM = "http://fhir.hl7.org.vn/core/sid/cccd"
+
+
+def subject(national_id: str) -> dict:
+    return {"identifier": {"system": NATIONAL_ID_SYSTEM, "value": national_id}}
+
+
+def lab_result(national_id: str, resource_id: str = "lab-1", value: float = 5.4,
+               when: str = "2026-10-01T08:00:00+07:00", code: str = "2339-0") -> dict:
+    return {"resourceType": "Observation", "id": resource_id, "status": "final",
+            "category": [{"coding": [{
+                "system": "http://terminology.hl7.org/CodeSystem/observation-category",
+                "code": "laboratory"}]}],
+            "code": {"coding": [{"system": "http://loinc.org", "code": code,
+                                 "display": "Glucose"}]},
+            "subject": subject(national_id), "effectiveDateTime": when,
+            "valueQuantity": {"value": value, "unit": "mmol/L"}}
+
+
+def diagnosis(national_id: str, resource_id: str = "dx-1",
+              when: str = "2026-09-15") -> dict:
+    return {"resourceType": "Condition", "id": resource_id,
+            "code": {"text": "Type 2 diabetes mellitus"}, "subject": subject(national_id),
+            "onsetDateTime": when}
+
+
+def bundle(*resources, bundle_type: str = "batch") -> dict:
+    return {"resourceType": "Bundle", "type": bundle_type,
+            "entry": [{"resource": r, "request": {"method": "PUT",
+                                                  "url": f"{r['resourceType']}/{r.get('id')}"}}
+                      for r in resources]}
+
+
+def push(client, hospital: dict, body: dict, key: str | None = None, token: str | None = None):
+    headers = bearer(token or hospital_token(client, hospital))
+    if key:
+        headers["Idempotency-Key"] = key
+    return client.post("/v1/hospital/bundles", json=body, headers=headers)

@@ -66,10 +66,11 @@ def server(tmp_path_factory):
             process.wait()
 
 
-def raw_post(port: int, content_length: int, body: bytes = b"") -> bytes:
+def raw_post(port: int, content_length: int, body: bytes = b"",
+             path: str = "/v1/auth/login") -> bytes:
     """Send headers announcing `content_length` and then `body` (perhaps none); the answer."""
     with socket.create_connection(("127.0.0.1", port), timeout=ANSWER_TIMEOUT) as conn:
-        conn.sendall(f"POST /v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        conn.sendall(f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
                      f"Content-Type: application/json\r\nContent-Length: {content_length}\r\n"
                      "Connection: close\r\n\r\n".encode() + body)
         answer = b""
@@ -101,6 +102,15 @@ def test_body_of_exactly_the_limit_reaches_the_app(server):
     answer = raw_post(server["port"], len(body), body)
     # The app reads it and refuses the fields (no national_id or username), not the size.
     assert answer.startswith(b"HTTP/1.1 422 "), answer[:200]
+
+
+def test_only_the_bundle_route_takes_bodies_above_the_small_limit(server):
+    body = b'{"resourceType": "Bundle", "note": "' + b"a" * (server["limit"] + 10) + b'"}'
+    small = raw_post(server["port"], len(body), path="/v1/auth/login")
+    assert small.startswith(b"HTTP/1.1 413 "), small[:200]
+    bundle = raw_post(server["port"], len(body), body, path="/v1/hospital/bundles")
+    # Read in full and refused by the app for want of a token, not for its size.
+    assert bundle.startswith(b"HTTP/1.1 401 "), bundle[:200]
 
 
 def test_mistyped_setting_stops_the_command_with_a_message_not_a_traceback():

@@ -97,5 +97,7 @@ class ProblemSchema(ma.Schema):
     status = ma.fields.Integer(required=True, metadata={"description": "the HTTP status"})
     detail = ma.fields.String(required=True, metadata={"description": "this occurrence, in "
                                                                       "words for people"})
+    outcome = ma.fields.Dict(dump_only=True, metadata={
+        "description": "FHIR OperationOutcome (rejected transaction bundles)"})
     errors = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()),
                             dump_only=True, metadata={"description": "field -> messages (validation failures)"})

@@ -1,0 +1,96 @@
+"""Clinical records: one `records` document per record (what lists and filters read) and one
+immutable `record_versions` document per version (the history). Nothing is overwritten or
+deleted: an amendment adds a version and moves the record's pointer forward.
+
+Clinical content arrives here already sealed (services.records); what queries need (patient,
+hospital, category, resource type, dates, version) stays in the clear.
+
+Order of writes, so that a crash loses nothing: the version document first (its _id,
+"<record id>:<version>", is what lets only one of two parallel amendments take a version
+number), then the record's pointer, moved only forward. A crash between the two leaves a
+version the pointer has not reached; the next push of the same resource finds it and repairs
+the pointer (see `advance`).
+"""
+from models.db import DuplicateKeyError, ReturnDocument, get_db, require_str, utcnow
+
+def ensure_record(new_id: str, key: dict, fields: dict) -> dict:
+    """The record of `key` (hospital_id or author, resource_type, source_id), created with
+    `new_id` and `fields` on first push."""
+    now = utcnow()
+    insert = {"_id": new_id, **key, **fields, "version": 0, "created_at": now}
+    try:
+        return get_db().records.find_one_and_update(
+            key, {"$setOnInsert": insert}, upsert=True, return_document=ReturnDocument.AFTER)
+    except DuplicateKeyError:  # a parallel push created it first
+        return get_db().records.find_one(key)
+
+
+def add_version(record: dict, version: int, sealed_resource: str, content_hash: str,
+                bundle_id: str | None) -> bool:
+    """Store version `version` of the record; False when that version already exists."""
+    try:
+        get_db().record_versions.insert_one({
+            "_id": f"{record['_id']}:{version}", "record_id": record["_id"],
+            "patient_id": record["patient_id"], "hospital_id": record.get("hospital_id"),
+            "resource_type": record["resource_type"], "source_id": record["source_id"],
+            "version": version, "resource": sealed_resource, "content_hash": content_hash,
+            "bundle_id": bundle_id, "received_at": utcnow()})
+    except DuplicateKeyError:
+        return False
+    return True
+
+
+def version(record_id: str, number: int) -> dict | None:
+    return get_db().record_versions.find_one({"_id": f"{record_id}:{number}"})
+
+
+def advance(record_id: str, number: int, fields: dict) -> bool:
+    """Point the record at version `number` (with its list fields), only forward."""
+    result = get_db().records.update_one(
+        {"_id": record_id, "version": {"$lt": number}},
+        {"$set": {**fields, "version": number, "updated_at": utcnow()}})
+    return result.modified_count == 1
+
+
+def for_patient(patient_id: str, *, category: str | None, since, after: tuple | None,
+                limit: int) -> list[dict]:
+    """A page of the patient's records, newest first by `sort_at` then id; `after` is the
+    (sort_at, _id) of the last record of the previous page."""
+    require_str(patient_id)
+    query: dict = {"patient_id": patient_id}
+    if category:
+        query["category"] = category
+    if since is not None:
+        query["updated_at"] = {"$gt": since}
+    if after:
+        query["$or"] = [{"sort_at": {"$lt": after[0]}},
+                        {"sort_at": after[0], "_id": {"$lt": after[1]}}]
+    cursor = get_db().records.find(query).sort([("sort_at", -1), ("_id", -1)]).limit(limit)
+    return list(cursor)
+
+
+def get_for_patient(patient_id: str, record_id: str) -> dict | None:
+    """The record, only if it is this patient's."""
+    require_str(patient_id, record_id)
+    return get_db().records.find_one({"_id": record_id, "patient_id": patient_id})
+
+
+def versions_of(record_id: str) -> list[dict]:
+    return list(get_db().record_versions.find({"record_id": record_id}).sort("version", 1))
+
+
+def all_for_patient(patient_id: str, batch_size: int = 200):
+    require_str(patient_id)
+    return get_db().records.find({"patient_id": patient_id}).sort(
+        [("sort_at", -1), ("_id", -1)]).batch_size(batch_size)
+
+
+def versions_by_hospital(hospital_id: str, batch_size: int = 500):
+    """Every version a hospital pushed, oldest first (for its export)."""
+    require_str(hospital_id)
+    return get_db().record_versions.find({"hospital_id": hospital_id}).sort(
+        [("received_at", 1), ("_id", 1)]).batch_size(batch_size)
+
+
+def count_versions_by_hospital(hospital_id: str) -> int:
+    return get_db().record_versions.count_documents({"hospital_id": hospital_id})

@@ -1,0 +1,40 @@
+"""A hospital leaving the platform takes its data with it: every version of every resource it
+ever pushed, as NDJSON, then a manifest line with the counts and the SHA-256 of all lines before
+it, so the hospital can check that it got everything unaltered."""
+import hashlib
+import json
+from collections import Counter
+
+from models import records as store
+from models.db import utcnow
+from services.context import cipher
+from services.ingest import version_context
+
+
+def lines(hospital_id: str):
+    """NDJSON lines (each ending in a newline): one per version, oldest first, then
+    {"manifest": {...}}. A generator: a large export streams, it is never held in memory."""
+    digest, counts, total = hashlib.sha256(), Counter(), 0
+    for version in store.versions_by_hospital(hospital_id):
+        line = _line(version)
+        digest.update(line.encode())
+        counts[version["resource_type"]] += 1
+        total += 1
+        yield line
+    yield json.dumps({"manifest": {
+        "hospital_id": hospital_id, "generated_at": utcnow().isoformat(), "lines": total,
+        "counts": dict(sorted(counts.items())), "sha256": digest.hexdigest()}}) + "\n"
+
+
+def count(hospital_id: str) -> int:
+    return store.count_versions_by_hospital(hospital_id)
+
+
+def _line(version: dict) -> str:
+    resource = cipher().decrypt_json(version["resource"],
+                                     version_context(version["record_id"], version["version"]))
+    return json.dumps({
+        "resource_type": version["resource_type"], "source_id": version["source_id"],
+        "version": version["version"], "received_at": version["received_at"].isoformat(),
+        "bundle_id": version.get("bundle_id"), "resource": resource},
+        ensure_ascii=False, separators=(",", ":")) + "\n"

@@ -1,0 +1,56 @@
+"""Re-seal every encrypted value with the active data key.
+
+How to rotate: make the new key DATA_ENCRYPTION_KEY with a new DATA_ENCRYPTION_KEY_ID, list the
+old one in DATA_ENCRYPTION_OLD_KEYS, restart (new values use the new key, old ones stay
+readable), run `flask --app wsgi rotate-keys`, then drop the old key from the list. The command
+can be stopped and run again: it skips what already uses the active key.
+"""
+from models import patients, sealed
+from services import factors
+from services.context import cipher
+from services.ingest import record_context, summary_context, version_context
+
+
+def _patient_context(doc, field):
+    return f"patients:{doc['_id']}:{field}"
+
+
+def _totp_context(kind):
+    return lambda doc, field: factors.totp_context(kind, doc["_id"])
+
+
+# (collection, sealed fields, the associated data of a field of a document)
+PLACES = [
+    ("patients", patients.SEALED_FIELDS, _patient_context),
+    ("patients", ("totp_secret", "totp_pending"), _totp_context("patient")),
+    ("staff", ("totp_secret", "totp_pending"), _totp_context("staff")),
+    ("records", ("resource",), lambda doc, field: record_context(doc["_id"])),
+    ("records", ("summary",), lambda doc, field: summary_context(doc["_id"])),
+    ("record_versions", ("resource",),
+     lambda doc, field: version_context(doc["record_id"], doc["version"])),
+    ("ingest_requests", ("answer",), lambda doc, field: f"ingest_requests:{doc['_id']}:answer"),
+]
+
+
+def total() -> int:
+    """Documents to visit (for a progress bar)."""
+    return sum(sealed.count(collection, fields) for collection, fields, _ in PLACES)
+
+
+def rotate(progress=lambda done: None) -> dict:
+    """Re-seal what another key sealed; `progress(n)` after every n documents. Returns counts:
+    {"documents", "resealed", "skipped"} (skipped: changed meanwhile, so already current)."""
+    counts = {"documents": 0, "resealed": 0, "skipped": 0}
+    for collection, fields, context in PLACES:
+        for doc in sealed.documents(collection, fields):
+            for field in fields:
+                value = doc.get(field)
+                if not isinstance(value, str) or cipher().is_current(value):
+                    continue
+                ctx = context(doc, field)
+                fresh = cipher().encrypt(cipher().decrypt(value, ctx), ctx)
+                changed = sealed.replace(collection, doc["_id"], field, value, fresh)
+                counts["resealed" if changed else "skipped"] += 1
+            counts["documents"] += 1
+            progress(1)
+    return counts

@@ -1,0 +1,106 @@
+"""The patient reads their records: from every hospital in one list, one record with its
+history, everything as a FHIR collection. Every query is keyed by the patient id the caller
+passes (the token's subject); another patient's record is simply not found."""
+import base64
+import binascii
+import hashlib
+import json
+from datetime import datetime
+
+from models import hospitals
+from models import records as store
+from services import fhir, patients
+from services.context import cipher
+from services.errors import InvalidInput, NotFound
+from services.ingest import record_context, summary_context, version_context
+
+MAX_PAGE = 100
+
+
+def list_for(patient_id: str, *, category: str | None = None, since: datetime | None = None,
+             cursor: str | None = None, limit: int = 50) -> dict:
+    """{"items", "next_cursor", "etag"}: newest first (clinical time), `since` compares the time
+    a record or its newest version arrived here. Raises InvalidInput for a bad cursor."""
+    limit = max(1, min(limit, MAX_PAGE))
+    page = store.for_patient(patient_id, category=category, since=since,
+                             after=_decode_cursor(cursor), limit=limit + 1)
+    more, page = len(page) > limit, page[:limit]
+    names = _hospital_names(page)
+    items = [view(doc, names) for doc in page]
+    next_cursor = _encode_cursor(page[-1]) if more else None
+    return {"items": items, "next_cursor": next_cursor,
+            "etag": _etag([(d["_id"], d["version"]) for d in page], next_cursor)}
+
+
+def get(patient_id: str, record_id: str) -> dict:
+    """One record of this patient with every version (oldest first). Raises NotFound, also for
+    another patient's record."""
+    doc = store.get_for_patient(patient_id, record_id)
+    if doc is None or not doc.get("version"):
+        raise NotFound("No such record.")
+    history = [{"version": v["version"], "received_at": v["received_at"],
+                "resource": cipher().decrypt_json(v["resource"],
+                                                  version_context(record_id, v["version"]))}
+               for v in store.versions_of(record_id)]
+    return {**view(doc, _hospital_names([doc])), "history": history}
+
+
+def export(patient_id: str) -> dict:
+    """Everything about the patient as a FHIR R4 collection Bundle: a Patient resource and the
+    latest version of every record, as the hospitals sent it."""
+    person = patients.person_of(patient_id)
+    resources = [cipher().decrypt_json(doc["resource"], record_context(doc["_id"]))
+                 for doc in store.all_for_patient(patient_id) if doc.get("version")]
+    return fhir.collection_bundle(_patient_resource(patient_id, person), resources)
+
+
+def view(doc: dict, hospital_names: dict) -> dict:
+    return {"id": doc["_id"], "category": doc.get("category"),
+            "resource_type": doc["resource_type"], "hospital_id": doc.get("hospital_id"),
+            "hospital_name": hospital_names.get(doc.get("hospital_id")),
+            "source": "hospital" if doc.get("hospital_id") else "patient",
+            "effective_at": doc.get("effective_at"), "issued_at": doc.get("issued_at"),
+            "received_at": doc["created_at"], "updated_at": doc.get("updated_at"),
+            "version": doc["version"],
+            "summary": cipher().decrypt_json(doc["summary"], summary_context(doc["_id"])),
+            "resource": cipher().decrypt_json(doc["resource"], record_context(doc["_id"]))}
+
+
+def _hospital_names(docs: list[dict]) -> dict:
+    ids = {d["hospital_id"] for d in docs if d.get("hospital_id")}
+    return hospitals.names(ids) if ids else {}
+
+
+def _patient_resource(patient_id: str, person: dict) -> dict:
+    resource = {"resourceType": "Patient", "id": patient_id,
+                "identifier": [{"system": fhir.NATIONAL_ID_SYSTEM, "value": person["national_id"]}]}
+    if person.get("name"):
+        resource["name"] = [{"text": person["name"]}]
+    if person.get("birth_date"):
+        resource["birthDate"] = person["birth_date"]
+    return resource
+
+
+def _encode_cursor(doc: dict) -> str:
+    position = [doc["sort_at"].isoformat(), doc["_id"]]
+    return base64.urlsafe_b64encode(json.dumps(position).encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str | None) -> tuple | None:
+    """Raises InvalidInput for a cursor this service did not make."""
+    if not cursor:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        sort_at, record_id = json.loads(raw)
+        if not isinstance(record_id, str):
+            raise ValueError
+        return datetime.fromisoformat(sort_at), record_id
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+        raise InvalidInput("The cursor is not valid.", errors={"cursor": ["Not valid."]}) \
+            from None
+
+
+def _etag(versions: list, next_cursor: str | None) -> str:
+    digest = hashlib.sha256(json.dumps([versions, next_cursor]).encode()).hexdigest()[:32]
+    return f'W/"{digest}"'
