@@ -38,8 +38,10 @@ def _envelope(body, max_entries: int) -> tuple[str, list]:
     if not isinstance(body, dict) or body.get("resourceType") != "Bundle":
         raise BundleRejected(["the body must be a FHIR Bundle (resourceType \"Bundle\")"])
     issues = []
-    if body.get("type") not in BUNDLE_TYPES:
-        issues.append(f"Bundle.type must be \"batch\" or \"transaction\", not {shown(body.get('type'))}")
+    if "type" not in body:
+        issues.append("Bundle.type is missing: it must be \"batch\" or \"transaction\"")
+    elif body["type"] not in BUNDLE_TYPES:
+        issues.append(f"Bundle.type must be \"batch\" or \"transaction\", not {shown(body['type'])}")
     entries = body.get("entry")
     if not isinstance(entries, list) or not entries:
         issues.append("Bundle.entry must be a list of one or more entries")

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from services.fhir.dates import first_time
-from services.fhir.elements import codings, lookup
+from services.fhir.elements import codings
 
 OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 V2_0074 = "http://terminology.hl7.org/CodeSystem/v2-0074"  # diagnostic service sections

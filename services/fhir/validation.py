@@ -1,51 +1,33 @@
-"""Strict validation of one resource with the fhir.resources R4B model of its type, and the
-resource type vocabulary.
+"""Strict validation of one resource with the fhir.resources R4B model of its type.
 
-There is no R4 package in fhir.resources 8; R4B reads R4 resources of every kind we store. The
-few R4 types that R4B dropped are still known, so a bundle carrying one is answered "not stored",
-never "unknown type"."""
-import re
-
+There is no R4 package in fhir.resources 8; R4B reads R4 resources of every kind we store."""
 from fhir.resources.R4B import get_fhir_model_class
-from fhir.resources.R4B.resource import Resource
 from pydantic import ValidationError
 
-# In FHIR R4 (4.0.1) but not in R4B.
-R4_ONLY_TYPES = frozenset({
-    "EffectEvidenceSynthesis", "RiskEvidenceSynthesis", "MedicinalProduct",
-    "MedicinalProductAuthorization", "MedicinalProductContraindication",
-    "MedicinalProductIndication", "MedicinalProductIngredient", "MedicinalProductInteraction",
-    "MedicinalProductManufactured", "MedicinalProductPackaged", "MedicinalProductPharmaceutical",
-    "MedicinalProductUndesirableEffect", "SubstanceNucleicAcid", "SubstancePolymer",
-    "SubstanceProtein", "SubstanceReferenceInformation", "SubstanceSourceMaterial",
-    "SubstanceSpecification"})
-_ABSTRACT = frozenset({"Resource", "DomainResource"})
-_TYPE_NAME = re.compile(r"[A-Z][A-Za-z]{1,63}")
+from services.fhir.resource_types import KNOWN_TYPES, R4B_TYPES
+
 MAX_ISSUES = 10
 _MESSAGE_LIMIT = 200
 
 
-def model_of(resource_type: str):
-    """The R4B model class of a concrete resource type, or None when R4B has no such resource."""
-    if not _TYPE_NAME.fullmatch(resource_type) or resource_type in _ABSTRACT:
-        return None
-    try:
-        model = get_fhir_model_class(resource_type)
-    except ValueError:
-        return None
-    return model if issubclass(model, Resource) else None
-
-
 def is_known_type(resource_type: str) -> bool:
-    return resource_type in R4_ONLY_TYPES or model_of(resource_type) is not None
+    return resource_type in KNOWN_TYPES
+
+
+def load_models(type_names) -> None:
+    """Import the R4B models of `type_names` (resources or data types) now."""
+    for name in type_names:
+        get_fhir_model_class(name)
 
 
 def validation_issues(resource: dict) -> list[str]:
-    """Why the R4B model of the resource's type refuses it; empty when it is valid. The caller
-    has checked the type is known to R4B. The resource is read, never changed."""
+    """Why the R4B model of the resource's type refuses it; empty when it is valid. The type
+    must be one of R4B_TYPES. The resource is read, never changed."""
     resource_type = resource["resourceType"]
+    if resource_type not in R4B_TYPES:
+        raise ValueError(f"no R4B model for {resource_type!r}")
     try:
-        model_of(resource_type).model_validate(resource)
+        get_fhir_model_class(resource_type).model_validate(resource)
     except ValidationError as error:
         found = error.errors(include_url=False, include_input=False, include_context=False)
         issues = [_issue(resource_type, e["loc"], e["msg"]) for e in found[:MAX_ISSUES]]
@@ -61,7 +43,9 @@ def _issue(resource_type: str, location: tuple, message: str) -> str:
     path = resource_type
     for part in location:  # a part may be a field name the hospital made up: keep it short
         path += f"[{part}]" if isinstance(part, int) else f".{str(part)[:64]}"
-    message = " ".join(message.removeprefix("Value error, ").split())
+    message = message.removeprefix("Value error, ")
+    for control, shown in (("\r", "\\r"), ("\n", "\\n"), ("\t", "\\t")):
+        message = message.replace(control, shown)  # patterns hold them; issues stay on one line
     if len(message) > _MESSAGE_LIMIT:
         message = message[:_MESSAGE_LIMIT] + "..."
     return f"{path}: {message}"
