@@ -18,9 +18,11 @@ BUNDLE_TYPES = ("batch", "transaction")
 _METHODS = ("POST", "PUT")
 _MAX_ID = 64  # FHIR's limit on an id; the R4B model checks only its characters
 _PUT_URL = re.compile(r"([A-Za-z]+)/([^/?#]+)")
+# Such an entry can be neither stored (no UTF-8 encoder takes it) nor echoed back.
+_UNREADABLE = "the entry holds text that is not valid Unicode (a lone surrogate code point)"
 
 
-def parse_bundle(body: dict, *, max_entries: int, max_attachment_bytes: int):
+def parse_bundle(body: dict, *, max_entries: int, max_attachment_bytes: int) -> ParsedBundle:
     """The ParsedBundle of `body`: one Candidate per entry, in order, and the people its
     Patient entries name. Raises BundleRejected when the body is not a batch or transaction
     Bundle with 1 to `max_entries` entries."""
@@ -73,10 +75,6 @@ def _examine(index: int, entry, max_bytes: int) -> Candidate:
     if issues:
         candidate.refuse(*issues)
     return candidate
-
-
-# It can be neither stored (no UTF-8 encoder takes it) nor echoed back.
-_UNREADABLE = "the entry holds text that is not valid Unicode (a lone surrogate code point)"
 
 
 def _read(index: int, entry, *, keep_resource: bool) -> Candidate:

@@ -65,7 +65,8 @@ class ParsedBundle:
 def shown(value, limit: int = 80) -> str:
     """`value` quoted for an issue text: bounded, on one line, and with any lone surrogate
     replaced, since issues end up in responses and logs."""
-    text = _LONE_SURROGATE.sub("\ufffd", _SPACES.sub(" ", value if isinstance(value, str)
-                                                       else repr(value)))
-    text = text if len(text) <= limit else text[:limit] + "..."
+    text = value if isinstance(value, str) else repr(value)
+    text = _LONE_SURROGATE.sub("\ufffd", _SPACES.sub(" ", text))
+    if len(text) > limit:
+        text = text[:limit] + "..."
     return repr(text) if isinstance(value, str) else text

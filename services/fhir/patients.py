@@ -78,7 +78,7 @@ def patient_of(resource: dict, field: str, index: PatientIndex) -> tuple[str | N
         return (by_identifier, None) if by_identifier else (None, _unnamed(field))
     typed = _TYPED_REFERENCE.fullmatch(_HISTORY.sub("", reference))
     if typed and typed.group(1) != "Patient":
-        return None, f"{field}.reference must refer to a Patient, not a {typed.group(1)}"
+        return None, f"{field}.reference must refer to a Patient, not a {shown(typed.group(1))}"
     named = _contained(resource, reference) if reference.startswith("#") else index.find(reference)
     if not named:  # a reference to the hospital's own server is fine beside an identifier
         return (by_identifier, None) if by_identifier else (None, _missing(field, reference))

@@ -260,6 +260,12 @@ def test_types_whose_field_is_patient_resolve_through_it(resource_type):
     assert only(wrong_field).status == "invalid"
 
 
+def test_patient_entry_may_come_after_the_records_that_reference_it():
+    parsed = parse(entry(observation(subject={"reference": "urn:uuid:p"})),
+                   entry(patient(), "urn:uuid:p"))
+    assert parsed.candidates[0].national_id == NID
+
+
 def test_patient_named_by_contained_patient():
     resource = observation(subject={"reference": "#pt"}, contained=[patient("pt")])
     assert only(resource).national_id == NID
