@@ -1,0 +1,38 @@
+"""FHIR R4 bundle ingestion, the pure part: a hospital's Bundle in, record candidates out, and
+the FHIR resources we answer with. No Flask, no database; storage builds on this interface.
+
+    parsed = parse_bundle(body, max_entries=..., max_attachment_bytes=...)  # or BundleRejected
+    for candidate in parsed.candidates: ...  # status "ok" | "not_stored" | "invalid"
+
+Resources are validated with the fhir.resources R4B models (there is no R4 package; R4B reads
+the R4 resources we store). API.md's Hospital section is the contract.
+"""
+from services.fhir.bundle import BUNDLE_TYPES, parse_bundle
+from services.fhir.candidates import (INVALID, NATIONAL_ID_SYSTEM, NOT_STORED, OK,
+                                      BundleRejected, Candidate, ParsedBundle, PatientInfo)
+from services.fhir.mapping import STORED_TYPES
+from services.fhir.outcomes import (collection_bundle, fhir_instant, operation_outcome,
+                                    response_bundle)
+from services.fhir.validation import load_models
+
+RECORD_CATEGORIES = ("lab", "vitals", "imaging", "observation", "report", "diagnosis",
+                     "medication", "procedure", "encounter", "document", "allergy",
+                     "immunization")
+
+
+# The data types nearly every resource holds; fhir.resources imports them on first use.
+_COMMON_DATA_TYPES = ("Extension", "Meta", "Narrative", "Identifier", "Reference",
+                      "CodeableConcept", "Coding", "Period", "Quantity", "HumanName", "Address",
+                      "ContactPoint", "Attachment", "Annotation", "Range", "Ratio", "Dosage")
+
+
+def warm_up() -> None:
+    """Import the R4B models of the types we validate and the data types they hold (~0.3 s),
+    e.g. at start-up, so that the first bundle pushed does not pay for it."""
+    load_models([*STORED_TYPES, "Patient", *_COMMON_DATA_TYPES])
+
+
+__all__ = ["BUNDLE_TYPES", "INVALID", "NATIONAL_ID_SYSTEM", "NOT_STORED", "OK",
+           "RECORD_CATEGORIES", "STORED_TYPES", "BundleRejected", "Candidate", "ParsedBundle",
+           "PatientInfo", "collection_bundle", "fhir_instant", "operation_outcome",
+           "parse_bundle", "response_bundle", "warm_up"]
