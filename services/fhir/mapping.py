@@ -1,5 +1,5 @@
-"""From a valid resource of a stored type to a record's category, clinical times and the few
-display fields of list views."""
+"""The resource types stored as records, and how a valid one maps to its record category and
+clinical times (summary.py holds the display fields)."""
 from dataclasses import dataclass
 from typing import Callable
 
@@ -30,7 +30,7 @@ def observation_category(resource: dict) -> str:
 def report_category(resource: dict) -> str:
     found = {(c.get("system"), c.get("code")) for c in codings(resource.get("category"))}
     # A coding without a system is read in whichever vocabulary knows its code.
-    found |= {(system, code) for none, code in found if none is None
+    found |= {(system, code) for sent, code in found if sent is None
               for system in (V2_0074, LOINC, OBSERVATION_CATEGORY)}
     if found & _IMAGING:
         return "imaging"
@@ -38,6 +38,7 @@ def report_category(resource: dict) -> str:
 
 
 def _category_codes(resource: dict, systems: set) -> set:
+    """Category codes in `systems`, or sent without a system."""
     return {c.get("code") for c in codings(resource.get("category"))
             if c.get("system") in systems | {None}}
 

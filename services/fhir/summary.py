@@ -1,5 +1,5 @@
 """The few display fields a list view shows for a record, taken from the resource as sent.
-Every value is a string of at most a couple of hundred characters."""
+Every value is a string of at most 200 characters, but "components": a list of such dicts."""
 from services.fhir.elements import codings, lookup
 
 _TEXT_LIMIT = 200
