@@ -26,7 +26,7 @@ def require(*audiences: str, scope: str | None = None, fresh_for: tuple = (),
             if claims["aud"] in fresh_for and not _is_fresh(claims):
                 raise FreshSignInRequired()
             return view(*args, **kwargs)
-        guarded._apidoc = {**getattr(view, "_apidoc", {}), **BEARER_DOC}
+        guarded._apidoc = _with_bearer_doc(getattr(view, "_apidoc", {}))
         return guarded
     return decorator
 
@@ -48,3 +48,13 @@ def token_subject() -> str:
     a limit decorated below @require; above it no token is verified yet and this raises
     RuntimeError (a 500, never a limit keyed on nothing)."""
     return f"sub:{get_jwt()['sub']}"
+
+
+def _with_bearer_doc(apidoc: dict) -> dict:
+    """The view's documentation plus the bearer scheme and its 401/403, keeping what the view
+    documents itself (its request body, other responses)."""
+    manual = dict(apidoc.get("manual_doc", {}))
+    ours = BEARER_DOC["manual_doc"]
+    manual["security"] = ours["security"]
+    manual["responses"] = {**ours["responses"], **manual.get("responses", {})}
+    return {**apidoc, "manual_doc": manual}

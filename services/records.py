@@ -51,7 +51,7 @@ def export(patient_id: str) -> dict:
     person = patients.person_of(patient_id)
     resources = [cipher().decrypt_json(doc["resource"], record_context(doc["_id"]))
                  for doc in store.all_for_patient(patient_id) if doc.get("version")]
-    return fhir.collection_bundle(_patient_resource(patient_id, person), resources)
+    return fhir.collection_bundle(_patient_resource(person), resources)
 
 
 def view(doc: dict, hospital_names: dict) -> dict:
@@ -71,8 +71,8 @@ def _hospital_names(docs: list[dict]) -> dict:
     return hospitals.names(ids) if ids else {}
 
 
-def _patient_resource(patient_id: str, person: dict) -> dict:
-    resource = {"resourceType": "Patient", "id": patient_id,
+def _patient_resource(person: dict) -> dict:
+    resource = {"resourceType": "Patient",
                 "identifier": [{"system": fhir.NATIONAL_ID_SYSTEM, "value": person["national_id"]}]}
     if person.get("name"):
         resource["name"] = [{"text": person["name"]}]

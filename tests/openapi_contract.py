@@ -19,7 +19,10 @@ UNDOCUMENTED = ("/healthz", "/readyz", SPEC_PATH, "/v1/docs")
 # document, so one validator per distinct document text.
 _validators: dict[bytes, OpenAPI] = {}
 # openapi-core reads only the media types it knows as JSON; errors are application/problem+json.
-_CONFIG = Config(extra_media_type_deserializers={PROBLEM_JSON: json.loads})
+# problem+json is JSON; NDJSON (the hospital export) is checked as the text it is documented as.
+_CONFIG = Config(extra_media_type_deserializers={
+    PROBLEM_JSON: json.loads,
+    "application/x-ndjson": lambda body: body.decode() if isinstance(body, bytes) else body})
 
 
 class _SentRequest(WerkzeugOpenAPIRequest):
