@@ -9,7 +9,7 @@ import tempfile
 from models import accounts
 from models.db import is_empty, utcnow
 from security import totp
-from services import admin, factors, hospitals, registration
+from services import admin, demo_records, factors, hospitals, ingest, registration
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,8 @@ def seed(path: str) -> bool:
         "staff": _seed_staff(),
         "patients": [_seed_patient(nid, name, DEMO_HOSPITALS[0][0]) for nid, name in DEMO_PATIENTS],
     }
+    for number, (national_id, _name) in enumerate(DEMO_PATIENTS):
+        _push_first_results(DEMO_HOSPITALS[number % 2][0], national_id, f"2026-10-{10 + number}")
     _write_private(path, creds)
     log.info("demo world seeded; credentials written to %s", path)
     return True
@@ -51,6 +53,14 @@ def _seed_patient(national_id: str, name: str, hospital_id: str) -> dict:
     issued = registration.issue_activation_code(national_id, {"type": "hospital", "id": hospital_id},
                                                 name)
     return {"national_id": national_id, "activation_code": issued["activation_code"], "name": name}
+
+
+def _push_first_results(hospital_id: str, national_id: str, day: str) -> None:
+    """Through the same ingestion path as POST /v1/hospital/bundles."""
+    body = demo_records.first_results(national_id, day)
+    answer = ingest.ingest(hospital_id, body, f"demo-{national_id}", None)
+    stored = sum(e["response"]["status"].startswith("201") for e in answer["entry"])
+    log.info("demo hospital %s pushed %d records for a demo patient", hospital_id, stored)
 
 
 def _write_private(path: str, data: dict) -> None:

@@ -225,3 +225,21 @@ def test_any_one_default_secret_keeps_the_server_on_loopback(default_one):
 
 def test_real_secrets_may_bind_any_host():
     assert load_config({**REAL_SECRETS, "HOST": "0.0.0.0"})["HOST"] == "0.0.0.0"
+
+
+@pytest.mark.parametrize("env", [{"DATA_ENCRYPTION_OLD_KEYS": "k0"},
+                                 {"DATA_ENCRYPTION_OLD_KEYS": "k0:not-base64!"},
+                                 {"DATA_ENCRYPTION_KEY_ID": "has space"},
+                                 {"DATA_ENCRYPTION_KEY_ID": "k0", "DATA_ENCRYPTION_OLD_KEYS":
+                                  "k0:" + base64.b64encode(os.urandom(32)).decode()},
+                                 {"BUNDLE_MAX_BYTES": "0"}, {"BUNDLE_MAX_ENTRIES": "many"}])
+def test_mistyped_encryption_and_bundle_settings_refuse_to_start(env):
+    with pytest.raises(ConfigError):
+        load_config(env)
+
+
+def test_old_keys_are_read_for_a_rotation():
+    old = base64.b64encode(os.urandom(32)).decode()
+    config = load_config({"DATA_ENCRYPTION_KEY_ID": "k2", "DATA_ENCRYPTION_OLD_KEYS": f"k1:{old}"})
+    assert config["DATA_ENCRYPTION_OLD_KEYS"] == {"k1": old}
+    assert config["DATA_ENCRYPTION_KEY_ID"] == "k2"

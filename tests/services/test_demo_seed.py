@@ -62,3 +62,21 @@ def test_demo_seed_leaves_a_non_empty_database_alone(app, tmp_path):
         assert demo_seed.seed(str(path)) is True
         assert demo_seed.seed(str(tmp_path / "again.json")) is False
     assert not (tmp_path / "again.json").exists()
+
+
+def test_demo_patients_find_the_records_the_demo_hospitals_pushed(make_app, tmp_path, clock):
+    from tests import factories
+    path = tmp_path / "demo.json"
+    app = make_app(PHR_DEMO_SEED=str(path))
+    client = app.test_client()
+    creds = json.loads(path.read_text())
+    for entry in creds["patients"]:
+        account = factories.Account(national_id=entry["national_id"])
+        assert client.post("/v1/auth/register", json={
+            "national_id": entry["national_id"], "activation_code": entry["activation_code"],
+            "password": account.password}).status_code == 201
+        factories.enroll_totp(client, account, clock)
+        items = client.get("/v1/me/records", headers=account.auth).json["items"]
+        assert {r["category"] for r in items} == {"lab", "diagnosis", "medication", "imaging"}
+        assert len(items) == 7
+        assert client.get("/v1/me", headers=account.auth).json["name"] == entry["name"]
