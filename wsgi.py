@@ -19,6 +19,8 @@ def main() -> None:
         application = create_app()
     except ConfigError as error:
         sys.exit(f"PHR API not started: {error}")
+    from services import fhir
+    fhir.warm_up()  # load the FHIR models now, not during the first hospital's push
     options = serve_options(application.config)
     print(f"PHR API on {listen_url(options)}  (docs: /v1/docs)", flush=True)
     serve(application, options)
