@@ -16,8 +16,8 @@ from models.db import DuplicateKeyError, ReturnDocument, get_db, require_str, ut
 def ensure_record(new_id: str, key: dict, fields: dict) -> dict:
     """The record of `key` (hospital_id or author, resource_type, source_id), created with
     `new_id` and `fields` on first push."""
-    now = utcnow()
-    insert = {"_id": new_id, **key, **fields, "version": 0, "created_at": now}
+    # The key's fields come from the equality filter on insert; naming them again would conflict.
+    insert = {"_id": new_id, **fields, "version": 0, "created_at": utcnow()}
     try:
         return get_db().records.find_one_and_update(
             key, {"$setOnInsert": insert}, upsert=True, return_document=ReturnDocument.AFTER)
