@@ -21,6 +21,12 @@ def ensure_indexes(db) -> None:
         IndexModel([("session_id", ASCENDING)]),
         IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=30 * 24 * 3600),
     ])
+    # The audit trail is written on every request: plain indexes only. A unique one would make
+    # each insert scan the collection on the embedded database (models/audit.py).
+    db.audit_log.create_indexes([
+        IndexModel([("chain", ASCENDING), ("seq", ASCENDING)]),
+        IndexModel([("patient_id", ASCENDING), ("at", DESCENDING), ("seq", DESCENDING)]),
+    ])
     db.security_events.create_indexes([IndexModel([("account_id", ASCENDING), ("at", DESCENDING)])])
     db.used_step_tokens.create_indexes([IndexModel([("expires_at", ASCENDING)],
                                                    expireAfterSeconds=3600)])
