@@ -59,3 +59,8 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     detail = "The request conflicts with the current state of the resource."
+
+
+class AuditUnavailable(DomainError):
+    """The audit trail could not take the entry, so the action it records does not happen."""
+    detail = "The request could not be recorded in the audit trail. Try again shortly."
