@@ -1,7 +1,7 @@
 """Passwords: a change inside a signed-in session, and a reset with a front-desk activation code
 and the second factor."""
 from models import accounts, activation_codes, patients, security_events
-from services import factors, lockout, registration, sessions
+from services import audit, factors, lockout, registration, sessions
 from services.context import passwords
 from services.errors import InvalidCredentials, ResetFailed
 from services.identity import login_of, owner
@@ -21,6 +21,8 @@ def change_password(kind: str, account_id: str, session_id: str, current: str, n
     lockout.succeeded(taken)
     check_password_policy(new, account)
     _set_password(kind, account, new, "password_changed", keep_session_id=session_id)
+    audit.record("password.change", actor={"type": kind, "id": account_id},
+                 patient_id=account_id if kind == accounts.PATIENT else None)
 
 
 def reset_password(national_id: str, activation_code: str, new_password: str,
