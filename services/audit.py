@@ -31,12 +31,13 @@ MAX_PAGE = 100
 _ACTION = re.compile(r"[a-z][a-z_]*(\.[a-z][a-z_]*)+")
 _PURPOSE = re.compile(r"[a-z][a-z_-]{0,39}")
 _NATIONAL_ID = re.compile(r"[0-9]{12}")
-_CURSOR = re.compile(r"([0-9]{1,15})\.([0-9]{1,15})")
+_CURSOR = re.compile(r"([0-9]{1,13})\.([0-9]{1,15})")  # milliseconds up to the year 2286
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 class Recorder:
-    """Seals entries into one chain. `clock` returns the time of an entry (UTC)."""
+    """Seals entries into one chain. `clock` returns the time of an entry (UTC); it is kept to
+    the millisecond, as MongoDB keeps it, so the access log's cursor meets stored times."""
 
     def __init__(self, log: AuditLog, key: bytes, clock: Callable[[], datetime]):
         self.log, self.key, self.clock = log, key, clock
@@ -50,9 +51,13 @@ class Recorder:
         body = entry_body(action, actor=actor, patient_id=patient_id, purpose=purpose,
                           consent_id=consent_id, target=target, outcome=outcome)
         try:
-            return self.log.append({**body, "at": self.clock()}, self.key)
+            return self.log.append({**body, "at": _to_millis(self.clock())}, self.key)
         except AppendContended:
             raise AuditUnavailable() from None
+
+
+def _to_millis(moment: datetime) -> datetime:
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
 def entry_body(action: str, *, actor: dict, patient_id: str | None, purpose: str | None,

@@ -36,9 +36,9 @@ def main(appends: int = 2000, window: int = 200) -> None:
         p90 = statistics.quantiles(chunk, n=10)[-1]
         print(f"{first:>15} {statistics.median(chunk):8.3f} {statistics.fmean(chunk):8.3f} "
               f"{p90:8.3f}")
-    start, end = times[:window], times[-window:]
-    print(f"first {window}: median {statistics.median(start):.3f} ms; last {window}: median "
-          f"{statistics.median(end):.3f} ms (ratio {statistics.median(end) / statistics.median(start):.2f})")
+    start, end = statistics.median(times[:window]), statistics.median(times[-window:])
+    print(f"first {window}: median {start:.3f} ms; last {window}: median {end:.3f} ms "
+          f"(ratio {end / start:.2f})")
 
 
 if __name__ == "__main__":

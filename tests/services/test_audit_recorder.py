@@ -108,6 +108,12 @@ def test_the_access_log_is_newest_first_and_says_who(recorder, log):
         "treatment", "con_1", "rec_1")
 
 
+def test_entry_times_are_kept_to_the_millisecond(log):
+    recorder = Recorder(log, KEY, lambda: T0.replace(microsecond=123456))
+    entry = recorder.record("profile.read", actor=PATIENT, patient_id="pat_a")
+    assert entry["at"].microsecond == 123000
+
+
 def test_pages_follow_each_other_without_gap_or_repeat(recorder, log):
     for _ in range(7):
         recorder.record("profile.read", actor=PATIENT, patient_id="pat_a")
@@ -140,7 +146,8 @@ def test_the_page_size_is_bounded(recorder, log):
 def test_a_cursor_round_trips_and_a_forged_one_is_invalid_input():
     entry = {"at": T0 + timedelta(milliseconds=123), "seq": 42}
     assert decode_cursor(encode_cursor(entry)) == (entry["at"], 42)
-    for forged in ("x", "!!!!", "MTIz", encode_cursor(entry) + "AAAA", "e30"):
+    too_late = encode_cursor({"at": datetime(9999, 12, 31, tzinfo=timezone.utc), "seq": 1})
+    for forged in ("x", "!!!!", "MTIz", encode_cursor(entry) + "AAAA", "e30", "ảnh", too_late):
         with pytest.raises(InvalidInput) as caught:
             decode_cursor(forged)
         assert "cursor" in caught.value.errors
