@@ -22,9 +22,10 @@ import random
 import time
 
 from models.db import DuplicateKeyError, get_db, require_str
+from models.indexes import MAIN_AUDIT_CHAIN
 from security.audit_chain import GENESIS, entry_hash
 
-MAIN_CHAIN = "main"
+MAIN_CHAIN = MAIN_AUDIT_CHAIN  # its head is made at start-up (models/indexes.py)
 # Who can act, and how an action can end: the vocabulary of entries and of the access log.
 ACTOR_TYPES = ("patient", "hospital", "staff", "system")
 OUTCOMES = ("ok", "denied", "failed")
@@ -91,7 +92,7 @@ class AuditLog:
         head = self.heads.find_one({"_id": self.chain})
         if head:
             return head
-        try:
+        try:  # the first entry of a chain other than the main one
             self.heads.insert_one({"_id": self.chain, "seq": 0, "hash": GENESIS})
         except DuplicateKeyError:
             pass  # a parallel first append created it

@@ -2,6 +2,10 @@
 up (queries check expiry themselves, because TTL deletion runs late)."""
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
+from security.audit_chain import GENESIS
+
+MAIN_AUDIT_CHAIN = "main"
+
 
 def ensure_indexes(db) -> None:
     db.patients.create_indexes([IndexModel([("national_id", ASCENDING)], unique=True)])
@@ -27,6 +31,11 @@ def ensure_indexes(db) -> None:
         IndexModel([("chain", ASCENDING), ("seq", ASCENDING)]),
         IndexModel([("patient_id", ASCENDING), ("at", DESCENDING), ("seq", DESCENDING)]),
     ])
+    # Chain heads are found by _id: no index. The main chain's head is made here, not by the
+    # first append: mongomock creates a collection on first use without a lock, so two threads
+    # making the first entry at once could each create an `audit_heads` of their own (a fork).
+    db.audit_heads.update_one({"_id": MAIN_AUDIT_CHAIN},
+                              {"$setOnInsert": {"seq": 0, "hash": GENESIS}}, upsert=True)
     db.security_events.create_indexes([IndexModel([("account_id", ASCENDING), ("at", DESCENDING)])])
     db.used_step_tokens.create_indexes([IndexModel([("expires_at", ASCENDING)],
                                                    expireAfterSeconds=3600)])
