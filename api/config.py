@@ -14,8 +14,9 @@ from security.crypto import decode_key, parse_keys
 DEV_JWT_SECRET = "dev-only-jwt-secret-do-not-use-in-production-000"
 DEV_DATA_KEY = base64.b64encode(b"dev-only-data-key-not-for-prod!!").decode()
 DEV_HASH_PEPPER = "dev-only-hash-pepper-do-not-use-in-production-0"
+DEV_AUDIT_CHAIN_KEY = "dev-only-audit-chain-key-do-not-use-in-production"
 DEV_SECRETS = {"JWT_SECRET_KEY": DEV_JWT_SECRET, "HASH_PEPPER": DEV_HASH_PEPPER,
-               "DATA_ENCRYPTION_KEY": DEV_DATA_KEY}
+               "DATA_ENCRYPTION_KEY": DEV_DATA_KEY, "AUDIT_CHAIN_KEY": DEV_AUDIT_CHAIN_KEY}
 ARGON2_MINIMUM = {"ARGON2_TIME_COST": 3, "ARGON2_MEMORY_KIB": 65536, "ARGON2_PARALLELISM": 4}
 # Upper bounds in production: longer tokens, more guesses or a longer grace widen what one leak
 # or one attacker gets.
@@ -110,6 +111,7 @@ def _parse(env) -> dict:
         "JWT_SECRET_KEY": env.get("JWT_SECRET_KEY", DEV_JWT_SECRET),
         **_encryption_keys(env),
         "HASH_PEPPER": env.get("HASH_PEPPER", DEV_HASH_PEPPER),
+        "AUDIT_CHAIN_KEY": env.get("AUDIT_CHAIN_KEY", DEV_AUDIT_CHAIN_KEY),
         "MAX_CONTENT_LENGTH": _integer(env, "MAX_BODY_BYTES", 5 * 1024 * 1024),
         # FHIR bundles with inline attachments: only POST /v1/hospital/bundles takes these.
         "BUNDLE_MAX_BYTES": _integer(env, "BUNDLE_MAX_BYTES", 25 * 1024 * 1024),
@@ -179,6 +181,10 @@ def production_problems(cfg: dict) -> list[str]:
     pepper = cfg["HASH_PEPPER"]
     if pepper == DEV_HASH_PEPPER or len(pepper) < 32:
         problems.append("set HASH_PEPPER to a random value of at least 32 characters")
+    chain_key = cfg["AUDIT_CHAIN_KEY"]
+    if chain_key == DEV_AUDIT_CHAIN_KEY or len(chain_key) < 32:
+        problems.append("set AUDIT_CHAIN_KEY to a random value of at least 32 characters (and "
+                        "keep it: the audit chain sealed with it verifies only with it)")
     if cfg["DATA_ENCRYPTION_KEY"] == DEV_DATA_KEY:
         problems.append("set DATA_ENCRYPTION_KEY to base64 of 32 random bytes")
     if not cfg["RATELIMIT_ENABLED"]:

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from flask import Response, request
 from werkzeug.exceptions import HTTPException
 
-from services.errors import (ActivationFailed, Conflict, DomainError, Forbidden,
-                             FreshSignInRequired, IdempotencyKeyReused, InvalidCredentials,
-                             InvalidInput, NotFound, ResetFailed, TooManyAttempts,
-                             TransactionRejected, Unauthorized)
+from services.errors import (ActivationFailed, AuditUnavailable, Conflict, DomainError,
+                             Forbidden, FreshSignInRequired, IdempotencyKeyReused,
+                             InvalidCredentials, InvalidInput, NotFound, ResetFailed,
+                             TooManyAttempts, TransactionRejected, Unauthorized)
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_PREFIX = "urn:phr:problem:"
@@ -78,8 +78,9 @@ PROBLEM_TYPES = {
                                 "Retry-After says how many seconds to wait."),
     "server-error": ProblemType(500, "Internal server error", "The server failed; the request "
                                 "may be retried later."),
-    "unavailable": ProblemType(503, "Service unavailable", "A dependency (the database) does "
-                               "not answer; retry later."),
+    "unavailable": ProblemType(503, "Service unavailable", "A dependency (the database, or the "
+                               "audit trail that must record the request) does not answer; "
+                               "retry later."),
 }
 
 # Looked up along the error's MRO, so a subclass answers like its parent until it is listed.
@@ -97,6 +98,7 @@ DOMAIN_PROBLEMS = {
     Forbidden: "forbidden",
     NotFound: "not-found",
     Conflict: "conflict",
+    AuditUnavailable: "unavailable",
 }
 
 # The type of an HTTP error raised by werkzeug, webargs or flask-limiter, by status.

@@ -1,6 +1,9 @@
-"""/v1/me: the signed-in patient's own profile, sessions and password."""
+"""/v1/me: the signed-in patient's own profile, sessions, password and access log."""
+import marshmallow as ma
+
 from api.guard import claims, require
 from api.json_body import Blueprint
+from models.schemas.audit import AccessLogPageOut, AccessLogQuery
 from models.schemas.me import PasswordChangeIn, ProfileOut, SessionOut
 from services import credentials, patients, sessions, tokens
 from services.tokens import PATIENT
@@ -30,7 +33,7 @@ def list_sessions():
 @blp.response(204)
 def end_session(session_id):
     """Sign one device out."""
-    sessions.end(claims()["sub"], session_id)
+    patients.end_session(claims()["sub"], session_id)
 
 
 @blp.post("/password")
@@ -43,3 +46,12 @@ def change_password(body):
     kind, account_id = tokens.account_of(token)
     credentials.change_password(kind, account_id, token["sid"], body["current_password"],
                                 body["new_password"])
+
+
+@blp.get("/access-log")
+@require(PATIENT)
+@blp.arguments(AccessLogQuery, location="query", unknown=ma.RAISE)
+@blp.response(200, AccessLogPageOut)
+def access_log(query):
+    """Who read or changed this patient's data, when and why: newest first, by pages."""
+    return patients.access_log(claims()["sub"], query["limit"], query.get("cursor"))

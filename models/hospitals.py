@@ -63,3 +63,12 @@ def accepts_token(hospital_id: str, generation: int) -> bool:
         {"_id": hospital_id, "active": True,
          "$or": [{"min_token_generation": {"$exists": False}},
                  {"min_token_generation": {"$lte": generation}}]}, limit=1) == 1
+
+
+def names_of(hospital_ids: list[str]) -> dict[str, str]:
+    """Display names of these hospitals, by id (unknown ids are left out). One query."""
+    require_str(*hospital_ids)
+    if not hospital_ids:
+        return {}
+    cursor = get_db().hospitals.find({"_id": {"$in": list(hospital_ids)}}, {"name": 1})
+    return {doc["_id"]: doc["name"] for doc in cursor}

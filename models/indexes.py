@@ -2,6 +2,10 @@
 up (queries check expiry themselves, because TTL deletion runs late)."""
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
+from security.audit_chain import GENESIS
+
+MAIN_AUDIT_CHAIN = "main"
+
 
 def ensure_indexes(db) -> None:
     db.patients.create_indexes([IndexModel([("national_id_hash", ASCENDING)], unique=True)])
@@ -21,6 +25,17 @@ def ensure_indexes(db) -> None:
         IndexModel([("session_id", ASCENDING)]),
         IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=30 * 24 * 3600),
     ])
+    # The audit trail is written on every request: plain indexes only. A unique one would make
+    # each insert scan the collection on the embedded database (models/audit.py).
+    db.audit_log.create_indexes([
+        IndexModel([("chain", ASCENDING), ("seq", ASCENDING)]),
+        IndexModel([("patient_id", ASCENDING), ("at", DESCENDING), ("seq", DESCENDING)]),
+    ])
+    # Chain heads are found by _id: no index. The main chain's head is made here, not by the
+    # first append: mongomock creates a collection on first use without a lock, so two threads
+    # making the first entry at once could each create an `audit_heads` of their own (a fork).
+    db.audit_heads.update_one({"_id": MAIN_AUDIT_CHAIN},
+                              {"$setOnInsert": {"seq": 0, "hash": GENESIS}}, upsert=True)
     db.security_events.create_indexes([IndexModel([("account_id", ASCENDING), ("at", DESCENDING)])])
     db.used_step_tokens.create_indexes([IndexModel([("expires_at", ASCENDING)],
                                                    expireAfterSeconds=3600)])

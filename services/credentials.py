@@ -2,7 +2,7 @@
 and the second factor."""
 from models import accounts, activation_codes, security_events
 from models import patients as patient_store
-from services import factors, lockout, patients, registration, sessions
+from services import audit, factors, lockout, patients, registration, sessions
 from services.context import passwords
 from services.errors import InvalidCredentials, ResetFailed
 from services.identity import login_of, owner
@@ -23,6 +23,8 @@ def change_password(kind: str, account_id: str, session_id: str, current: str, n
     check_password_policy(new, {**account, **(patients.person(account)
                                                if kind == accounts.PATIENT else {})})
     _set_password(kind, account, new, "password_changed", keep_session_id=session_id)
+    audit.record("password.change", actor={"type": kind, "id": account_id},
+                 patient_id=account_id if kind == accounts.PATIENT else None)
 
 
 def reset_password(national_id: str, activation_code: str, new_password: str,

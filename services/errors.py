@@ -74,3 +74,8 @@ class TransactionRejected(DomainError):
     def __init__(self, outcome: dict, *, errors: dict):
         super().__init__(errors=errors)
         self.outcome = outcome
+
+
+class AuditUnavailable(DomainError):
+    """The audit trail could not take the entry, so the action it records does not happen."""
+    detail = "The request could not be recorded in the audit trail. Try again shortly."

@@ -1,8 +1,9 @@
 """Patients as people: their national ID (looked up by a keyed hash, never stored in the
-clear), their personal values (sealed with AES-256-GCM, each bound to its patient and field) and
-the profile they see."""
+clear), their personal values (sealed with AES-256-GCM, each bound to its patient and field), the
+profile they see, their signed-in devices and their access log."""
 from models import accounts, patients
 from security.codes import opaque_id
+from services import audit, sessions
 from services.context import cipher, peppered_hash
 from services.errors import NotFound
 
@@ -52,12 +53,31 @@ def person(patient: dict) -> dict:
 
 
 def profile(patient_id: str) -> dict:
-    """Raises NotFound when the account is gone."""
+    """Raises NotFound when the account is gone; AuditUnavailable when the read cannot be
+    recorded (then nothing is shown)."""
     patient = accounts.get(accounts.PATIENT, patient_id)
     if not patient:
         raise NotFound()
+    audit.record("profile.read", actor=_self(patient_id), patient_id=patient_id)
     return {"id": patient["_id"], **person(patient), "registered_at": patient.get("registered_at"),
             "recovery_codes_left": len(patient.get("recovery_code_hashes", []))}
+
+
+def end_session(patient_id: str, session_id: str) -> None:
+    """Sign one of the patient's devices out. Raises NotFound for anyone else's session."""
+    sessions.end(patient_id, session_id)
+    audit.record("session.end", actor=_self(patient_id), patient_id=patient_id,
+                 target={"session_id": session_id})
+
+
+def access_log(patient_id: str, limit: int, cursor: str | None) -> dict:
+    """Who read or changed the patient's data, newest first (services.audit.access_page).
+    Raises InvalidInput for a cursor this API did not hand out."""
+    return audit.access_log(patient_id, limit=limit, before=cursor)
+
+
+def _self(patient_id: str) -> dict:
+    return {"type": "patient", "id": patient_id}
 
 
 def _context(patient_id: str, field: str) -> str:

@@ -5,7 +5,7 @@ from models import accounts, activation_codes
 from models import patients as patient_store
 from models.db import utcnow
 from security.codes import human_code, normalize_code
-from services import lockout, patients
+from services import audit, lockout, patients
 from services.context import passwords, peppered_hash, setting
 from services.password_policy import check_password_policy
 from services.errors import ActivationFailed
@@ -16,11 +16,12 @@ def issue_activation_code(national_id: str, issued_by: dict, name: str | None = 
     """A new single-use code for the patient named by `national_id` (created if unknown). It
     cancels the patient's older unused codes; it lifts no lock (an issuer is no proof that the
     person typing codes is the patient)."""
-    patients.ensure(national_id, name, birth_date.isoformat() if birth_date else None)
+    patient_id = patients.ensure(national_id, name, birth_date.isoformat() if birth_date else None)
     code = human_code()
     expires_at = utcnow() + timedelta(hours=setting("ACTIVATION_CODE_HOURS"))
     activation_codes.insert(patients.national_id_hash(national_id), code_hash(code), expires_at,
                             issued_by)
+    audit.record("activation_code.issue", actor=issued_by, patient_id=patient_id)
     return {"activation_code": code, "expires_at": expires_at}
 
 

@@ -9,7 +9,7 @@ from api.config import ConfigError, load_config
 
 SAFE_PRODUCTION = {
     "APP_ENV": "production", "MONGO_URI": "mongodb://db.internal:27017/?replicaSet=rs0",
-    "JWT_SECRET_KEY": "k" * 48, "HASH_PEPPER": "p" * 48,
+    "JWT_SECRET_KEY": "k" * 48, "HASH_PEPPER": "p" * 48, "AUDIT_CHAIN_KEY": "a" * 48,
     "DATA_ENCRYPTION_KEY": base64.b64encode(os.urandom(32)).decode(),
 }
 
@@ -22,7 +22,8 @@ def refusal(env: dict) -> str:
 
 def test_production_config_refuses_defaults():
     message = refusal({"APP_ENV": "production"})
-    for setting in ("MONGO_URI", "JWT_SECRET_KEY", "HASH_PEPPER", "DATA_ENCRYPTION_KEY"):
+    for setting in ("MONGO_URI", "JWT_SECRET_KEY", "HASH_PEPPER", "DATA_ENCRYPTION_KEY",
+                    "AUDIT_CHAIN_KEY"):
         assert f"set {setting}" in message
 
 
@@ -34,6 +35,18 @@ def test_production_refuses_the_embedded_database():
 
 def test_production_refuses_a_short_secret():
     assert "JWT_SECRET_KEY" in refusal({**SAFE_PRODUCTION, "JWT_SECRET_KEY": "short-secret"})
+
+
+def test_production_audit_chain_key_needs_32_characters_and_not_the_default():
+    at_the_edge = load_config({**SAFE_PRODUCTION, "AUDIT_CHAIN_KEY": "a" * 32})
+    assert at_the_edge["AUDIT_CHAIN_KEY"] == "a" * 32
+    assert "set AUDIT_CHAIN_KEY" in refusal({**SAFE_PRODUCTION, "AUDIT_CHAIN_KEY": "a" * 31})
+    unset = {k: v for k, v in SAFE_PRODUCTION.items() if k != "AUDIT_CHAIN_KEY"}
+    assert "set AUDIT_CHAIN_KEY" in refusal(unset)
+
+
+def test_development_has_an_audit_chain_key():
+    assert len(load_config({})["AUDIT_CHAIN_KEY"]) >= 32
 
 
 def test_production_refuses_debug():
@@ -208,11 +221,12 @@ def test_host_defaults_to_loopback():
 def test_default_secrets_on_a_reachable_host_are_refused(host, app_env):
     message = refusal({"APP_ENV": app_env, "HOST": host})
     assert "HOST" in message
-    assert all(name in message for name in ("JWT_SECRET_KEY", "HASH_PEPPER", "DATA_ENCRYPTION_KEY"))
+    assert all(name in message for name in ("JWT_SECRET_KEY", "HASH_PEPPER", "DATA_ENCRYPTION_KEY",
+                                            "AUDIT_CHAIN_KEY"))
 
 
 REAL_SECRETS = {key: SAFE_PRODUCTION[key] for key in ("JWT_SECRET_KEY", "HASH_PEPPER",
-                                                      "DATA_ENCRYPTION_KEY")}
+                                                      "DATA_ENCRYPTION_KEY", "AUDIT_CHAIN_KEY")}
 
 
 @pytest.mark.parametrize("default_one", sorted(REAL_SECRETS))

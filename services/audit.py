@@ -1,0 +1,227 @@
+"""The audit trail: one recorder that every service calls, the patient's access log, and the
+check of the whole chain.
+
+An entry says who (actor), did what (a dotted action such as `records.read`), to whose data
+(patient_id), why (purpose, consent_id), to which things (target: a few ids and a count), and
+how it ended (outcome). It never holds clinical content, names, national IDs, tokens or secrets:
+target keys come from a short list of id fields, and every value must look like an id.
+
+The recorder takes its collaborators (the chain, its key, a clock), so it runs without Flask;
+`record` and `access_log` below read them from the app.
+"""
+import base64
+import binascii
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from models import hospitals
+from models.audit import ACTOR_TYPES, OUTCOMES, AppendContended, AuditLog, trail
+from models.db import utcnow
+from security.audit_chain import ChainVerifier, Fault
+from services.context import setting
+from services.errors import AuditUnavailable, InvalidInput
+
+# Ids and counts only. A key outside this list is a programming error, never stored.
+TARGET_KEYS = frozenset({"record_id", "bundle_id", "session_id", "consent_id", "hospital_id",
+                         "device_id", "count"})
+STAFF_NAME = "support staff"  # what a patient is told; the staff username never leaves the staff
+MAX_PAGE = 100
+_ACTION = re.compile(r"[a-z][a-z_]*(\.[a-z][a-z_]*)+")
+_PURPOSE = re.compile(r"[a-z][a-z_-]{0,39}")
+_NATIONAL_ID = re.compile(r"[0-9]{12}")
+_CURSOR = re.compile(r"([0-9]{1,13})\.([0-9]{1,15})")  # milliseconds up to the year 2286
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+class Recorder:
+    """Seals entries into one chain. `clock` returns the time of an entry (UTC); it is kept to
+    the millisecond, as MongoDB keeps it, so the access log's cursor meets stored times."""
+
+    def __init__(self, log: AuditLog, key: bytes, clock: Callable[[], datetime]):
+        self.log, self.key, self.clock = log, key, clock
+
+    def record(self, action: str, *, actor: dict, patient_id: str | None = None,
+               purpose: str | None = None, consent_id: str | None = None,
+               target: dict | None = None, outcome: str = "ok") -> dict:
+        """Append one entry; returns it as stored. Raises ValueError for an entry the trail
+        must not hold (a caller's bug), AuditUnavailable when the chain cannot take it: the
+        caller then does not go on with what it was recording."""
+        body = entry_body(action, actor=actor, patient_id=patient_id, purpose=purpose,
+                          consent_id=consent_id, target=target, outcome=outcome)
+        try:
+            return self.log.append({**body, "at": _to_millis(self.clock())}, self.key)
+        except AppendContended:
+            raise AuditUnavailable() from None
+
+
+def _to_millis(moment: datetime) -> datetime:
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+def entry_body(action: str, *, actor: dict, patient_id: str | None, purpose: str | None,
+               consent_id: str | None, target: dict | None, outcome: str) -> dict:
+    """The entry's fields, checked. Raises ValueError naming the first field at fault."""
+    if not isinstance(action, str) or not _ACTION.fullmatch(action):
+        raise ValueError("action must be a dotted lower-case name such as records.read")
+    if not isinstance(actor, dict) or set(actor) != {"type", "id"} \
+            or actor["type"] not in ACTOR_TYPES:
+        raise ValueError(f"actor must be {{'type': one of {ACTOR_TYPES}, 'id': an id}}")
+    _check_id("actor.id", actor["id"])
+    for name, value in (("patient_id", patient_id), ("consent_id", consent_id)):
+        if value is not None:
+            _check_id(name, value)
+    if purpose is not None and (not isinstance(purpose, str) or not _PURPOSE.fullmatch(purpose)):
+        raise ValueError("purpose must be one lower-case word such as treatment")
+    if outcome not in OUTCOMES:
+        raise ValueError(f"outcome must be one of {OUTCOMES}")
+    return {"action": action, "actor": dict(actor), "patient_id": patient_id,
+            "purpose": purpose, "consent_id": consent_id, "target": _checked_target(target),
+            "outcome": outcome}
+
+
+def _checked_target(target: dict | None) -> dict:
+    target = target or {}
+    unknown = set(target) - TARGET_KEYS
+    if unknown:
+        raise ValueError(f"target keys {sorted(unknown)} are not audit fields; use "
+                         f"{sorted(TARGET_KEYS)}")
+    for key, value in target.items():
+        if key == "count":
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise ValueError("target.count must be a whole number")
+        else:
+            _check_id(f"target.{key}", value)
+    return dict(target)
+
+
+def _check_id(name: str, value) -> None:
+    """An id is short printable text that is not a 12-digit national ID."""
+    if not isinstance(value, str) or not 0 < len(value) <= 128 or not value.isprintable() \
+            or _NATIONAL_ID.fullmatch(value):
+        raise ValueError(f"{name} must be an opaque id")
+
+
+# The access log: what a patient sees of the entries about them.
+
+def access_page(log: AuditLog, hospital_names: Callable[[list], dict], patient_id: str, *,
+                limit: int, before: str | None = None) -> dict:
+    """One page of the entries about `patient_id`, newest first: {items, next_cursor}.
+    Raises InvalidInput for a cursor this API did not hand out."""
+    limit = max(1, min(limit, MAX_PAGE))
+    entries = log.about_patient(patient_id, limit + 1, decode_cursor(before) if before else None)
+    more, entries = len(entries) > limit, entries[:limit]
+    names = hospital_names(sorted({e["actor"]["id"] for e in entries
+                                   if e["actor"]["type"] == "hospital"}))
+    return {"items": [_item(e, names) for e in entries],
+            "next_cursor": encode_cursor(entries[-1]) if more else None}
+
+
+def _item(entry: dict, hospital_names: dict) -> dict:
+    return {"at": entry["at"], "actor": _who(entry["actor"], hospital_names),
+            "action": entry["action"], "purpose": entry.get("purpose"),
+            "consent_id": entry.get("consent_id"),
+            "record_id": (entry.get("target") or {}).get("record_id"),
+            "outcome": entry.get("outcome", "ok")}
+
+
+def _who(actor: dict, hospital_names: dict) -> dict:
+    kind, actor_id = actor["type"], actor["id"]
+    if kind == "hospital":
+        return {"type": kind, "id": actor_id, "name": hospital_names.get(actor_id)}
+    if kind == "staff":
+        return {"type": kind, "id": actor_id, "name": STAFF_NAME}
+    if kind == "patient":
+        return {"type": kind, "id": actor_id, "name": None}
+    return {"type": kind, "id": None, "name": None}
+
+
+def encode_cursor(entry: dict) -> str:
+    """Opaque to clients: the (time, seq) of the last entry shown."""
+    at = entry["at"] if entry["at"].tzinfo else entry["at"].replace(tzinfo=timezone.utc)
+    millis = (at - _EPOCH) // timedelta(milliseconds=1)
+    return base64.urlsafe_b64encode(f"{millis}.{entry['seq']}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    """Raises InvalidInput for anything encode_cursor did not make."""
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+    except (binascii.Error, ValueError):
+        raise _bad_cursor() from None
+    match = _CURSOR.fullmatch(text)
+    if not match:
+        raise _bad_cursor()
+    return _EPOCH + timedelta(milliseconds=int(match[1])), int(match[2])
+
+
+def _bad_cursor() -> InvalidInput:
+    return InvalidInput(errors={"cursor": ["Not a cursor this API handed out."]})
+
+
+# Checking the whole chain (operators: flask verify-audit).
+
+@dataclass(frozen=True)
+class ChainReport:
+    """`count` entries checked; `fault` the first place the chain does not hold, or None."""
+    count: int
+    fault: Fault | None
+
+
+def check_chain(log: AuditLog, key: bytes, batch_size: int = 1000,
+                progress: Callable[[int], None] = lambda n: None,
+                head: dict | None = None) -> ChainReport:
+    """Walk the chain in seq order, `batch_size` entries per query, up to `head` (the head as
+    it is when the walk begins: appends made meanwhile wait for the next check). `progress` is
+    told how many entries each batch held."""
+    head, verifier, after = head or log.head(), ChainVerifier(key), 0
+    while after < head["seq"]:
+        batch = log.walk(after, head["seq"], batch_size)
+        if not batch:
+            break  # the newest entries are missing: finish() names the first
+        fault = _feed(verifier, batch)
+        if fault:
+            return ChainReport(verifier.count, fault)
+        after = batch[-1]["seq"]
+        progress(len(batch))
+    return ChainReport(verifier.count, verifier.finish(head))
+
+
+def _feed(verifier: ChainVerifier, batch: Iterable[dict]) -> Fault | None:
+    for entry in batch:
+        fault = verifier.feed(entry)
+        if fault:
+            return fault
+    return None
+
+
+# The app-facing functions: the chain, key and clock come from the app.
+
+def recorder() -> Recorder:
+    return Recorder(trail(), chain_key(), utcnow)
+
+
+def chain_key() -> bytes:
+    return setting("AUDIT_CHAIN_KEY").encode("utf-8")
+
+
+def record(action: str, **fields) -> dict:
+    """Recorder.record on the app's chain (same keywords, same errors)."""
+    return recorder().record(action, **fields)
+
+
+def access_log(patient_id: str, *, limit: int, before: str | None = None) -> dict:
+    """The patient's own access log page (see access_page)."""
+    return access_page(trail(), hospitals.names_of, patient_id, limit=limit, before=before)
+
+
+def chain_head() -> dict:
+    """The app's chain's last {seq, hash}."""
+    return trail().head()
+
+
+def verify_chain(batch_size: int = 1000, progress: Callable[[int], None] = lambda n: None,
+                 head: dict | None = None) -> ChainReport:
+    """check_chain on the app's chain, with the app's key."""
+    return check_chain(trail(), chain_key(), batch_size, progress, head)
