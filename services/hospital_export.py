@@ -7,6 +7,7 @@ from collections import Counter
 
 from models import records as store
 from models.db import utcnow
+from services import audit
 from services.context import cipher
 from services.ingest import version_context
 
@@ -21,6 +22,8 @@ def lines(hospital_id: str):
         counts[version["resource_type"]] += 1
         total += 1
         yield line
+    audit.record("hospital.export", actor={"type": "hospital", "id": hospital_id},
+                 target={"hospital_id": hospital_id, "count": total})
     yield json.dumps({"manifest": {
         "hospital_id": hospital_id, "generated_at": utcnow().isoformat(), "lines": total,
         "counts": dict(sorted(counts.items())), "sha256": digest.hexdigest()}}) + "\n"

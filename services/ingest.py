@@ -12,12 +12,13 @@ for the patient its national ID names, whether or not that patient has registere
 """
 import hashlib
 import json
+from collections import Counter
 
 from models import ingest_requests
 from models.db import utcnow
 from models import records as store
 from security.codes import opaque_id
-from services import fhir, patients
+from services import audit, fhir, patients
 from services.context import cipher, peppered_hash, setting
 from services.errors import Conflict, IdempotencyKeyReused, InvalidInput, TransactionRejected
 
@@ -66,6 +67,11 @@ def _ingest(hospital_id: str, body) -> dict:
         patients.ensure(info.national_id, info.name, info.birth_date)
     bundle_id, patient_ids = opaque_id("bun"), {}
     entries = [_entry_outcome(hospital_id, c, bundle_id, patient_ids) for c in parsed.candidates]
+    stored = Counter(patient_ids[c.national_id] for c, e in zip(parsed.candidates, entries)
+                     if c.national_id in patient_ids and e["status"][0] == "2")
+    for patient_id, count in stored.items():  # what each patient's access log shows
+        audit.record("records.push", actor={"type": "hospital", "id": hospital_id},
+                     patient_id=patient_id, target={"bundle_id": bundle_id, "count": count})
     return fhir.response_bundle(parsed.bundle_type, entries)
 
 

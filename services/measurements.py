@@ -5,6 +5,7 @@ from types import SimpleNamespace
 
 from models.db import utcnow
 from security.codes import opaque_id
+from services import audit
 from services.ingest import store_resource
 
 LOINC = "http://loinc.org"
@@ -24,7 +25,10 @@ def add(patient_id: str, measurement: dict) -> str:
         resource_type="Observation", source_id=source_id, category="vitals",
         effective_at=measurement["measured_at"], issued_at=utcnow(), resource=resource,
         summary=_summary(measurement))
-    return store_resource(None, patient_id, candidate, None, author=patient_id)[1]
+    record_id = store_resource(None, patient_id, candidate, None, author=patient_id)[1]
+    audit.record("records.add", actor={"type": "patient", "id": patient_id},
+                 patient_id=patient_id, target={"record_id": record_id})
+    return record_id
 
 
 def observation(source_id: str, patient_id: str, m: dict) -> dict:

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from models import hospitals
 from models import records as store
-from services import fhir, patients
+from services import audit, fhir, patients
 from services.context import cipher
 from services.errors import InvalidInput, NotFound
 from services.ingest import record_context, summary_context, version_context
@@ -28,6 +28,8 @@ def list_for(patient_id: str, *, category: str | None = None, since: datetime | 
     names = _hospital_names(page)
     items = [view(doc, names) for doc in page]
     next_cursor = _encode_cursor(page[-1]) if more else None
+    audit.record("records.list", actor=_self(patient_id), patient_id=patient_id,
+                 target={"count": len(items)})
     return {"items": items, "next_cursor": next_cursor,
             "etag": _etag([(d["_id"], d["version"]) for d in page], next_cursor)}
 
@@ -42,6 +44,8 @@ def get(patient_id: str, record_id: str) -> dict:
                 "resource": cipher().decrypt_json(v["resource"],
                                                   version_context(record_id, v["version"]))}
                for v in store.versions_of(record_id)]
+    audit.record("records.read", actor=_self(patient_id), patient_id=patient_id,
+                 target={"record_id": record_id})
     return {**view(doc, _hospital_names([doc])), "history": history}
 
 
@@ -51,6 +55,8 @@ def export(patient_id: str) -> dict:
     person = patients.person_of(patient_id)
     resources = [cipher().decrypt_json(doc["resource"], record_context(doc["_id"]))
                  for doc in store.all_for_patient(patient_id) if doc.get("version")]
+    audit.record("records.export", actor=_self(patient_id), patient_id=patient_id,
+                 target={"count": len(resources)})
     return fhir.collection_bundle(_patient_resource(person), resources)
 
 
@@ -64,6 +70,10 @@ def view(doc: dict, hospital_names: dict) -> dict:
             "version": doc["version"],
             "summary": cipher().decrypt_json(doc["summary"], summary_context(doc["_id"])),
             "resource": cipher().decrypt_json(doc["resource"], record_context(doc["_id"]))}
+
+
+def _self(patient_id: str) -> dict:
+    return {"type": "patient", "id": patient_id}
 
 
 def _hospital_names(docs: list[dict]) -> dict:

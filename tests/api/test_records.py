@@ -148,3 +148,18 @@ def test_clinical_content_is_not_stored_in_the_clear(app, client, hospital, pati
     assert patient.national_id not in dump
     assert [r["resource"].get("note") for r in records(client, patient).json["items"]
             if r["source"] == "hospital"] == [[{"text": CANARY}]]
+
+
+def test_pushes_and_reads_show_in_the_patients_access_log(client, hospital, patient):
+    push(client, hospital, bundle(lab_result(patient.national_id), diagnosis(patient.national_id)))
+    record_id = records(client, patient).json["items"][0]["id"]
+    client.get(f"/v1/me/records/{record_id}", headers=patient.auth)
+    client.get("/v1/me/export", headers=patient.auth)
+    log = client.get("/v1/me/access-log", headers=patient.auth).json["items"]
+    actions = [(e["action"], e["actor"]["type"]) for e in log]
+    assert actions[:4] == [("records.export", "patient"), ("records.read", "patient"),
+                           ("records.list", "patient"), ("records.push", "hospital")]
+    push_entry = log[3]
+    assert push_entry["actor"]["id"] == hospital["hospital_id"]
+    assert push_entry["actor"]["name"] == "Test Hospital"
+    assert log[1]["record_id"] == record_id
