@@ -43,7 +43,7 @@ def ensure_indexes(db) -> None:
     # what makes two parallel first pushes of one resource create one record.
     db.records.create_indexes([
         IndexModel([("hospital_id", ASCENDING), ("resource_type", ASCENDING),
-                    ("source_id", ASCENDING)], unique=True,
+                    ("source_key", ASCENDING)], unique=True,
                    partialFilterExpression={"hospital_id": {"$type": "string"}}),
         IndexModel([("patient_id", ASCENDING), ("sort_at", DESCENDING), ("_id", DESCENDING)]),
         IndexModel([("patient_id", ASCENDING), ("category", ASCENDING), ("sort_at", DESCENDING),

@@ -14,7 +14,7 @@ the pointer (see `advance`).
 from models.db import DuplicateKeyError, ReturnDocument, get_db, require_str, utcnow
 
 def ensure_record(new_id: str, key: dict, fields: dict) -> dict:
-    """The record of `key` (hospital_id or author, resource_type, source_id), created with
+    """The record of `key` (hospital_id or author, resource_type, source_key), created with
     `new_id` and `fields` on first push."""
     # The key's fields come from the equality filter on insert; naming them again would conflict.
     insert = {"_id": new_id, **fields, "version": 0, "created_at": utcnow()}
@@ -32,7 +32,7 @@ def add_version(record: dict, version: int, sealed_resource: str, content_hash: 
         get_db().record_versions.insert_one({
             "_id": f"{record['_id']}:{version}", "record_id": record["_id"],
             "patient_id": record["patient_id"], "hospital_id": record.get("hospital_id"),
-            "resource_type": record["resource_type"], "source_id": record["source_id"],
+            "resource_type": record["resource_type"], "source_key": record["source_key"],
             "version": version, "resource": sealed_resource, "content_hash": content_hash,
             "bundle_id": bundle_id, "received_at": utcnow()})
     except DuplicateKeyError:

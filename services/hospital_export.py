@@ -34,10 +34,9 @@ def count(hospital_id: str) -> int:
 
 
 def _line(version: dict) -> str:
-    resource = cipher().decrypt_json(version["resource"],
-                                     version_context(version["record_id"], version["version"]))
+    resource = cipher().decrypt_json(version["resource"], version_context(version))
     return json.dumps({
-        "resource_type": version["resource_type"], "source_id": version["source_id"],
+        "resource_type": version["resource_type"], "source_id": resource.get("id"),
         "version": version["version"], "received_at": version["received_at"].isoformat(),
         "bundle_id": version.get("bundle_id"), "resource": resource},
         ensure_ascii=False, separators=(",", ":")) + "\n"

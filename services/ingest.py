@@ -10,7 +10,6 @@ for the patient its national ID names, whether or not that patient has registere
 - The hospital's own resource id identifies a record: the same type and id again is an
   amendment (a new version); one hospital never touches another's records.
 """
-import hashlib
 import json
 from collections import Counter
 
@@ -30,6 +29,7 @@ def ingest(hospital_id: str, body, body_hash: str, idempotency_key: str | None) 
     if not idempotency_key:
         return _ingest(hospital_id, body)
     key_id = peppered_hash("idempotency", f"{hospital_id}\x00{idempotency_key}")
+    body_hash = peppered_hash("bundle-body", body_hash)  # stored: keyed, like content hashes
     existing = ingest_requests.claim(key_id, body_hash)
     if existing is not None:
         return _earlier_answer(key_id, existing, body_hash)
@@ -92,8 +92,9 @@ def store_resource(hospital_id: str | None, patient_id: str, candidate, bundle_i
     """Store the candidate as its record's next version (or recognise it as stored already):
     (the entry's outcome, the record id). A hospital's record is keyed by its own id; a
     patient's by `author`."""
+    # The hospital's own id may carry a medical record number: only its keyed hash is stored.
     key = {"hospital_id": hospital_id, "resource_type": candidate.resource_type,
-           "source_id": candidate.source_id}
+           "source_key": peppered_hash("source-id", candidate.source_id)}
     if author:
         key["author"] = author
     record = store.ensure_record(opaque_id("rec"), key, {"patient_id": patient_id})
@@ -106,22 +107,24 @@ def store_resource(hospital_id: str | None, patient_id: str, candidate, bundle_i
         return _stored(candidate, record["version"], "200 OK"), record["_id"]
     number = record["version"] + 1
     while True:  # a parallel amendment may take a number first
-        sealed = cipher().encrypt_json(candidate.resource, version_context(record["_id"], number))
+        sealed = cipher().encrypt_json(candidate.resource,
+                                       version_context({**record, "version": number,
+                                                        "record_id": record["_id"]}))
         if store.add_version(record, number, sealed, content_hash, bundle_id):
             break
         if store.version(record["_id"], number)["content_hash"] == content_hash:
             break  # stored by a parallel push of the same content, or before a crash
         number += 1
-    store.advance(record["_id"], number, _list_fields(record["_id"], candidate, content_hash))
+    store.advance(record["_id"], number, _list_fields(record, candidate, content_hash))
     return _stored(candidate, number, "201 Created" if number == 1 else "200 OK"), record["_id"]
 
 
-def _list_fields(record_id: str, candidate, content_hash: str) -> dict:
+def _list_fields(record: dict, candidate, content_hash: str) -> dict:
     sort_at = candidate.effective_at or candidate.issued_at or utcnow()
     return {"category": candidate.category, "effective_at": candidate.effective_at,
             "issued_at": candidate.issued_at, "sort_at": sort_at, "content_hash": content_hash,
-            "resource": cipher().encrypt_json(candidate.resource, record_context(record_id)),
-            "summary": cipher().encrypt_json(candidate.summary, summary_context(record_id))}
+            "resource": cipher().encrypt_json(candidate.resource, record_context(record)),
+            "summary": cipher().encrypt_json(candidate.summary, summary_context(record))}
 
 
 def _stored(candidate, number: int, status: str) -> dict:
@@ -130,20 +133,25 @@ def _stored(candidate, number: int, status: str) -> dict:
 
 
 def _content_hash(resource: dict) -> str:
+    """Keyed: a plain hash next to clear dates and ids would let anyone holding a copy of the
+    database confirm guessed clinical values."""
     canonical = json.dumps(resource, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return peppered_hash("content", canonical)
 
 
-def record_context(record_id: str) -> str:
-    return f"records:{record_id}:resource"
+# The associated data of sealed record content names the record's patient and hospital too: a
+# record re-pointed to another patient in the database no longer opens.
+def record_context(record: dict) -> str:
+    return f"records:{record['_id']}:{record['patient_id']}:{record.get('hospital_id')}:resource"
 
 
-def summary_context(record_id: str) -> str:
-    return f"records:{record_id}:summary"
+def summary_context(record: dict) -> str:
+    return f"records:{record['_id']}:{record['patient_id']}:{record.get('hospital_id')}:summary"
 
 
-def version_context(record_id: str, number: int) -> str:
-    return f"record_versions:{record_id}:{number}:resource"
+def version_context(version: dict) -> str:
+    return (f"record_versions:{version['record_id']}:{version['version']}:"
+            f"{version['patient_id']}:{version.get('hospital_id')}:resource")
 
 
 def _answer_context(key_id: str) -> str:

@@ -24,10 +24,9 @@ PLACES = [
     ("patients", patients.SEALED_FIELDS, _patient_context),
     ("patients", ("totp_secret", "totp_pending"), _totp_context("patient")),
     ("staff", ("totp_secret", "totp_pending"), _totp_context("staff")),
-    ("records", ("resource",), lambda doc, field: record_context(doc["_id"])),
-    ("records", ("summary",), lambda doc, field: summary_context(doc["_id"])),
-    ("record_versions", ("resource",),
-     lambda doc, field: version_context(doc["record_id"], doc["version"])),
+    ("records", ("resource",), lambda doc, field: record_context(doc)),
+    ("records", ("summary",), lambda doc, field: summary_context(doc)),
+    ("record_versions", ("resource",), lambda doc, field: version_context(doc)),
     ("ingest_requests", ("answer",), lambda doc, field: f"ingest_requests:{doc['_id']}:answer"),
 ]
 

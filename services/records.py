@@ -41,8 +41,7 @@ def get(patient_id: str, record_id: str) -> dict:
     if doc is None or not doc.get("version"):
         raise NotFound("No such record.")
     history = [{"version": v["version"], "received_at": v["received_at"],
-                "resource": cipher().decrypt_json(v["resource"],
-                                                  version_context(record_id, v["version"]))}
+                "resource": cipher().decrypt_json(v["resource"], version_context(v))}
                for v in store.versions_of(record_id)]
     audit.record("records.read", actor=_self(patient_id), patient_id=patient_id,
                  target={"record_id": record_id})
@@ -53,7 +52,7 @@ def export(patient_id: str) -> dict:
     """Everything about the patient as a FHIR R4 collection Bundle: a Patient resource and the
     latest version of every record, as the hospitals sent it."""
     person = patients.person_of(patient_id)
-    resources = [cipher().decrypt_json(doc["resource"], record_context(doc["_id"]))
+    resources = [cipher().decrypt_json(doc["resource"], record_context(doc))
                  for doc in store.all_for_patient(patient_id) if doc.get("version")]
     audit.record("records.export", actor=_self(patient_id), patient_id=patient_id,
                  target={"count": len(resources)})
@@ -68,8 +67,8 @@ def view(doc: dict, hospital_names: dict) -> dict:
             "effective_at": doc.get("effective_at"), "issued_at": doc.get("issued_at"),
             "received_at": doc["created_at"], "updated_at": doc.get("updated_at"),
             "version": doc["version"],
-            "summary": cipher().decrypt_json(doc["summary"], summary_context(doc["_id"])),
-            "resource": cipher().decrypt_json(doc["resource"], record_context(doc["_id"]))}
+            "summary": cipher().decrypt_json(doc["summary"], summary_context(doc)),
+            "resource": cipher().decrypt_json(doc["resource"], record_context(doc))}
 
 
 def _self(patient_id: str) -> dict:
