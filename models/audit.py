@@ -72,10 +72,12 @@ class AuditLog:
         raise AppendContended(f"audit chain {self.chain}: the head kept moving")
 
     def about_patient(self, patient_id: str, limit: int, before: tuple | None = None) -> list[dict]:
-        """Entries about `patient_id` in every chain, newest first (time, then seq), at most
-        `limit`; `before` is the (at, seq) of the last entry of the previous page."""
+        """Entries about `patient_id` in this chain up to its head, newest first (time, then
+        seq), at most `limit`; `before` is the (at, seq) of the last entry of the previous page.
+        Only what the chain holds is shown: an entry slipped in beside it is not."""
         require_str(patient_id)
-        query = {"patient_id": patient_id}
+        query = {"patient_id": patient_id, "chain": self.chain,
+                 "seq": {"$lte": self.head()["seq"]}}
         if before is not None:
             at, seq = before
             query["$or"] = [{"at": {"$lt": at}}, {"at": at, "seq": {"$lt": seq}}]

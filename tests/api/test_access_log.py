@@ -161,3 +161,17 @@ def test_a_read_that_cannot_be_recorded_shows_nothing(client, patient, monkeypat
     assert response.status_code == 503
     assert response.json["type"] == "urn:phr:problem:unavailable"
     assert patient.national_id not in response.get_data(as_text=True)
+
+
+def test_an_entry_slipped_in_beside_the_chain_never_shows(app, client, patient):
+    """Someone with write access to the database but not the chain key cannot show a patient a
+    forged access: the log reads only what the chain holds."""
+    client.get("/v1/me", headers=patient.auth)
+    db = app.extensions["mongo_db"]
+    real = db.audit_log.find_one({"patient_id": {"$exists": True}}, sort=[("seq", -1)])
+    forged = {**real, "_id": "main:999999", "seq": 999999, "action": "records.export",
+              "actor": {"type": "hospital", "id": "hosp_forged"}}
+    db.audit_log.insert_one(forged)
+    db.audit_log.insert_one({**forged, "_id": "other:1", "chain": "other", "seq": 1})
+    log = client.get("/v1/me/access-log", headers=patient.auth).json["items"]
+    assert "hosp_forged" not in str(log)
