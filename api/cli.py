@@ -97,6 +97,9 @@ def rotate_keys():
         counts = key_rotation.rotate(progress=bar.update)
     click.echo(f"{counts['documents']} documents visited, {counts['resealed']} values re-sealed, "
                f"{counts['skipped']} changed meanwhile (already current)")
+    if counts["unreadable"]:
+        raise click.ClickException(f"{counts['unreadable']} values open with no key held (ids in "
+                                   "the log); keep the old keys until they are dealt with")
 
 
 @click.command("export-hospital")

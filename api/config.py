@@ -116,7 +116,9 @@ def _parse(env) -> dict:
         # FHIR bundles with inline attachments: only POST /v1/hospital/bundles takes these.
         "BUNDLE_MAX_BYTES": _integer(env, "BUNDLE_MAX_BYTES", 25 * 1024 * 1024),
         "BUNDLE_MAX_ENTRIES": _integer(env, "BUNDLE_MAX_ENTRIES", 5000),
-        "ATTACHMENT_MAX_BYTES": _integer(env, "ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024),
+        # Base64 inside the resource, then sealed: 8 MiB stays within MongoDB's 16 MiB document.
+        "ATTACHMENT_MAX_BYTES": _integer(env, "ATTACHMENT_MAX_BYTES", 8 * 1024 * 1024,
+                                         maximum=8 * 1024 * 1024),
         "RATELIMIT_ENABLED": _boolean(env, "RATELIMIT_ENABLED", True),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         # Zero hops is meaningful: no proxy in front.

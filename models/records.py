@@ -25,6 +25,10 @@ def ensure_record(new_id: str, key: dict, fields: dict) -> dict:
         return get_db().records.find_one(key)
 
 
+def find_record(key: dict) -> dict | None:
+    return get_db().records.find_one(key)
+
+
 def add_version(record: dict, version: int, sealed_resource: str, content_hash: str,
                 bundle_id: str | None) -> bool:
     """Store version `version` of the record; False when that version already exists."""
@@ -57,7 +61,7 @@ def for_patient(patient_id: str, *, category: str | None, since, after: tuple | 
     """A page of the patient's records, newest first by `sort_at` then id; `after` is the
     (sort_at, _id) of the last record of the previous page."""
     require_str(patient_id)
-    query: dict = {"patient_id": patient_id}
+    query: dict = {"patient_id": patient_id, "version": {"$gt": 0}}
     if category:
         query["category"] = category
     if since is not None:

@@ -15,6 +15,9 @@ from services.ingest import version_context
 def lines(hospital_id: str):
     """NDJSON lines (each ending in a newline): one per version, oldest first, then
     {"manifest": {...}}. A generator: a large export streams, it is never held in memory."""
+    # Recorded before the first line leaves: a client that stops reading early was still served.
+    audit.record("hospital.export", actor={"type": "hospital", "id": hospital_id},
+                 target={"hospital_id": hospital_id, "count": count(hospital_id)})
     digest, counts, total = hashlib.sha256(), Counter(), 0
     for version in store.versions_by_hospital(hospital_id):
         line = _line(version)
@@ -22,8 +25,6 @@ def lines(hospital_id: str):
         counts[version["resource_type"]] += 1
         total += 1
         yield line
-    audit.record("hospital.export", actor={"type": "hospital", "id": hospital_id},
-                 target={"hospital_id": hospital_id, "count": total})
     yield json.dumps({"manifest": {
         "hospital_id": hospital_id, "generated_at": utcnow().isoformat(), "lines": total,
         "counts": dict(sorted(counts.items())), "sha256": digest.hexdigest()}}) + "\n"

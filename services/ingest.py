@@ -11,6 +11,7 @@ for the patient its national ID names, whether or not that patient has registere
   amendment (a new version); one hospital never touches another's records.
 """
 import json
+import re
 from collections import Counter
 
 from models import ingest_requests
@@ -20,6 +21,12 @@ from security.codes import opaque_id
 from services import audit, fhir, patients
 from services.context import cipher, peppered_hash, setting
 from services.errors import Conflict, IdempotencyKeyReused, InvalidInput, TransactionRejected
+
+# Sealed, base64 and the record's other fields must fit MongoDB's 16 MiB document limit.
+MAX_RESOURCE_BYTES = 11 * 2**20
+_ANOTHER_PATIENT = ("This resource id is already used for another patient; push the correction "
+                    "under a new id.")
+_TWELVE_DIGITS = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])")
 
 
 def ingest(hospital_id: str, body, body_hash: str, idempotency_key: str | None) -> dict:
@@ -51,40 +58,87 @@ def _earlier_answer(key_id: str, existing: dict, body_hash: str) -> dict:
 
 
 def _ingest(hospital_id: str, body) -> dict:
-    try:
-        parsed = fhir.parse_bundle(body, max_entries=setting("BUNDLE_MAX_ENTRIES"),
-                                   max_attachment_bytes=setting("ATTACHMENT_MAX_BYTES"))
-    except fhir.BundleRejected as rejected:
-        raise InvalidInput("The body is not an acceptable FHIR Bundle.",
-                           errors={"bundle": rejected.issues}) from None
-    invalid = [c for c in parsed.candidates if c.status == "invalid"]
-    if parsed.bundle_type == "transaction" and invalid:
-        raise TransactionRejected(
-            fhir.operation_outcome([f"entry[{c.index}]: {issue}" for c in invalid
-                                    for issue in c.issues]),
-            errors={f"entry[{c.index}]": c.issues for c in invalid})
+    parsed = _parse(body)
+    for candidate in parsed.candidates:
+        _refuse_if_too_large(candidate)
+    if parsed.bundle_type == "transaction":
+        _check_transaction(hospital_id, parsed.candidates)
     for info in parsed.patients:
         patients.ensure(info.national_id, info.name, info.birth_date)
-    bundle_id, patient_ids = opaque_id("bun"), {}
-    entries = [_entry_outcome(hospital_id, c, bundle_id, patient_ids) for c in parsed.candidates]
-    stored = Counter(patient_ids[c.national_id] for c, e in zip(parsed.candidates, entries)
-                     if c.national_id in patient_ids and e["status"][0] == "2")
-    for patient_id, count in stored.items():  # what each patient's access log shows
+    to_store = [c for c in parsed.candidates if c.status == fhir.OK]
+    patient_ids = {nid: patients.ensure(nid) for nid in {c.national_id for c in to_store}}
+    bundle_id = opaque_id("bun")
+    # Recorded before anything is stored: a push that fails halfway is still on the trail.
+    for patient_id, count in Counter(patient_ids[c.national_id] for c in to_store).items():
         audit.record("records.push", actor={"type": "hospital", "id": hospital_id},
                      patient_id=patient_id, target={"bundle_id": bundle_id, "count": count})
+    entries = [_entry_outcome(hospital_id, c, bundle_id, patient_ids) for c in parsed.candidates]
     return fhir.response_bundle(parsed.bundle_type, entries)
 
 
+def _parse(body):
+    """Raises InvalidInput for a body that is no acceptable batch or transaction Bundle."""
+    try:
+        return fhir.parse_bundle(body, max_entries=setting("BUNDLE_MAX_ENTRIES"),
+                                 max_attachment_bytes=setting("ATTACHMENT_MAX_BYTES"))
+    except fhir.BundleRejected as rejected:
+        raise InvalidInput("The body is not an acceptable FHIR Bundle.",
+                           errors={"bundle": [redact(i) for i in rejected.issues]}) from None
+
+
+def _refuse_if_too_large(candidate) -> None:
+    """A resource whose sealed form would not fit a MongoDB document (16 MiB) is an invalid
+    entry, refused before anything of it is stored."""
+    if candidate.status == fhir.OK and len(json.dumps(candidate.resource)) > MAX_RESOURCE_BYTES:
+        candidate.status = fhir.INVALID
+        candidate.issues = [f"The resource is larger than {MAX_RESOURCE_BYTES // 2**20} MiB once "
+                            "serialised; send large attachments by url."]
+
+
+def _check_transaction(hospital_id: str, candidates: list) -> None:
+    """A transaction is stored whole or not at all: raises TransactionRejected, before anything
+    is stored, for invalid entries or a resource id that names another patient's record."""
+    failed = {c.index: c.issues for c in candidates if c.status == fhir.INVALID}
+    for c in candidates:
+        if c.status == fhir.OK and _owned_by_another(hospital_id, c):
+            failed[c.index] = [_ANOTHER_PATIENT]
+    if failed:
+        raise TransactionRejected(
+            fhir.operation_outcome([redact(f"entry[{i}]: {issue}") for i, issues in
+                                    sorted(failed.items()) for issue in issues]),
+            errors={f"entry[{i}]": [redact(x) for x in issues] for i, issues in failed.items()})
+
+
+def _owned_by_another(hospital_id: str, candidate) -> bool:
+    record = store.find_record(_record_key(hospital_id, candidate))
+    patient = patients.find(candidate.national_id)
+    return record is not None and (patient is None or record["patient_id"] != patient["_id"])
+
+
 def _entry_outcome(hospital_id: str, candidate, bundle_id: str, patient_ids: dict) -> dict:
-    if candidate.status == "invalid":
-        return {"status": "400 Bad Request", "outcome": fhir.operation_outcome(candidate.issues)}
-    if candidate.status == "not_stored":
+    if candidate.status == fhir.INVALID:
+        return {"status": "400 Bad Request",
+                "outcome": fhir.operation_outcome([redact(i) for i in candidate.issues])}
+    if candidate.status == fhir.NOT_STORED:
         return {"status": "200 OK", "outcome": fhir.operation_outcome(
-            candidate.issues, severity="information", code="informational")}
-    national_id = candidate.national_id
-    if national_id not in patient_ids:
-        patient_ids[national_id] = patients.ensure(national_id)
-    return store_resource(hospital_id, patient_ids[national_id], candidate, bundle_id)[0]
+            [redact(i) for i in candidate.issues], severity="information", code="informational")}
+    return store_resource(hospital_id, patient_ids[candidate.national_id], candidate,
+                          bundle_id)[0]
+
+
+def redact(issue: str) -> str:
+    """Issues go back to the hospital and into stored answers: never with a national ID (a
+    conditional reference such as Patient?identifier=...|001299887766 may quote one)."""
+    return _TWELVE_DIGITS.sub("[national ID]", issue)
+
+
+def _record_key(hospital_id: str | None, candidate, author: str | None = None) -> dict:
+    # The hospital's own id may carry a medical record number: only its keyed hash is stored.
+    key = {"hospital_id": hospital_id, "resource_type": candidate.resource_type,
+           "source_key": peppered_hash("source-id", candidate.source_id)}
+    if author:
+        key["author"] = author
+    return key
 
 
 def store_resource(hospital_id: str | None, patient_id: str, candidate, bundle_id: str | None,
@@ -92,16 +146,11 @@ def store_resource(hospital_id: str | None, patient_id: str, candidate, bundle_i
     """Store the candidate as its record's next version (or recognise it as stored already):
     (the entry's outcome, the record id). A hospital's record is keyed by its own id; a
     patient's by `author`."""
-    # The hospital's own id may carry a medical record number: only its keyed hash is stored.
-    key = {"hospital_id": hospital_id, "resource_type": candidate.resource_type,
-           "source_key": peppered_hash("source-id", candidate.source_id)}
-    if author:
-        key["author"] = author
-    record = store.ensure_record(opaque_id("rec"), key, {"patient_id": patient_id})
+    record = store.ensure_record(opaque_id("rec"), _record_key(hospital_id, candidate, author),
+                                 {"patient_id": patient_id})
     if record["patient_id"] != patient_id:
         return {"status": "409 Conflict", "outcome": fhir.operation_outcome(
-            ["This resource id is already used for another patient; push the correction "
-             "under a new id."], code="conflict")}, record["_id"]
+            [_ANOTHER_PATIENT], code="conflict")}, record["_id"]
     content_hash = _content_hash(candidate.resource)
     if record["version"] and record.get("content_hash") == content_hash:
         return _stored(candidate, record["version"], "200 OK"), record["_id"]

@@ -5,9 +5,14 @@ old one in DATA_ENCRYPTION_OLD_KEYS, restart (new values use the new key, old on
 readable), run `flask --app wsgi rotate-keys`, then drop the old key from the list. The command
 can be stopped and run again: it skips what already uses the active key.
 """
+import logging
+
 from models import patients, sealed
+from security.crypto import DecryptionError
 from services import factors
 from services.context import cipher
+
+log = logging.getLogger(__name__)
 from services.ingest import record_context, summary_context, version_context
 
 
@@ -38,8 +43,9 @@ def total() -> int:
 
 def rotate(progress=lambda done: None) -> dict:
     """Re-seal what another key sealed; `progress(n)` after every n documents. Returns counts:
-    {"documents", "resealed", "skipped"} (skipped: changed meanwhile, so already current)."""
-    counts = {"documents": 0, "resealed": 0, "skipped": 0}
+    {"documents", "resealed", "skipped" (changed meanwhile, so already current), "unreadable"
+    (no key held opens it: listed in the log by collection and id, left as it is)}."""
+    counts = {"documents": 0, "resealed": 0, "skipped": 0, "unreadable": 0}
     for collection, fields, context in PLACES:
         for doc in sealed.documents(collection, fields):
             for field in fields:
@@ -47,7 +53,13 @@ def rotate(progress=lambda done: None) -> dict:
                 if not isinstance(value, str) or cipher().is_current(value):
                     continue
                 ctx = context(doc, field)
-                fresh = cipher().encrypt(cipher().decrypt(value, ctx), ctx)
+                try:
+                    fresh = cipher().encrypt(cipher().decrypt(value, ctx), ctx)
+                except DecryptionError:
+                    log.error("rotate-keys: %s %s field %s opens with no key held",
+                              collection, doc["_id"], field)
+                    counts["unreadable"] += 1
+                    continue
                 changed = sealed.replace(collection, doc["_id"], field, value, fresh)
                 counts["resealed" if changed else "skipped"] += 1
             counts["documents"] += 1

@@ -180,3 +180,28 @@ def test_export_hospital_writes_the_records_and_a_manifest(app, hospital, patien
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert manifest["lines"] == 2 == len(data.splitlines())
     assert manifest["sha256"] == hashlib.sha256(data).hexdigest()
+
+
+def test_rotate_keys_carries_on_past_a_value_no_key_opens(make_app, hospital, clock):
+    import base64
+    import os
+    old_key = base64.b64encode(os.urandom(32)).decode()
+    app = make_app(DATA_ENCRYPTION_KEY=old_key, DATA_ENCRYPTION_KEY_ID="old")
+    client = app.test_client()
+    with app.app_context():
+        creds = factories.create_hospital()
+    factories.signed_in_patient(client, creds, clock)
+    factories.signed_in_patient(client, creds, clock)
+    db = app.extensions["mongo_db"]
+    broken = db.patients.find_one()
+    db.patients.update_one({"_id": broken["_id"]}, {"$set": {"name": "v2:old:AAAAAAAAAAAAAAAA"
+                                                             "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}})
+    app.config.update(DATA_ENCRYPTION_KEY=base64.b64encode(os.urandom(32)).decode(),
+                      DATA_ENCRYPTION_KEY_ID="new", DATA_ENCRYPTION_OLD_KEYS={"old": old_key})
+    from services import context
+    context.init_app(app)
+    result = app.test_cli_runner().invoke(args=["rotate-keys"])
+    assert result.exit_code == 1 and "1 values open with no key held" in result.output
+    sealed = [v for doc in db.patients.find() for k, v in doc.items()
+              if isinstance(v, str) and v.startswith("v2:")]
+    assert [v for v in sealed if v.startswith("v2:old:")] == ["v2:old:" + "A" * 48]

@@ -176,3 +176,36 @@ def test_pushing_needs_a_hospital_token_with_the_write_scope(client, app, patien
     assert client.post("/v1/hospital/bundles", json=body,
                        headers=patient.auth).status_code == 403
     assert client.post("/v1/hospital/bundles", json=body).status_code == 401
+
+
+def test_a_transaction_that_would_reuse_another_patients_record_stores_nothing(client, hospital,
+                                                                               patient, clock):
+    other = factories.signed_in_patient(client, hospital, clock)
+    push(client, hospital, bundle(diagnosis(other.national_id, "dx-shared")))
+    body = bundle(lab_result(patient.national_id), diagnosis(patient.national_id, "dx-shared"),
+                  bundle_type="transaction")
+    response = push(client, hospital, body)
+    assert response.status_code == 422 and list(response.json["errors"]) == ["entry[1]"]
+    assert records_of(client, patient) == []
+    batch = push(client, hospital, bundle(diagnosis(patient.national_id, "dx-shared")))
+    assert batch.json["entry"][0]["response"]["status"].startswith("409")
+
+
+def test_issues_never_quote_a_national_id_back(client, hospital, patient):
+    observation = lab_result(patient.national_id)
+    observation["subject"] = {"reference": f"Patient?identifier=cccd|{patient.national_id}"}
+    response = push(client, hospital, bundle(observation))
+    assert response.json["entry"][0]["response"]["status"].startswith("400")
+    assert patient.national_id not in response.get_data(as_text=True)
+
+
+def test_a_resource_too_large_to_store_is_refused_before_anything_is_stored(client, hospital,
+                                                                            patient, monkeypatch):
+    from services import ingest
+    monkeypatch.setattr(ingest, "MAX_RESOURCE_BYTES", 2000)
+    big = lab_result(patient.national_id, "lab-big")
+    big["note"] = [{"text": "x" * 3000}]
+    response = push(client, hospital, bundle(big, diagnosis(patient.national_id)))
+    statuses = [e["response"]["status"][:3] for e in response.json["entry"]]
+    assert statuses == ["400", "201"]
+    assert [r["category"] for r in records_of(client, patient)] == ["diagnosis"]

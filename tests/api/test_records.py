@@ -163,3 +163,33 @@ def test_pushes_and_reads_show_in_the_patients_access_log(client, hospital, pati
     assert push_entry["actor"]["id"] == hospital["hospital_id"]
     assert push_entry["actor"]["name"] == "Test Hospital"
     assert log[1]["record_id"] == record_id
+
+
+def test_a_hospital_export_is_audited_even_if_the_client_stops_reading(client, hospital, patient,
+                                                                       app):
+    push(client, hospital, bundle(lab_result(patient.national_id), diagnosis(patient.national_id)))
+    response = client.get("/v1/hospital/export", buffered=False,
+                          headers=factories.bearer(factories.hospital_token(client, hospital)))
+    next(response.response)  # the first line, then the client goes away
+    response.close()
+    with app.app_context():
+        actions = [e["action"] for e in app.extensions["mongo_db"].audit_log.find()]
+    assert "hospital.export" in actions
+
+
+def test_a_record_repointed_to_another_patient_in_the_database_does_not_open(app, client,
+                                                                             hospital, patient,
+                                                                             clock):
+    other = factories.signed_in_patient(client, hospital, clock)
+    leaked = lab_result(other.national_id)
+    leaked["note"] = [{"text": CANARY}]
+    push(client, hospital, bundle(leaked))
+    db = app.extensions["mongo_db"]
+    mine = records(client, patient)  # creates nothing; finds the patient id below
+    me = client.get("/v1/me", headers=patient.auth).json["id"]
+    db.records.update_many({}, {"$set": {"patient_id": me}})
+    db.record_versions.update_many({}, {"$set": {"patient_id": me}})
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    attempt = client.get("/v1/me/records", headers=patient.auth)
+    assert CANARY not in attempt.get_data(as_text=True)
+    assert mine.status_code == 200
