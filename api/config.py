@@ -80,10 +80,26 @@ def _rate_limit(env, name: str, default: str) -> str:
     return value
 
 
+def _key_from_file(env) -> str | None:
+    """DATA_ENCRYPTION_KEY_FILE: a file holding the base64 key (a mounted secret, or the file a
+    KMS agent writes), so the key need not sit in the environment. Raises ConfigError."""
+    path = env.get("DATA_ENCRYPTION_KEY_FILE")
+    if not path:
+        return None
+    if env.get("DATA_ENCRYPTION_KEY"):
+        raise ConfigError("set DATA_ENCRYPTION_KEY or DATA_ENCRYPTION_KEY_FILE, not both")
+    try:
+        with open(path, encoding="ascii") as handle:
+            return handle.read().strip()
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"DATA_ENCRYPTION_KEY_FILE cannot be read: {error}") from None
+
+
 def _encryption_keys(env) -> dict:
     """The active data key, its id and the old keys still readable during a rotation. Raises
     ConfigError for a key that is not base64 of 32 bytes or a malformed list."""
-    settings = {"DATA_ENCRYPTION_KEY": env.get("DATA_ENCRYPTION_KEY", DEV_DATA_KEY),
+    settings = {"DATA_ENCRYPTION_KEY": _key_from_file(env) or env.get("DATA_ENCRYPTION_KEY",
+                                                                     DEV_DATA_KEY),
                 "DATA_ENCRYPTION_KEY_ID": env.get("DATA_ENCRYPTION_KEY_ID") or "k1"}
     try:
         decode_key(settings["DATA_ENCRYPTION_KEY"])

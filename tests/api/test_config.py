@@ -257,3 +257,17 @@ def test_old_keys_are_read_for_a_rotation():
     config = load_config({"DATA_ENCRYPTION_KEY_ID": "k2", "DATA_ENCRYPTION_OLD_KEYS": f"k1:{old}"})
     assert config["DATA_ENCRYPTION_OLD_KEYS"] == {"k1": old}
     assert config["DATA_ENCRYPTION_KEY_ID"] == "k2"
+
+
+def test_the_data_key_can_come_from_a_file(tmp_path):
+    key = base64.b64encode(os.urandom(32)).decode()
+    path = tmp_path / "data.key"
+    path.write_text(key + "\n")
+    assert load_config({"DATA_ENCRYPTION_KEY_FILE": str(path)})["DATA_ENCRYPTION_KEY"] == key
+    with pytest.raises(ConfigError):
+        load_config({"DATA_ENCRYPTION_KEY_FILE": str(tmp_path / "missing")})
+    with pytest.raises(ConfigError):
+        load_config({"DATA_ENCRYPTION_KEY_FILE": str(path), "DATA_ENCRYPTION_KEY": key})
+    path.write_text("not a key")
+    with pytest.raises(ConfigError):
+        load_config({"DATA_ENCRYPTION_KEY_FILE": str(path)})

@@ -209,3 +209,12 @@ def test_a_resource_too_large_to_store_is_refused_before_anything_is_stored(clie
     statuses = [e["response"]["status"][:3] for e in response.json["entry"]]
     assert statuses == ["400", "201"]
     assert [r["category"] for r in records_of(client, patient)] == ["diagnosis"]
+
+
+def test_bundles_may_be_sent_as_application_fhir_json(client, hospital, patient):
+    import json as _json
+    response = client.post("/v1/hospital/bundles", data=_json.dumps(bundle(
+        lab_result(patient.national_id))), content_type="application/fhir+json",
+        headers=factories.bearer(factories.hospital_token(client, hospital)))
+    assert response.status_code == 200
+    assert response.json["entry"][0]["response"]["status"].startswith("201")
