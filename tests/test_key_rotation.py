@@ -1,0 +1,69 @@
+"""flask rotate-keys: every sealed value re-sealed with the active key, old ones readable until
+then, and a value no key opens reported without stopping the rest."""
+import base64
+import os
+
+from services import context
+from tests import factories
+from tests.factories import bundle, lab_result, push
+
+
+def new_key() -> str:
+    return base64.b64encode(os.urandom(32)).decode()
+
+
+def app_sealing_with(make_app, key: str):
+    """An app whose data is sealed with `key` (id "old"), a hospital and a signed-in patient."""
+    app = make_app(DATA_ENCRYPTION_KEY=key, DATA_ENCRYPTION_KEY_ID="old")
+    with app.app_context():
+        hospital = factories.create_hospital()
+    return app, hospital
+
+
+def restart_with_new_key(app, old_key: str | None) -> None:
+    """The same data, the server restarted with a new active key (and the old one listed)."""
+    app.config.update(DATA_ENCRYPTION_KEY=new_key(), DATA_ENCRYPTION_KEY_ID="new",
+                      DATA_ENCRYPTION_OLD_KEYS={"old": old_key} if old_key else {})
+    context.init_app(app)
+
+
+def test_rotate_keys_reseals_everything_and_old_values_stay_readable(make_app, clock):
+    old_key = new_key()
+    app, hospital = app_sealing_with(make_app, old_key)
+    client = app.test_client()
+    account = factories.signed_in_patient(client, hospital, clock)
+    push(client, hospital, bundle(lab_result(account.national_id)), key="rotation-1")
+    db = app.extensions["mongo_db"]
+    restart_with_new_key(app, old_key)
+    assert client.get("/v1/me/records", headers=account.auth).status_code == 200
+    result = app.test_cli_runner().invoke(args=["rotate-keys"])
+    assert result.exit_code == 0, result.output
+    assert "values re-sealed" in result.output
+    dump = "".join(str(list(db[name].find())) for name in
+                   ("patients", "records", "record_versions", "ingest_requests"))
+    assert "v2:old:" not in dump and "v2:new:" in dump
+    again = app.test_cli_runner().invoke(args=["rotate-keys"])
+    assert "0 values re-sealed" in again.output
+    # The old key is no longer needed.
+    app.config.update(DATA_ENCRYPTION_OLD_KEYS={})
+    context.init_app(app)
+    records = client.get("/v1/me/records", headers=account.auth)
+    assert records.status_code == 200 and records.json["items"][0]["category"] == "lab"
+    assert client.get("/v1/me", headers=account.auth).json["national_id"] == account.national_id
+
+
+def test_rotate_keys_carries_on_past_a_value_no_key_opens(make_app, clock):
+    old_key = new_key()
+    app, hospital = app_sealing_with(make_app, old_key)
+    client = app.test_client()
+    factories.signed_in_patient(client, hospital, clock)
+    factories.signed_in_patient(client, hospital, clock)
+    db = app.extensions["mongo_db"]
+    unreadable = "v2:old:" + "A" * 48
+    db.patients.update_one({"_id": db.patients.find_one()["_id"]}, {"$set": {"name": unreadable}})
+    restart_with_new_key(app, old_key)
+    result = app.test_cli_runner().invoke(args=["rotate-keys"])
+    assert result.exit_code == 1 and "1 values open with no key held" in result.output
+    sealed = [v for doc in db.patients.find() for v in doc.values()
+              if isinstance(v, str) and v.startswith("v2:")]
+    assert [v for v in sealed if v.startswith("v2:old:")] == [unreadable]
