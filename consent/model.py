@@ -6,7 +6,8 @@ system writes:
 
     id, patient_id        Consent.id, Consent.patient
     grantee               Consent.provision.actor (role: the recipient of the data)
-    categories            Consent.provision.class / code (our record categories, or ALL)
+    categories            Consent.provision.class / code (our record categories, or ALL;
+                          ["all"] as stored is read as ALL)
     sensitive             Consent.provision.securityLabel (the sensitivity labels it covers)
     purpose               Consent.provision.purpose
     period_start/_end     Consent.provision.period (start inclusive, end exclusive)
@@ -63,6 +64,19 @@ def _label_set(name: str, values) -> frozenset:
     return frozenset(values)
 
 
+def _categories(values) -> frozenset | v.AllCategories:
+    """ALL, or the categories as a frozenset. The stored form ["all"] is read as ALL: left as a
+    set holding the word "all", it would quietly cover nothing."""
+    if values is v.ALL:
+        return values
+    values = _label_set("categories", values)
+    if v.ALL_WORD not in values:
+        return values
+    if values == {v.ALL_WORD}:
+        return v.ALL
+    raise ValueError('"all" cannot be combined with other categories')
+
+
 @dataclass(frozen=True)
 class Consent:
     """One consent, as the services load it. Construction checks the shape the engine relies
@@ -71,7 +85,7 @@ class Consent:
     id: str
     patient_id: str
     grantee: Grantee
-    categories: frozenset | v._All
+    categories: frozenset | v.AllCategories
     purpose: str
     period_start: datetime
     period_end: datetime | None
@@ -88,8 +102,7 @@ class Consent:
     def __post_init__(self):
         if not isinstance(self.grantee, Grantee):
             raise ValueError("grantee must be a Grantee")
-        if self.categories is not v.ALL:
-            object.__setattr__(self, "categories", _label_set("categories", self.categories))
+        object.__setattr__(self, "categories", _categories(self.categories))
         object.__setattr__(self, "sensitive", _label_set("sensitive", self.sensitive))
         if self.status not in v.STATUSES:
             raise ValueError(f"status must be one of {sorted(v.STATUSES)}")

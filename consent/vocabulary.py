@@ -10,7 +10,8 @@ CATEGORIES = frozenset({
 })
 
 
-class _All(enum.Enum):
+class AllCategories(enum.Enum):
+    """The type of the ALL marker."""
     ALL = "all"
 
     def __repr__(self) -> str:
@@ -21,7 +22,7 @@ class _All(enum.Enum):
 # the system knows when a decision is made, categories added later included: that is what a
 # patient who ticks "all" is shown. It never stands for the sensitivity labels, which a consent
 # must always name one by one.
-ALL = _All.ALL
+ALL = AllCategories.ALL
 ALL_WORD = "all"  # how ALL is spelt in the API body and in receipts: ["all"]
 
 # Purposes (FHIR Consent.provision.purpose), matched exactly: a consent for caregiving does not

@@ -81,6 +81,7 @@ def test_standing_names_why_a_consent_cannot_permit():
     {"revoked_at": NOW},                                   # without revoked_by
     {"revoked_at": NOW, "revoked_by": "patient:pat_1"},   # but still active
     {"categories": "lab"},
+    {"categories": ["all", "lab"]},
     {"sensitive": "hiv"},
     {"grantee": "hosp_1"},
 ])
@@ -94,6 +95,11 @@ def test_a_grantee_of_unknown_kind_or_empty_key_does_not_construct():
         Grantee("insurer", "x")
     with pytest.raises(ValueError):
         Grantee.hospital("")
+
+
+def test_the_stored_all_is_read_as_the_all_marker():
+    assert consent(categories=["all"]).categories is ALL
+    assert consent(categories=ALL).categories is ALL
 
 
 def test_consents_are_immutable_values():
