@@ -16,10 +16,13 @@ system writes:
     recorded_by/_at       Consent.performer / Consent.dateTime
     revoked_at/_by        when and by whom it was withdrawn (status becomes inactive)
 """
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from consent import vocabulary as v
+
+_NATIONAL_ID = re.compile(r"\d{12}")
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,10 @@ class Grantee:
             raise ValueError(f"grantee kind must be one of {sorted(v.GRANTEE_KINDS)}")
         if not isinstance(self.key, str) or not self.key:
             raise ValueError("grantee key must be a non-empty string")
+        # A safety net, not a check of the hash: a plaintext national ID (12 digits, the CCCD)
+        # handed over by mistake would otherwise end up in receipts and audit entries.
+        if self.kind == v.PERSON and _NATIONAL_ID.fullmatch(self.key):
+            raise ValueError("a person grantee's key is the hash of the national ID, not the ID")
 
     @classmethod
     def hospital(cls, hospital_id: str) -> "Grantee":

@@ -97,6 +97,11 @@ def test_a_grantee_of_unknown_kind_or_empty_key_does_not_construct():
         Grantee.hospital("")
 
 
+def test_a_plaintext_national_id_is_refused_as_a_person_key():
+    with pytest.raises(ValueError):
+        Grantee.person("001234567890")
+
+
 def test_the_stored_all_is_read_as_the_all_marker():
     assert consent(categories=["all"]).categories is ALL
     assert consent(categories=ALL).categories is ALL
