@@ -1,4 +1,39 @@
 """Consent decisions (pure Python: consent records in, permit/deny and why out).
 
-Empty until consents are built; the foundation only fixes where they live.
+Standard library only (and `cryptography` for signing receipts): no Flask, no database, nothing
+of the project. The services load consents, turn them into Consent values, ask the engine and
+record its answer:
+
+    decision = decide(consents, patient_id=..., accessor=Grantee.hospital(hospital_id),
+                      purpose=TREATMENT, category="lab",
+                      sensitive_labels=sensitive_labels_for(fhir_codings(resource)), at=now)
+    if not decision.permitted: ...   # decision.reason is for the audit log, not the caller
+
+Modules: vocabulary (the words), model (Grantee, Consent, Decision), engine (decide and the
+listing helpers), lifecycle (validate, make, revoke), sensitivity and sensitive_codes (labels
+from codes), receipts (canonical payload, Ed25519 signatures), reasons, errors.
 """
+from consent.engine import (IN_FORCE, active_consents_for, decide, in_order, standing,
+                            visible_categories)
+from consent.errors import AlreadyRevoked, ConsentError, ConsentInvalid, NotRevocable
+from consent.lifecycle import new_consent, revoke, validate_new_consent
+from consent.model import DENY, PERMIT, Consent, Decision, Grantee
+from consent.receipts import (new_receipt_key, public_key_of, receipt_payload, sign_receipt,
+                              verify_receipt)
+from consent.sensitivity import fhir_codings, sensitive_labels_for
+from consent.vocabulary import (ACTIVE, ALL, CAREGIVING, CATEGORIES, DRAFT, ENTERED_IN_ERROR,
+                                HOSPITAL, INACTIVE, INSURANCE, OTHER, PERSON, PROPOSED, PURPOSES,
+                                REJECTED, RESEARCH, SENSITIVE_LABELS, STATUSES, TREATMENT)
+
+__all__ = [
+    "decide", "visible_categories", "active_consents_for", "standing", "in_order", "IN_FORCE",
+    "validate_new_consent", "new_consent", "revoke",
+    "Consent", "Grantee", "Decision", "PERMIT", "DENY",
+    "ConsentError", "ConsentInvalid", "NotRevocable", "AlreadyRevoked",
+    "receipt_payload", "sign_receipt", "verify_receipt", "new_receipt_key", "public_key_of",
+    "sensitive_labels_for", "fhir_codings",
+    "ALL", "CATEGORIES", "PURPOSES", "SENSITIVE_LABELS", "STATUSES",
+    "TREATMENT", "CAREGIVING", "RESEARCH", "INSURANCE", "OTHER",
+    "DRAFT", "PROPOSED", "ACTIVE", "REJECTED", "INACTIVE", "ENTERED_IN_ERROR",
+    "HOSPITAL", "PERSON",
+]
