@@ -15,8 +15,10 @@ DEV_JWT_SECRET = "dev-only-jwt-secret-do-not-use-in-production-000"
 DEV_DATA_KEY = base64.b64encode(b"dev-only-data-key-not-for-prod!!").decode()
 DEV_HASH_PEPPER = "dev-only-hash-pepper-do-not-use-in-production-0"
 DEV_AUDIT_CHAIN_KEY = "dev-only-audit-chain-key-do-not-use-in-production"
+DEV_CONSENT_RECEIPT_KEY = base64.b64encode(b"dev-only-consent-receipt-key-000").decode()
 DEV_SECRETS = {"JWT_SECRET_KEY": DEV_JWT_SECRET, "HASH_PEPPER": DEV_HASH_PEPPER,
-               "DATA_ENCRYPTION_KEY": DEV_DATA_KEY, "AUDIT_CHAIN_KEY": DEV_AUDIT_CHAIN_KEY}
+               "DATA_ENCRYPTION_KEY": DEV_DATA_KEY, "AUDIT_CHAIN_KEY": DEV_AUDIT_CHAIN_KEY,
+               "CONSENT_RECEIPT_KEY": DEV_CONSENT_RECEIPT_KEY}
 ARGON2_MINIMUM = {"ARGON2_TIME_COST": 3, "ARGON2_MEMORY_KIB": 65536, "ARGON2_PARALLELISM": 4}
 # Upper bounds in production: longer tokens, more guesses or a longer grace widen what one leak
 # or one attacker gets.
@@ -80,6 +82,18 @@ def _rate_limit(env, name: str, default: str) -> str:
     return value
 
 
+def _receipt_key(env) -> str:
+    """Base64 of the 32-byte Ed25519 private key that signs consent receipts. Raises
+    ConfigError for anything else."""
+    value = env.get("CONSENT_RECEIPT_KEY") or DEV_CONSENT_RECEIPT_KEY
+    try:
+        decode_key(value)
+    except ValueError:
+        raise ConfigError("CONSENT_RECEIPT_KEY must be base64 of 32 bytes (an Ed25519 private "
+                          "key)") from None
+    return value
+
+
 def _key_from_file(env) -> str | None:
     """DATA_ENCRYPTION_KEY_FILE: a file holding the base64 key (a mounted secret, or the file a
     KMS agent writes), so the key need not sit in the environment. Raises ConfigError."""
@@ -128,6 +142,7 @@ def _parse(env) -> dict:
         **_encryption_keys(env),
         "HASH_PEPPER": env.get("HASH_PEPPER", DEV_HASH_PEPPER),
         "AUDIT_CHAIN_KEY": env.get("AUDIT_CHAIN_KEY", DEV_AUDIT_CHAIN_KEY),
+        "CONSENT_RECEIPT_KEY": _receipt_key(env),
         "MAX_CONTENT_LENGTH": _integer(env, "MAX_BODY_BYTES", 5 * 1024 * 1024),
         # FHIR bundles with inline attachments: only POST /v1/hospital/bundles takes these.
         "BUNDLE_MAX_BYTES": _integer(env, "BUNDLE_MAX_BYTES", 25 * 1024 * 1024),
@@ -205,6 +220,8 @@ def production_problems(cfg: dict) -> list[str]:
                         "keep it: the audit chain sealed with it verifies only with it)")
     if cfg["DATA_ENCRYPTION_KEY"] == DEV_DATA_KEY:
         problems.append("set DATA_ENCRYPTION_KEY to base64 of 32 random bytes")
+    if cfg["CONSENT_RECEIPT_KEY"] == DEV_CONSENT_RECEIPT_KEY:
+        problems.append("set CONSENT_RECEIPT_KEY to base64 of a 32-byte Ed25519 private key")
     if not cfg["RATELIMIT_ENABLED"]:
         problems.append("set RATELIMIT_ENABLED to true (or leave it unset)")
     for key, maximum in PRODUCTION_MAXIMUM.items():

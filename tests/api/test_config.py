@@ -11,6 +11,7 @@ SAFE_PRODUCTION = {
     "APP_ENV": "production", "MONGO_URI": "mongodb://db.internal:27017/?replicaSet=rs0",
     "JWT_SECRET_KEY": "k" * 48, "HASH_PEPPER": "p" * 48, "AUDIT_CHAIN_KEY": "a" * 48,
     "DATA_ENCRYPTION_KEY": base64.b64encode(os.urandom(32)).decode(),
+    "CONSENT_RECEIPT_KEY": base64.b64encode(os.urandom(32)).decode(),
 }
 
 
@@ -226,7 +227,8 @@ def test_default_secrets_on_a_reachable_host_are_refused(host, app_env):
 
 
 REAL_SECRETS = {key: SAFE_PRODUCTION[key] for key in ("JWT_SECRET_KEY", "HASH_PEPPER",
-                                                      "DATA_ENCRYPTION_KEY", "AUDIT_CHAIN_KEY")}
+                                                      "DATA_ENCRYPTION_KEY", "AUDIT_CHAIN_KEY",
+                                                      "CONSENT_RECEIPT_KEY")}
 
 
 @pytest.mark.parametrize("default_one", sorted(REAL_SECRETS))
