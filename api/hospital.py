@@ -7,8 +7,9 @@ from flask import Response, request, stream_with_context
 from api.guard import claims, require
 from api.json_body import Blueprint, large_body
 from models.schemas.activation import ActivationCodeIn, ActivationCodeOut
+from models.schemas.consents import HospitalSearchIn, SharedRecordsOut
 from models.schemas.records import FhirBundleOut
-from services import hospital_export, ingest, registration
+from services import hospital_export, ingest, registration, shared_access
 from services.errors import InvalidInput
 from services.tokens import HOSPITAL
 
@@ -69,3 +70,14 @@ def _idempotency_key() -> str | None:
         raise InvalidInput("The Idempotency-Key header is not valid.",
                            errors={"Idempotency-Key": ["1-255 visible ASCII characters."]})
     return key
+
+
+@blp.post("/records/search")
+@require(HOSPITAL, scope="records:read")
+@blp.arguments(HospitalSearchIn)
+@blp.response(200, SharedRecordsOut)
+def search_records(body):
+    """Records from other hospitals, under the patient's consent to this hospital for this
+    purpose; 403 otherwise, the same whether or not the patient exists."""
+    national_id, purpose = body.pop("national_id"), body.pop("purpose")
+    return shared_access.hospital_search(claims()["sub"], national_id, purpose, **body)

@@ -6,7 +6,8 @@ from api.guard import claims, require, token_subject
 from api.json_body import Blueprint
 from models.schemas.activation import (ActivationCodeIn, ActivationCodeOut, StaffPatientOut,
                                        StaffPatientSearchIn)
-from services import registration, staff_tools
+from models.schemas.consents import ConsentOut, ResetMfaIn, StaffConsentIn, StaffRevokeIn
+from services import consents, factors, registration, staff_tools
 from services.tokens import STAFF
 
 blp = Blueprint("staff", __name__, url_prefix="/v1/staff", description="Support staff")
@@ -39,3 +40,43 @@ def issue_activation_code(body):
     issuer = {"type": "staff", "id": claims()["sub"]}
     return registration.issue_activation_code(body["national_id"], issuer, body.get("name"),
                                               body.get("birth_date"))
+
+
+def _staff() -> dict:
+    return {"type": "staff", "id": claims()["sub"]}
+
+
+@blp.get("/patients/<patient_id>/consents")
+@require(STAFF)
+@blp.response(200, ConsentOut(many=True))
+def list_consents(patient_id):
+    """The patient's consents, withdrawn ones too (no clinical content)."""
+    return consents.list_for(patient_id)
+
+
+@blp.post("/patients/<patient_id>/consents")
+@require(STAFF)
+@blp.arguments(StaffConsentIn)
+@blp.response(201, ConsentOut)
+def record_consent(body, patient_id):
+    """Record a consent the patient signed on paper (evidence: the form's reference)."""
+    evidence = body.pop("evidence")
+    return consents.grant(patient_id, body, actor=_staff(), evidence=evidence)
+
+
+@blp.post("/patients/<patient_id>/consents/<consent_id>/revoke")
+@require(STAFF)
+@blp.arguments(StaffRevokeIn)
+@blp.response(200, ConsentOut)
+def revoke_consent(body, patient_id, consent_id):
+    """Withdraw a consent on the patient's behalf (evidence: the signed withdrawal)."""
+    return consents.revoke(patient_id, consent_id, actor=_staff(), evidence=body["evidence"])
+
+
+@blp.post("/patients/<patient_id>/reset-mfa")
+@require(STAFF)
+@blp.arguments(ResetMfaIn)
+@blp.response(204)
+def reset_mfa(body, patient_id):
+    """Remove a lost second factor (identity checked in person); the patient is told."""
+    factors.reset_by_staff(patient_id, claims()["sub"], body["reason"])

@@ -86,6 +86,16 @@ def use_recovery_code(kind: str, account_id: str, code_hash: str) -> bool:
     return result.modified_count == 1
 
 
+def reset_totp(kind: str, account_id: str) -> bool:
+    """Remove the second factor (lost phone and recovery codes): the next sign-in enrolls a new
+    one. A credential change: step tokens of before stop working."""
+    result = _col(kind).update_one(
+        {"_id": account_id},
+        {"$set": {"totp_active": False, "recovery_code_hashes": [], "totp_reset_at": utcnow()},
+         "$unset": {"totp_secret": "", "totp_pending": ""}, "$inc": {"auth_epoch": 1}})
+    return result.matched_count == 1
+
+
 def replace_recovery_codes(kind: str, account_id: str, recovery_hashes: list[str]) -> None:
     _col(kind).update_one({"_id": account_id, "totp_active": True},
                           {"$set": {"recovery_code_hashes": recovery_hashes}})

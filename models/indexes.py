@@ -56,5 +56,12 @@ def ensure_indexes(db) -> None:
     ])
     db.ingest_requests.create_indexes([IndexModel([("created_at", ASCENDING)],
                                                   expireAfterSeconds=30 * 24 * 3600)])
+    db.consents.create_indexes([
+        IndexModel([("patient_id", ASCENDING), ("recorded_at", DESCENDING)]),
+        IndexModel([("patient_id", ASCENDING), ("grantee.kind", ASCENDING),
+                    ("grantee.key", ASCENDING)]),
+        IndexModel([("grantee.kind", ASCENDING), ("grantee.key", ASCENDING),
+                    ("status", ASCENDING)]),
+    ])
     # Keyed by _id (hash of the sign-in identifier): one-document reads and $inc, no scans.
     db.throttles.create_indexes([IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=3600)])

@@ -56,14 +56,16 @@ def advance(record_id: str, number: int, fields: dict) -> bool:
     return result.modified_count == 1
 
 
-def for_patient(patient_id: str, *, category: str | None, since, after: tuple | None,
-                limit: int) -> list[dict]:
+def for_patient(patient_id: str, *, categories, since, after: tuple | None, limit: int,
+                exclude_hospital: str | None = None) -> list[dict]:
     """A page of the patient's records, newest first by `sort_at` then id; `after` is the
-    (sort_at, _id) of the last record of the previous page."""
+    (sort_at, _id) of the last record of the previous page; `categories` None for all."""
     require_str(patient_id)
     query: dict = {"patient_id": patient_id, "version": {"$gt": 0}}
-    if category:
-        query["category"] = category
+    if categories is not None:
+        query["category"] = {"$in": list(categories)}
+    if exclude_hospital:
+        query["hospital_id"] = {"$ne": exclude_hospital}
     if since is not None:
         query["updated_at"] = {"$gt": since}
     if after:

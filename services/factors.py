@@ -8,10 +8,10 @@ from models import accounts, security_events
 from models.db import utcnow
 from security import totp
 from security.codes import human_code, normalize_code
-from services import lockout, patients, sessions, tokens
+from services import audit, lockout, patients, sessions, tokens
 from services.identity import account_for_step, lockout_path, login_of, owner
 from services.context import cipher, passwords, peppered_hash, setting
-from services.errors import Conflict, InvalidCredentials, InvalidInput
+from services.errors import Conflict, InvalidCredentials, InvalidInput, NotFound
 
 RECOVERY_CODE_COUNT = 10
 _REAUTH_NEEDED = "Give your password and a current code or a recovery code."
@@ -84,6 +84,19 @@ def regenerate_recovery_codes(claims: dict, reauth: dict) -> dict:
     accounts.replace_recovery_codes(kind, account["_id"], hashes)
     security_events.record(kind, account["_id"], "recovery_codes_replaced")
     return {"recovery_codes": codes}
+
+
+def reset_by_staff(patient_id: str, staff_id: str, reason: str) -> None:
+    """Support staff remove a patient's lost second factor (identity checked in person; the
+    reason is written down). Every session and trusted device ends; the patient is told (a
+    security event, pushed by the notification outbox). Raises NotFound."""
+    if not accounts.reset_totp(accounts.PATIENT, patient_id):
+        raise NotFound("No such patient.")
+    sessions.end_all(patient_id, "second_factor_reset_by_staff")
+    security_events.record(accounts.PATIENT, patient_id, "second_factor_reset_by_staff",
+                           {"staff_id": staff_id, "reason": reason})
+    audit.record("second_factor.reset", actor={"type": "staff", "id": staff_id},
+                 patient_id=patient_id)
 
 
 def reauthenticate(kind: str, account: dict, session_id: str, reauth: dict) -> None:

@@ -21,17 +21,30 @@ def list_for(patient_id: str, *, category: str | None = None, since: datetime | 
              cursor: str | None = None, limit: int = 50) -> dict:
     """{"items", "next_cursor", "etag"}: newest first (clinical time), `since` compares the time
     a record or its newest version arrived here. Raises InvalidInput for a bad cursor."""
-    limit = max(1, min(limit, MAX_PAGE))
-    page = store.for_patient(patient_id, category=category, since=since,
-                             after=_decode_cursor(cursor), limit=limit + 1)
-    more, page = len(page) > limit, page[:limit]
-    names = _hospital_names(page)
-    items = [view(doc, names) for doc in page]
-    next_cursor = _encode_cursor(page[-1]) if more else None
+    docs, next_cursor = page(patient_id, categories=[category] if category else None,
+                             since=since, cursor=cursor, limit=limit)
+    items = views(docs)
     audit.record("records.list", actor=_self(patient_id), patient_id=patient_id,
                  target={"count": len(items)})
     return {"items": items, "next_cursor": next_cursor,
-            "etag": _etag([(d["_id"], d["version"]) for d in page], next_cursor)}
+            "etag": _etag([(d["_id"], d["version"]) for d in docs], next_cursor)}
+
+
+def page(patient_id: str, *, categories=None, since=None, cursor=None, limit: int = 50,
+         exclude_hospital: str | None = None) -> tuple[list[dict], str | None]:
+    """A page of the patient's stored records (not yet opened) and the next cursor. Raises
+    InvalidInput for a bad cursor."""
+    limit = max(1, min(limit, MAX_PAGE))
+    docs = store.for_patient(patient_id, categories=categories, since=since,
+                             after=_decode_cursor(cursor), limit=limit + 1,
+                             exclude_hospital=exclude_hospital)
+    more, docs = len(docs) > limit, docs[:limit]
+    return docs, (_encode_cursor(docs[-1]) if more else None)
+
+
+def views(docs: list[dict]) -> list[dict]:
+    names = _hospital_names(docs)
+    return [view(doc, names) for doc in docs]
 
 
 def get(patient_id: str, record_id: str) -> dict:

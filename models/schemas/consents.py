@@ -1,0 +1,112 @@
+"""Schemas of consents, shared-with-me, hospital record searches and staff consent tools."""
+import marshmallow as ma
+from marshmallow import validate
+
+from consent import CATEGORIES, PURPOSES, SENSITIVE_LABELS
+from models.schemas.common import StrictSchema, national_id_field, text_field
+from models.schemas.records import RecordPageOut
+
+_CATEGORY_WORDS = sorted(CATEGORIES) + ["all"]
+
+
+class GranteeIn(StrictSchema):
+    """{"type": "hospital", "id": hospital_id} or {"type": "person", "national_id": ...}."""
+    type = ma.fields.String(required=True, validate=validate.OneOf(["hospital", "person"]))
+    id = text_field(128)
+    national_id = national_id_field()
+
+    @ma.validates_schema
+    def names_the_grantee(self, data, **kwargs):
+        needed = "id" if data.get("type") == "hospital" else "national_id"
+        if set(data) != {"type", needed}:
+            raise ma.ValidationError(f"A {data.get('type')} grantee takes exactly type and "
+                                     f"{needed}.", "_schema")
+
+
+class ConsentIn(StrictSchema):
+    grantee = ma.fields.Nested(GranteeIn, required=True)
+    categories = ma.fields.List(ma.fields.String(validate=validate.OneOf(_CATEGORY_WORDS)),
+                                required=True, validate=validate.Length(min=1, max=20),
+                                metadata={"description": 'record categories, or ["all"]'})
+    purpose = ma.fields.String(required=True, validate=validate.OneOf(sorted(PURPOSES)))
+    expires_at = ma.fields.AwareDateTime(metadata={"description": "optional end (ISO 8601)"})
+    sensitive = ma.fields.List(
+        ma.fields.String(validate=validate.OneOf(sorted(SENSITIVE_LABELS))),
+        validate=validate.Length(max=10), metadata={
+            "description": "sensitive kinds of record this consent explicitly covers (mental "
+                           "health, HIV, ...); records of other sensitive kinds stay hidden"})
+
+
+class StaffConsentIn(ConsentIn):
+    evidence = text_field(200, required=True, metadata={
+        "description": "reference of the signed paper form (its scan id, archive number)"})
+
+
+class RevokeIn(StrictSchema):
+    """Patients revoke with an empty body."""
+
+
+class StaffRevokeIn(StrictSchema):
+    evidence = text_field(200, required=True)
+
+
+class ReceiptOut(ma.Schema):
+    payload = ma.fields.String(required=True, metadata={"description": "base64url of the signed "
+                                                                       "canonical JSON"})
+    signature = ma.fields.String(required=True, metadata={"description": "ed25519:<base64url>"})
+
+
+class ConsentOut(ma.Schema):
+    id = ma.fields.String(required=True)
+    grantee = ma.fields.Dict(required=True)
+    categories = ma.fields.List(ma.fields.String(), required=True)
+    sensitive = ma.fields.List(ma.fields.String(), required=True)
+    purpose = ma.fields.String(required=True)
+    starts_at = ma.fields.DateTime(required=True)
+    expires_at = ma.fields.DateTime(required=True, allow_none=True)
+    status = ma.fields.String(required=True)
+    source = ma.fields.String(required=True)
+    evidence = ma.fields.String(required=True, allow_none=True)
+    recorded_by = ma.fields.String(required=True)
+    recorded_at = ma.fields.DateTime(required=True)
+    revoked_at = ma.fields.DateTime(required=True, allow_none=True)
+    revoked_by = ma.fields.String(required=True, allow_none=True)
+    receipt = ma.fields.Nested(ReceiptOut, required=True)
+    revocation_receipt = ma.fields.Nested(ReceiptOut, required=True, allow_none=True)
+
+
+class ReceiptCheckIn(StrictSchema):
+    payload = text_field(8192, required=True)
+    signature = text_field(200, required=True)
+
+
+class ReceiptCheckOut(ma.Schema):
+    valid = ma.fields.Boolean(required=True)
+    public_key = ma.fields.String(required=True, metadata={"description": "Ed25519, base64"})
+
+
+class SharedPatientOut(ma.Schema):
+    patient_id = ma.fields.String(required=True)
+    name = ma.fields.String(required=True, allow_none=True)
+    categories = ma.fields.List(ma.fields.String(), required=True)
+    purposes = ma.fields.List(ma.fields.String(), required=True)
+    consent_ids = ma.fields.List(ma.fields.String(), required=True)
+
+
+class SharedRecordsQuery(StrictSchema):
+    category = ma.fields.String(validate=validate.OneOf(sorted(CATEGORIES)))
+    cursor = text_field(512)
+    limit = ma.fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
+
+
+class HospitalSearchIn(SharedRecordsQuery):
+    national_id = national_id_field(required=True)
+    purpose = ma.fields.String(required=True, validate=validate.OneOf(sorted(PURPOSES)))
+
+
+class ResetMfaIn(StrictSchema):
+    reason = ma.fields.String(required=True, validate=validate.Length(min=10, max=500),
+                              metadata={"description": "why (written down; the patient is told)"})
+
+
+SharedRecordsOut = RecordPageOut

@@ -1,0 +1,160 @@
+"""Consents: patients grant and revoke in the app, support staff record and revoke them from a
+signed paper form. The pure engine in consent/ validates them and decides; this module loads
+and stores them, signs receipts and keeps the audit trail.
+
+Consents are never deleted: revoking records who, when and the evidence, and the history stays
+listed. Each grant and revocation returns a receipt signed with the server's Ed25519 key
+(CONSENT_RECEIPT_KEY), which anyone can check with the public key.
+"""
+import base64
+
+import consent as engine
+from models import consents as store
+from models import hospitals
+from models import patients as patient_store
+from models.db import utcnow
+from security.codes import opaque_id
+from services import audit, patients
+from services.context import cipher, setting
+from services.errors import Conflict, InvalidInput, NotFound
+
+
+def grant(patient_id: str, body: dict, *, actor: dict, evidence: str | None = None) -> dict:
+    """Record a consent (from the app, or by staff with the evidence of a signed form). Raises
+    NotFound for an unknown patient, InvalidInput for a consent the engine refuses."""
+    patient = _patient(patient_id)
+    grantee, shown = _grantee(body["grantee"])
+    try:
+        granted = engine.new_consent(
+            id=opaque_id("cns"), patient_id=patient_id, patient_key=patient["national_id_hash"],
+            grantee=grantee, categories=body["categories"], purpose=body["purpose"],
+            expires_at=body.get("expires_at"), source="staff" if actor["type"] == "staff" else "app",
+            recorded_by=_ref(actor), at=utcnow(), evidence=evidence,
+            sensitive=body.get("sensitive", ()))
+    except engine.ConsentInvalid as refused:
+        raise InvalidInput("The consent was refused.", errors=refused.errors) from None
+    doc = {**to_doc(granted), "receipt": _receipt(granted)}
+    if shown:
+        doc["grantee_national_id"] = cipher().encrypt(shown, _shown_context(granted.id))
+    store.insert(doc)
+    audit.record("consent.grant", actor=actor, patient_id=patient_id, consent_id=granted.id,
+                 purpose=granted.purpose)
+    return view(doc)
+
+
+def revoke(patient_id: str, consent_id: str, *, actor: dict, evidence: str | None = None) -> dict:
+    """Withdraw a consent; it stops permitting at once. Raises NotFound (also for another
+    patient's consent) or Conflict when it was withdrawn already."""
+    doc = store.get(patient_id, consent_id)
+    if doc is None:
+        raise NotFound("No such consent.")
+    try:
+        revoked = engine.revoke(from_doc(doc), _ref(actor), utcnow(), evidence=evidence)
+    except engine.ConsentError:
+        raise Conflict("This consent was withdrawn already.") from None
+    fields = {k: v for k, v in to_doc(revoked).items()
+              if k in ("status", "revoked_at", "revoked_by", "revocation_evidence")}
+    fields["revocation_receipt"] = _receipt(revoked)
+    if not store.mark_revoked(patient_id, consent_id, fields):
+        raise Conflict("This consent was withdrawn already.")
+    audit.record("consent.revoke", actor=actor, patient_id=patient_id, consent_id=consent_id,
+                 purpose=revoked.purpose)
+    return view({**doc, **fields})
+
+
+def list_for(patient_id: str) -> list[dict]:
+    """Every consent of the patient, newest first, withdrawn ones included. Raises NotFound."""
+    _patient(patient_id)
+    return [view(doc) for doc in store.of_patient(patient_id)]
+
+
+def consents_between(patient_id: str, grantee: engine.Grantee) -> list[engine.Consent]:
+    return [from_doc(d) for d in store.between(patient_id, grantee.kind, grantee.key)]
+
+
+def public_key() -> str:
+    """The receipts' Ed25519 public key, base64."""
+    return base64.b64encode(engine.public_key_of(_signing_key())).decode()
+
+
+def verify(payload_b64: str, signature: str) -> bool:
+    """Whether a receipt (as handed out) was signed by this server."""
+    try:
+        payload = base64.urlsafe_b64decode(payload_b64 + "=" * (-len(payload_b64) % 4))
+    except ValueError:
+        return False
+    return engine.verify_receipt(payload, signature, engine.public_key_of(_signing_key()))
+
+
+def to_doc(c: engine.Consent) -> dict:
+    return {"_id": c.id, "patient_id": c.patient_id,
+            "grantee": {"kind": c.grantee.kind, "key": c.grantee.key},
+            "categories": ["all"] if c.categories is engine.ALL else sorted(c.categories),
+            "sensitive": sorted(c.sensitive), "purpose": c.purpose,
+            "period_start": c.period_start, "period_end": c.period_end, "status": c.status,
+            "source": c.source, "evidence": c.evidence, "recorded_by": c.recorded_by,
+            "recorded_at": c.recorded_at, "revoked_at": c.revoked_at, "revoked_by": c.revoked_by,
+            "revocation_evidence": c.revocation_evidence}
+
+
+def from_doc(doc: dict) -> engine.Consent:
+    return engine.Consent(
+        id=doc["_id"], patient_id=doc["patient_id"],
+        grantee=engine.Grantee(doc["grantee"]["kind"], doc["grantee"]["key"]),
+        categories=doc["categories"], sensitive=frozenset(doc.get("sensitive", ())),
+        purpose=doc["purpose"], period_start=doc["period_start"], period_end=doc["period_end"],
+        status=doc["status"], source=doc["source"], evidence=doc.get("evidence"),
+        recorded_by=doc["recorded_by"], recorded_at=doc["recorded_at"],
+        revoked_at=doc.get("revoked_at"), revoked_by=doc.get("revoked_by"),
+        revocation_evidence=doc.get("revocation_evidence"))
+
+
+def view(doc: dict) -> dict:
+    """What the patient (or staff) sees of a consent: no clinical content."""
+    grantee = doc["grantee"]
+    shown = ({"type": "hospital", "id": grantee["key"]} if grantee["kind"] == "hospital" else
+             {"type": "person", "national_id": cipher().decrypt(
+                 doc["grantee_national_id"], _shown_context(doc["_id"]))})
+    receipts = {"receipt": doc["receipt"], "revocation_receipt": doc.get("revocation_receipt")}
+    return {"id": doc["_id"], "grantee": shown, "categories": doc["categories"],
+            "sensitive": doc.get("sensitive", []), "purpose": doc["purpose"],
+            "starts_at": doc["period_start"], "expires_at": doc["period_end"],
+            "status": doc["status"], "source": doc["source"], "evidence": doc.get("evidence"),
+            "recorded_by": doc["recorded_by"], "recorded_at": doc["recorded_at"],
+            "revoked_at": doc.get("revoked_at"), "revoked_by": doc.get("revoked_by"), **receipts}
+
+
+def _grantee(body: dict) -> tuple[engine.Grantee, str | None]:
+    """The engine's grantee, and the national ID to show the patient (persons). Raises
+    InvalidInput for an unknown hospital."""
+    if body["type"] == "hospital":
+        if not hospitals.names([body["id"]]):
+            raise InvalidInput("No such hospital.", errors={"grantee": ["No such hospital."]})
+        return engine.Grantee.hospital(body["id"]), None
+    return engine.Grantee.person(patients.national_id_hash(body["national_id"])), \
+        body["national_id"]
+
+
+def _receipt(c: engine.Consent) -> dict:
+    payload = engine.receipt_payload(c)
+    return {"payload": base64.urlsafe_b64encode(payload).decode().rstrip("="),
+            "signature": engine.sign_receipt(payload, _signing_key())}
+
+
+def _signing_key() -> bytes:
+    return base64.b64decode(setting("CONSENT_RECEIPT_KEY"))
+
+
+def _patient(patient_id: str) -> dict:
+    patient = patient_store.get(patient_id)
+    if not patient:
+        raise NotFound("No such patient.")
+    return patient
+
+
+def _ref(actor: dict) -> str:
+    return f"{actor['type']}:{actor['id']}"
+
+
+def _shown_context(consent_id: str) -> str:
+    return f"consents:{consent_id}:grantee_national_id"

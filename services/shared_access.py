@@ -1,0 +1,102 @@
+"""Every read of a patient's records by someone other than the patient goes through here: the
+consents are loaded, the pure engine decides per record (category, sensitive labels), and the
+decision is on the audit trail with the consent and purpose.
+
+- Caregivers (a person the patient named): `/v1/me/shared-with-me/...`, purpose caregiving.
+- Hospitals: `POST /v1/hospital/records/search`, for the purpose they state, records from other
+  hospitals only; the same 403 whether or not the patient exists.
+"""
+import consent as engine
+from models import consents as consent_store
+from models import patients as patient_store
+from models.db import utcnow
+from services import audit, patients, records
+from services.consents import consents_between, from_doc
+from services.context import cipher
+from services.errors import Forbidden, NotFound
+from services.ingest import record_context
+
+_NO_CONSENT = "There is no active consent of this patient for this access."
+
+
+def shared_with_me(me: str) -> list[dict]:
+    """The patients who granted me (a person) a consent in force: id, name and what they let
+    me see."""
+    key = _my_key(me)
+    now, found = utcnow(), {}
+    for doc in consent_store.to_grantee(engine.PERSON, key):
+        granted = from_doc(doc)
+        if engine.standing(granted, now) == engine.IN_FORCE:
+            found.setdefault(granted.patient_id, []).append(granted)
+    return [_shared_view(patient_id, consents) for patient_id, consents in found.items()]
+
+
+def caregiver_records(me: str, patient_id: str, *, category=None, cursor=None,
+                      limit: int = 50) -> dict:
+    """A page of the records `patient_id` lets me (a person) see as a caregiver. Raises
+    Forbidden without a consent in force (at once after a revocation)."""
+    grantee = engine.Grantee.person(_my_key(me))
+    actor = {"type": "patient", "id": me}
+    return _read(patient_id, grantee, engine.CAREGIVING, actor, category=category,
+                 cursor=cursor, limit=limit)
+
+
+def hospital_search(hospital_id: str, national_id: str, purpose: str, *, category=None,
+                    cursor=None, limit: int = 50) -> dict:
+    """Records of the patient from other hospitals under the patient's consent to this hospital
+    for this purpose. Raises Forbidden, the same whether or not the patient exists."""
+    patient = patients.find(national_id)
+    if patient is None:
+        raise Forbidden(_NO_CONSENT)
+    return _read(patient["_id"], engine.Grantee.hospital(hospital_id), purpose,
+                 {"type": "hospital", "id": hospital_id}, category=category, cursor=cursor,
+                 limit=limit, exclude_hospital=hospital_id)
+
+
+def _read(patient_id: str, grantee, purpose: str, actor: dict, *, category, cursor, limit,
+          exclude_hospital=None) -> dict:
+    consents, now = consents_between(patient_id, grantee), utcnow()
+    visible = engine.visible_categories(consents, patient_id=patient_id, accessor=grantee,
+                                        purpose=purpose, at=now)
+    if category is not None:
+        visible = visible & {category}
+    if not visible:
+        audit.record("records.list", actor=actor, patient_id=patient_id, purpose=purpose,
+                     outcome="denied")
+        raise Forbidden(_NO_CONSENT)
+    docs, next_cursor = records.page(patient_id, categories=sorted(visible), cursor=cursor,
+                                     limit=limit, exclude_hospital=exclude_hospital)
+    allowed, consent_ids = [], set()
+    for doc in docs:
+        decision = _decide(consents, doc, patient_id, grantee, purpose, now)
+        if decision.permitted:  # a sensitive record the consent does not name stays hidden
+            allowed.append(doc)
+            consent_ids.add(decision.consent_id)
+    for consent_id in sorted(consent_ids) or [None]:
+        audit.record("records.list", actor=actor, patient_id=patient_id, purpose=purpose,
+                     consent_id=consent_id, target={"count": len(allowed)})
+    return {"items": records.views(allowed), "next_cursor": next_cursor}
+
+
+def _decide(consents, doc: dict, patient_id: str, grantee, purpose: str, now):
+    resource = cipher().decrypt_json(doc["resource"], record_context(doc))
+    labels = engine.sensitive_labels_for(engine.fhir_codings(resource))
+    return engine.decide(consents, patient_id=patient_id, accessor=grantee, purpose=purpose,
+                         category=doc["category"], sensitive_labels=labels, at=now)
+
+
+def _my_key(me: str) -> str:
+    patient = patient_store.get(me)
+    if patient is None:
+        raise NotFound()
+    return patient["national_id_hash"]
+
+
+def _shared_view(patient_id: str, consents: list) -> dict:
+    person = patients.person_of(patient_id)
+    categories = set()
+    for granted in consents:
+        categories |= ({"all"} if granted.categories is engine.ALL else set(granted.categories))
+    return {"patient_id": patient_id, "name": person["name"],
+            "categories": sorted(categories), "purposes": sorted({c.purpose for c in consents}),
+            "consent_ids": sorted(c.id for c in consents)}
