@@ -20,7 +20,7 @@ def _me() -> dict:
 @blp.response(200, ConsentOut(many=True))
 def list_consents():
     """Every consent, newest first, withdrawn ones too (the history)."""
-    return consents.list_for(claims()["sub"])
+    return consents.list_for(claims()["sub"], actor=_me())
 
 
 @blp.post("/me/consents")

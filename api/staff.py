@@ -28,7 +28,7 @@ def staff_search_rate_limit() -> str:
 def search_patients(body):
     """Exact national ID match only: account state, no clinical data. A POST, so the ID stays
     out of URLs (and so out of proxy and access logs)."""
-    return staff_tools.find_patient(body["national_id"])
+    return staff_tools.find_patient(body["national_id"], claims()["sub"])
 
 
 @blp.post("/activation-codes")
@@ -51,7 +51,7 @@ def _staff() -> dict:
 @blp.response(200, ConsentOut(many=True))
 def list_consents(patient_id):
     """The patient's consents, withdrawn ones too (no clinical content)."""
-    return consents.list_for(patient_id)
+    return consents.list_for(patient_id, actor=_staff())
 
 
 @blp.post("/patients/<patient_id>/consents")

@@ -62,9 +62,12 @@ def revoke(patient_id: str, consent_id: str, *, actor: dict, evidence: str | Non
     return view({**doc, **fields})
 
 
-def list_for(patient_id: str) -> list[dict]:
-    """Every consent of the patient, newest first, withdrawn ones included. Raises NotFound."""
+def list_for(patient_id: str, *, actor: dict) -> list[dict]:
+    """Every consent of the patient, newest first, withdrawn ones included. Raises NotFound.
+    Staff reading them is on the patient's access log."""
     _patient(patient_id)
+    if actor["type"] != "patient":
+        audit.record("consents.list", actor=actor, patient_id=patient_id)
     return [view(doc) for doc in store.of_patient(patient_id)]
 
 

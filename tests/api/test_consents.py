@@ -207,9 +207,12 @@ def test_staff_record_and_revoke_consents_from_signed_forms(client, staff, patie
     assert search(client, reader, patient.national_id).status_code == 403
     mine = client.get("/v1/me/consents", headers=patient.auth).json
     assert mine[0]["evidence"] == "FORM-2026-0042" and mine[0]["status"] == "inactive"
+    client.get(base, headers=staff.auth)
+    client.post("/v1/staff/patients/search", headers=staff.auth,
+                json={"national_id": patient.national_id})
     log = client.get("/v1/me/access-log", headers=patient.auth).json["items"]
-    assert {"consent.grant", "consent.revoke"} <= {e["action"] for e in log
-                                                   if e["actor"]["type"] == "staff"}
+    assert {"consent.grant", "consent.revoke", "consents.list", "patient.lookup"} <= {
+        e["action"] for e in log if e["actor"]["type"] == "staff"}
 
 
 @pytest.mark.parametrize("path", ["/v1/me/records", "/v1/me/export", "/v1/me/consents",
