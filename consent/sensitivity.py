@@ -21,16 +21,29 @@ _ICD10_CATEGORY = re.compile(r"[A-Z][0-9][0-9A-Z]")
 
 
 def sensitive_labels_for(codes: Iterable[tuple]) -> frozenset:
-    """The sensitivity labels that a record's (system, code) pairs carry. `system` may be None
-    or empty for a code sent without one; unknown systems and malformed codes carry none."""
+    """The sensitivity labels that a record's (system, code) pairs carry. A system is compared
+    without case, scheme or trailing slash; a code with no system or a system we do not know
+    (a hospital's own URL, a misspelt one) is read in every vocabulary: a label too many only
+    hides, a label too few shows. Malformed codes carry none."""
     labels: set = set()
     for system, code in codes:
         if not isinstance(code, str) or not code.strip():
             continue
-        system = system.strip() if isinstance(system, str) else ""
-        for read in _READERS.get(system, ()) if system else _ALL_READERS:
+        readers = _NORMALISED_READERS.get(_normalise(system)) if system else None
+        for read in readers or _ALL_READERS:
             labels |= read(code.strip().upper())
     return frozenset(labels)
+
+
+def _normalise(system) -> str:
+    """"https://HL7.org/fhir/sid/icd-10/ " and "http://hl7.org/fhir/sid/icd-10" alike."""
+    if not isinstance(system, str):
+        return ""
+    text = system.strip().lower().rstrip("/")
+    for scheme in ("https://", "http://"):
+        if text.startswith(scheme):
+            return text[len(scheme):]
+    return text
 
 
 def fhir_codings(resource: Mapping) -> list:
@@ -92,3 +105,7 @@ _SYSTEM_READERS = (
 )
 _READERS = {system: (read,) for systems, read in _SYSTEM_READERS for system in systems}
 _ALL_READERS = tuple(read for _, read in _SYSTEM_READERS)
+
+
+# Built after _READERS above: the same readers, keyed by the normalised system.
+_NORMALISED_READERS = {_normalise(system): readers for system, readers in _READERS.items()}

@@ -63,7 +63,10 @@ ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
     (ACT_CODE, "PSY", {"mental-health"}),
     ("http://terminology.hl7.org/CodeSystem/v3-Confidentiality", "R", {"restricted"}),
     ("http://terminology.hl7.org/CodeSystem/v3-Confidentiality", "N", set()),
-    ("http://example.org/local-codes", "F32.1", set()),  # an unknown system is not guessed at
+    # An unknown (or misspelt) system is read in every vocabulary: a label too many only hides.
+    ("http://example.org/local-codes", "F32.1", {"mental-health"}),
+    ("http://hl7.org/fhir/sid/icd-10/", "B20", {"hiv"}),
+    ("https://HL7.org/fhir/sid/icd-10", "B20", {"hiv"}),
 ])
 def test_sample_codes_carry_their_labels(system, code, labels):
     assert sensitive_labels_for([(system, code)]) == labels
