@@ -2,9 +2,10 @@
 import hashlib
 import re
 
-from flask import Response, request, stream_with_context
+from flask import Response, current_app, request, stream_with_context
 
-from api.guard import claims, require
+from api.extensions import limiter
+from api.guard import claims, require, token_subject
 from api.json_body import Blueprint, large_body
 from models.schemas.activation import ActivationCodeIn, ActivationCodeOut
 from models.schemas.consents import HospitalSearchIn, SharedRecordsOut
@@ -74,6 +75,8 @@ def _idempotency_key() -> str | None:
 
 @blp.post("/records/search")
 @require(HOSPITAL, scope="records:read")
+# Below @require: keyed by the verified hospital, like the staff search (api/staff.py).
+@limiter.limit(lambda: current_app.config["HOSPITAL_SEARCH_RATE_LIMIT"], key_func=token_subject)
 @blp.arguments(HospitalSearchIn)
 @blp.response(200, SharedRecordsOut)
 def search_records(body):

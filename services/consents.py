@@ -9,8 +9,8 @@ listed. Each grant and revocation returns a receipt signed with the server's Ed2
 import base64
 
 import consent as engine
+from models import accounts, hospitals, security_events
 from models import consents as store
-from models import hospitals
 from models import patients as patient_store
 from models.db import utcnow
 from security.codes import opaque_id
@@ -39,7 +39,8 @@ def grant(patient_id: str, body: dict, *, actor: dict, evidence: str | None = No
     store.insert(doc)
     audit.record("consent.grant", actor=actor, patient_id=patient_id, consent_id=granted.id,
                  purpose=granted.purpose)
-    return view(doc)
+    _tell_patient_if_staff(actor, patient_id, "consent_recorded_by_staff", granted.id)
+    return view(doc, for_staff=actor["type"] == "staff")
 
 
 def revoke(patient_id: str, consent_id: str, *, actor: dict, evidence: str | None = None) -> dict:
@@ -59,7 +60,8 @@ def revoke(patient_id: str, consent_id: str, *, actor: dict, evidence: str | Non
         raise Conflict("This consent was withdrawn already.")
     audit.record("consent.revoke", actor=actor, patient_id=patient_id, consent_id=consent_id,
                  purpose=revoked.purpose)
-    return view({**doc, **fields})
+    _tell_patient_if_staff(actor, patient_id, "consent_revoked_by_staff", consent_id)
+    return view({**doc, **fields}, for_staff=actor["type"] == "staff")
 
 
 def list_for(patient_id: str, *, actor: dict) -> list[dict]:
@@ -68,7 +70,7 @@ def list_for(patient_id: str, *, actor: dict) -> list[dict]:
     _patient(patient_id)
     if actor["type"] != "patient":
         audit.record("consents.list", actor=actor, patient_id=patient_id)
-    return [view(doc) for doc in store.of_patient(patient_id)]
+    return [view(doc, for_staff=actor["type"] == "staff") for doc in store.of_patient(patient_id)]
 
 
 def consents_between(patient_id: str, grantee: engine.Grantee) -> list[engine.Consent]:
@@ -112,19 +114,33 @@ def from_doc(doc: dict) -> engine.Consent:
         revocation_evidence=doc.get("revocation_evidence"))
 
 
-def view(doc: dict) -> dict:
-    """What the patient (or staff) sees of a consent: no clinical content."""
+def view(doc: dict, for_staff: bool = False) -> dict:
+    """What the patient sees of a consent. Staff see less: the sensitive kinds a consent names
+    all but state a diagnosis (only that there are some), and a person's national ID is masked."""
     grantee = doc["grantee"]
     shown = ({"type": "hospital", "id": grantee["key"]} if grantee["kind"] == "hospital" else
              {"type": "person", "national_id": cipher().decrypt(
                  doc["grantee_national_id"], _shown_context(doc["_id"]))})
+    sensitive = doc.get("sensitive", [])
+    if for_staff:
+        sensitive = ["named"] if sensitive else []
+        if shown["type"] == "person":
+            shown["national_id"] = "********" + shown["national_id"][-4:]
     receipts = {"receipt": doc["receipt"], "revocation_receipt": doc.get("revocation_receipt")}
     return {"id": doc["_id"], "grantee": shown, "categories": doc["categories"],
-            "sensitive": doc.get("sensitive", []), "purpose": doc["purpose"],
+            "sensitive": sensitive, "purpose": doc["purpose"],
             "starts_at": doc["period_start"], "expires_at": doc["period_end"],
             "status": doc["status"], "source": doc["source"], "evidence": doc.get("evidence"),
             "recorded_by": doc["recorded_by"], "recorded_at": doc["recorded_at"],
             "revoked_at": doc.get("revoked_at"), "revoked_by": doc.get("revoked_by"), **receipts}
+
+
+def _tell_patient_if_staff(actor: dict, patient_id: str, event: str, consent_id: str) -> None:
+    """A consent recorded or withdrawn on the patient's behalf is a security event: the
+    notification outbox tells the patient, who can revoke at once what they did not sign."""
+    if actor["type"] == "staff":
+        security_events.record(accounts.PATIENT, patient_id, event,
+                               {"consent_id": consent_id, "staff_id": actor["id"]})
 
 
 def _grantee(body: dict) -> tuple[engine.Grantee, str | None]:

@@ -8,6 +8,7 @@ import json
 from datetime import datetime
 
 from models import hospitals
+from security.crypto import DecryptionError
 from models import records as store
 from services import audit, fhir, patients
 from services.context import cipher
@@ -15,6 +16,7 @@ from services.errors import InvalidInput, NotFound
 from services.ingest import record_context, summary_context, version_context
 
 MAX_PAGE = 100
+_CURSOR_CONTEXT = "records:cursor"
 
 
 def list_for(patient_id: str, *, category: str | None = None, since: datetime | None = None,
@@ -39,7 +41,7 @@ def page(patient_id: str, *, categories=None, since=None, cursor=None, limit: in
                              after=_decode_cursor(cursor), limit=limit + 1,
                              exclude_hospital=exclude_hospital)
     more, docs = len(docs) > limit, docs[:limit]
-    return docs, (_encode_cursor(docs[-1]) if more else None)
+    return docs, (encode_cursor(docs[-1]) if more else None)
 
 
 def views(docs: list[dict]) -> list[dict]:
@@ -103,9 +105,12 @@ def _patient_resource(person: dict) -> dict:
     return resource
 
 
-def _encode_cursor(doc: dict) -> str:
-    position = [doc["sort_at"].isoformat(), doc["_id"]]
-    return base64.urlsafe_b64encode(json.dumps(position).encode()).decode().rstrip("=")
+def encode_cursor(doc: dict) -> str:
+    """Sealed: a position names a record and its clinical date, which a caregiver or hospital
+    must not learn of a record the consent hides."""
+    position = json.dumps([doc["sort_at"].isoformat(), doc["_id"]])
+    sealed = cipher().encrypt(position, _CURSOR_CONTEXT)
+    return base64.urlsafe_b64encode(sealed.encode()).decode().rstrip("=")
 
 
 def _decode_cursor(cursor: str | None) -> tuple | None:
@@ -113,12 +118,12 @@ def _decode_cursor(cursor: str | None) -> tuple | None:
     if not cursor:
         return None
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        sort_at, record_id = json.loads(raw)
+        sealed = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        sort_at, record_id = json.loads(cipher().decrypt(sealed, _CURSOR_CONTEXT))
         if not isinstance(record_id, str):
             raise ValueError
         return datetime.fromisoformat(sort_at), record_id
-    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError, DecryptionError):
         raise InvalidInput("The cursor is not valid.", errors={"cursor": ["Not valid."]}) \
             from None
 

@@ -6,6 +6,8 @@ decision is on the audit trail with the consent and purpose.
 - Hospitals: `POST /v1/hospital/records/search`, for the purpose they state, records from other
   hospitals only; the same 403 whether or not the patient exists.
 """
+import re
+
 import consent as engine
 from models import consents as consent_store
 from models import patients as patient_store
@@ -17,6 +19,8 @@ from services.errors import Forbidden, NotFound
 from services.ingest import record_context
 
 _NO_CONSENT = "There is no active consent of this patient for this access."
+_MAX_BATCHES = 20
+_PATIENT_ID = re.compile(r"pat_[A-Za-z0-9_-]{1,64}")
 
 
 def shared_with_me(me: str) -> list[dict]:
@@ -37,6 +41,8 @@ def caregiver_records(me: str, patient_id: str, *, category=None, cursor=None,
     Forbidden without a consent in force (at once after a revocation)."""
     grantee = engine.Grantee.person(_my_key(me))
     actor = {"type": "patient", "id": me}
+    if not _PATIENT_ID.fullmatch(patient_id) or patient_store.get(patient_id) is None:
+        raise Forbidden(_NO_CONSENT)  # as for a patient who shared nothing
     return _read(patient_id, grantee, engine.CAREGIVING, actor, category=category,
                  cursor=cursor, limit=limit)
 
@@ -47,6 +53,11 @@ def hospital_search(hospital_id: str, national_id: str, purpose: str, *, categor
     for this purpose. Raises Forbidden, the same whether or not the patient exists."""
     patient = patients.find(national_id)
     if patient is None:
+        # The same work as for a patient without consent: a look-up and an audit entry, so the
+        # answer's time does not tell who is on the platform.
+        consents_between("", engine.Grantee.hospital(hospital_id))
+        audit.record("records.list", actor={"type": "hospital", "id": hospital_id},
+                     purpose=purpose, outcome="denied")
         raise Forbidden(_NO_CONSENT)
     return _read(patient["_id"], engine.Grantee.hospital(hospital_id), purpose,
                  {"type": "hospital", "id": hospital_id}, category=category, cursor=cursor,
@@ -64,14 +75,21 @@ def _read(patient_id: str, grantee, purpose: str, actor: dict, *, category, curs
         audit.record("records.list", actor=actor, patient_id=patient_id, purpose=purpose,
                      outcome="denied")
         raise Forbidden(_NO_CONSENT)
-    docs, next_cursor = records.page(patient_id, categories=sorted(visible), cursor=cursor,
-                                     limit=limit, exclude_hospital=exclude_hospital)
-    allowed, consent_ids = [], set()
-    for doc in docs:
-        decision = _decide(consents, doc, patient_id, grantee, purpose, now)
-        if decision.permitted:  # a sensitive record the consent does not name stays hidden
-            allowed.append(doc)
-            consent_ids.add(decision.consent_id)
+    allowed, consent_ids, next_cursor = [], set(), cursor
+    for _ in range(_MAX_BATCHES):  # fill the page: hidden records leave no empty pages
+        docs, next_cursor = records.page(patient_id, categories=sorted(visible),
+                                         cursor=next_cursor, limit=limit,
+                                         exclude_hospital=exclude_hospital)
+        for doc in docs:
+            decision = _decide(consents, doc, patient_id, grantee, purpose, now)
+            if decision.permitted:  # a sensitive record the consent does not name stays hidden
+                allowed.append(doc)
+                consent_ids.add(decision.consent_id)
+        if len(allowed) >= limit or next_cursor is None:
+            break
+    if len(allowed) > limit:
+        allowed = allowed[:limit]
+        next_cursor = records.encode_cursor(allowed[-1])
     for consent_id in sorted(consent_ids) or [None]:
         audit.record("records.list", actor=actor, patient_id=patient_id, purpose=purpose,
                      consent_id=consent_id, target={"count": len(allowed)})

@@ -3,7 +3,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from consent import CATEGORIES, PURPOSES, SENSITIVE_LABELS
-from models.schemas.common import StrictSchema, national_id_field, text_field
+from models.schemas.common import FullMatch, StrictSchema, national_id_field, text_field
 from models.schemas.records import RecordPageOut
 
 _CATEGORY_WORDS = sorted(CATEGORIES) + ["all"]
@@ -29,7 +29,8 @@ class ConsentIn(StrictSchema):
                                 required=True, validate=validate.Length(min=1, max=20),
                                 metadata={"description": 'record categories, or ["all"]'})
     purpose = ma.fields.String(required=True, validate=validate.OneOf(sorted(PURPOSES)))
-    expires_at = ma.fields.AwareDateTime(metadata={"description": "optional end (ISO 8601)"})
+    expires_at = ma.fields.AwareDateTime(metadata={"description": "optional end (ISO 8601), "
+                                                                  "before the year 2200"})
     sensitive = ma.fields.List(
         ma.fields.String(validate=validate.OneOf(sorted(SENSITIVE_LABELS))),
         validate=validate.Length(max=10), metadata={
@@ -37,9 +38,22 @@ class ConsentIn(StrictSchema):
                            "health, HIV, ...); records of other sensitive kinds stay hidden"})
 
 
+    @ma.validates("expires_at")
+    def ends_in_this_world(self, value, **kwargs):
+        if value.year >= 2200:
+            raise ma.ValidationError("Must be before the year 2200.")
+
+
+def _evidence_field():
+    return ma.fields.String(required=True, validate=[
+        validate.Length(min=3, max=200), FullMatch(r"^.*[A-Za-z0-9].*$",
+                                                   error="Name the signed form.")],
+        metadata={"description": "reference of the signed paper form (its scan id, archive "
+                                 "number)"})
+
+
 class StaffConsentIn(ConsentIn):
-    evidence = text_field(200, required=True, metadata={
-        "description": "reference of the signed paper form (its scan id, archive number)"})
+    evidence = _evidence_field()
 
 
 class RevokeIn(StrictSchema):
@@ -47,7 +61,7 @@ class RevokeIn(StrictSchema):
 
 
 class StaffRevokeIn(StrictSchema):
-    evidence = text_field(200, required=True)
+    evidence = _evidence_field()
 
 
 class ReceiptOut(ma.Schema):
@@ -60,7 +74,8 @@ class ConsentOut(ma.Schema):
     id = ma.fields.String(required=True)
     grantee = ma.fields.Dict(required=True)
     categories = ma.fields.List(ma.fields.String(), required=True)
-    sensitive = ma.fields.List(ma.fields.String(), required=True)
+    sensitive = ma.fields.List(ma.fields.String(), required=True, metadata={
+        "description": 'the sensitive kinds the consent names; to staff only ["named"] or []'})
     purpose = ma.fields.String(required=True)
     starts_at = ma.fields.DateTime(required=True)
     expires_at = ma.fields.DateTime(required=True, allow_none=True)

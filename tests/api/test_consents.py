@@ -246,3 +246,56 @@ def test_staff_reset_a_lost_factor_and_the_patient_is_told(app, client, staff, p
     hospital_auth = bearer(factories.hospital_token(client, hospital))
     assert client.post(path, headers=hospital_auth, json={
         "reason": "a hospital trying it here"}).status_code == 403
+
+
+def test_hidden_records_leave_no_trace_in_pages_or_cursors(client, hospital, patient, clock):
+    import base64
+    carer = factories.signed_in_patient(client, hospital, clock)
+    hiv = {**HIV, "subject": factories.subject(patient.national_id), "onsetDateTime": "2026-05-01"}
+    push(client, hospital, bundle(diagnosis(patient.national_id, "dx-a", when="2026-06-01"), hiv,
+                                  diagnosis(patient.national_id, "dx-b", when="2026-04-01")))
+    grant(client, patient, {"type": "person", "national_id": carer.national_id},
+          categories=["diagnosis"], purpose="caregiving")
+    owner_id = client.get("/v1/me", headers=patient.auth).json["id"]
+    path = f"/v1/me/shared-with-me/{owner_id}/records"
+    first = client.get(path, headers=carer.auth, query_string={"limit": 1}).json
+    second = client.get(path, headers=carer.auth,
+                        query_string={"limit": 1, "cursor": first["next_cursor"]}).json
+    assert [r["resource"]["id"] for r in first["items"] + second["items"]] == ["dx-a", "dx-b"]
+    assert second["next_cursor"] is None
+    decoded = base64.urlsafe_b64decode(first["next_cursor"] + "==").decode()
+    assert "rec_" not in decoded and "2026" not in decoded
+
+
+@pytest.mark.parametrize("patient_id", ["079000000001", "x" * 200, "pat_a\tb", "pat_unknown"])
+def test_odd_or_unknown_shared_patient_ids_answer_403_not_500(client, patient, patient_id):
+    response = client.get(f"/v1/me/shared-with-me/{patient_id}/records", headers=patient.auth)
+    assert response.status_code == 403
+
+
+def test_a_consent_ending_after_the_year_2200_is_refused(client, patient, two_hospitals):
+    _, reader = two_hospitals
+    response = grant(client, patient, {"type": "hospital", "id": reader["hospital_id"]},
+                     expires_at="9999-12-31T23:00:00-05:00")
+    assert response.status_code == 422 and "expires_at" in response.json["errors"]
+
+
+def test_staff_consents_need_real_evidence_are_told_to_the_patient_and_show_less(
+        app, client, staff, patient, hospital, clock):
+    from models import security_events
+    carer = factories.signed_in_patient(client, hospital, clock)
+    owner_id = client.get("/v1/me", headers=patient.auth).json["id"]
+    base = f"/v1/staff/patients/{owner_id}/consents"
+    body = {"grantee": {"type": "person", "national_id": carer.national_id},
+            "categories": ["diagnosis"], "purpose": "caregiving", "sensitive": ["hiv"]}
+    for blank in ("   ", "--", ""):
+        assert client.post(base, headers=staff.auth,
+                           json={**body, "evidence": blank}).status_code == 422
+    recorded = client.post(base, headers=staff.auth, json={**body, "evidence": "FORM-77"}).json
+    assert recorded["sensitive"] == ["named"]
+    assert recorded["grantee"]["national_id"] == "********" + carer.national_id[-4:]
+    mine = client.get("/v1/me/consents", headers=patient.auth).json[0]
+    assert mine["sensitive"] == ["hiv"] and mine["grantee"]["national_id"] == carer.national_id
+    with app.app_context():
+        events = [e["event"] for e in security_events.list_for(owner_id)]
+    assert "consent_recorded_by_staff" in events
