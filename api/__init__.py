@@ -5,7 +5,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api import (auth, cli, consents, errors, health, hospital, json_body, jwt_setup, me,
-                 records, staff)
+                 notifications, records, staff)
 from api.config import load_config
 from api.extensions import Api, limiter
 from models import db
@@ -36,7 +36,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     api = Api(app)
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
-    for blueprint in (auth.blp, me.blp, records.blp, consents.blp, hospital.blp, staff.blp):
+    for blueprint in (auth.blp, me.blp, records.blp, consents.blp, notifications.blp,
+                      hospital.blp, staff.blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(health.bp)
     cli.register(app)

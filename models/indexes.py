@@ -63,5 +63,12 @@ def ensure_indexes(db) -> None:
         IndexModel([("grantee.kind", ASCENDING), ("grantee.key", ASCENDING),
                     ("status", ASCENDING)]),
     ])
+    db.devices.create_indexes([IndexModel([("token_hash", ASCENDING)], unique=True),
+                               IndexModel([("patient_id", ASCENDING)]),
+                               IndexModel([("session_id", ASCENDING)])])
+    db.notifications.create_indexes([
+        IndexModel([("patient_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)]),
+        IndexModel([("delivery.state", ASCENDING), ("delivery.next_at", ASCENDING)]),
+    ])
     # Keyed by _id (hash of the sign-in identifier): one-document reads and $inc, no scans.
     db.throttles.create_indexes([IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=3600)])

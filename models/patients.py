@@ -48,6 +48,12 @@ def find_by_national_id_hash(national_id_hash: str) -> dict | None:
     return get_db().patients.find_one({"national_id_hash": national_id_hash})
 
 
+def set_fields(patient_id: str, fields: dict) -> None:
+    """Plain settings of the patient (language, muted notification kinds)."""
+    require_str(patient_id)
+    get_db().patients.update_one({"_id": patient_id}, {"$set": fields})
+
+
 def get(patient_id: str) -> dict | None:
     require_str(patient_id)
     return get_db().patients.find_one({"_id": patient_id})

@@ -6,7 +6,7 @@ TOTP enrollment, never the account.
 from datetime import datetime, timezone
 
 from models import accounts, step_tokens
-from services import factors, lockout, sessions, tokens
+from services import factors, lockout, notify, sessions, tokens
 from services.identity import account_for_step, lockout_path, login_key, login_of, owner
 from services.context import passwords
 from services.errors import InvalidCredentials
@@ -50,6 +50,8 @@ def complete_mfa(mfa_token: str, code: str | None, recovery_code: str | None,
         raise tokens.step_expired()
     lockout.succeeded(taken)
     signed_in = sessions.start(kind, account["_id"], user_agent, replaces_device=device_id)
+    if device_id is None:  # no trusted device token: a device this account has not used
+        notify.security_event(kind, account["_id"], "new_device_sign_in")
     # A disable, reset or password change that landed while the code was checked signed out
     # every session that existed then; this one did not yet, so it is checked once more.
     try:

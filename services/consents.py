@@ -9,12 +9,12 @@ listed. Each grant and revocation returns a receipt signed with the server's Ed2
 import base64
 
 import consent as engine
-from models import accounts, hospitals, security_events
+from models import accounts, hospitals
 from models import consents as store
 from models import patients as patient_store
 from models.db import utcnow
 from security.codes import opaque_id
-from services import audit, patients
+from services import audit, notify, patients
 from services.context import cipher, setting
 from services.errors import Conflict, InvalidInput, NotFound
 
@@ -39,7 +39,7 @@ def grant(patient_id: str, body: dict, *, actor: dict, evidence: str | None = No
     store.insert(doc)
     audit.record("consent.grant", actor=actor, patient_id=patient_id, consent_id=granted.id,
                  purpose=granted.purpose)
-    _tell_patient_if_staff(actor, patient_id, "consent_recorded_by_staff", granted.id)
+    _tell_patient(actor, patient_id, "consent_recorded_by_staff", granted.id)
     return view(doc, for_staff=actor["type"] == "staff")
 
 
@@ -60,7 +60,7 @@ def revoke(patient_id: str, consent_id: str, *, actor: dict, evidence: str | Non
         raise Conflict("This consent was withdrawn already.")
     audit.record("consent.revoke", actor=actor, patient_id=patient_id, consent_id=consent_id,
                  purpose=revoked.purpose)
-    _tell_patient_if_staff(actor, patient_id, "consent_revoked_by_staff", consent_id)
+    _tell_patient(actor, patient_id, "consent_revoked_by_staff", consent_id)
     return view({**doc, **fields}, for_staff=actor["type"] == "staff")
 
 
@@ -135,12 +135,15 @@ def view(doc: dict, for_staff: bool = False) -> dict:
             "revoked_at": doc.get("revoked_at"), "revoked_by": doc.get("revoked_by"), **receipts}
 
 
-def _tell_patient_if_staff(actor: dict, patient_id: str, event: str, consent_id: str) -> None:
-    """A consent recorded or withdrawn on the patient's behalf is a security event: the
-    notification outbox tells the patient, who can revoke at once what they did not sign."""
+def _tell_patient(actor: dict, patient_id: str, staff_event: str, consent_id: str) -> None:
+    """A consent recorded or withdrawn on the patient's behalf is a security event (it cannot
+    be muted: the patient can revoke at once what they did not sign); their own change is an
+    ordinary notification."""
     if actor["type"] == "staff":
-        security_events.record(accounts.PATIENT, patient_id, event,
-                               {"consent_id": consent_id, "staff_id": actor["id"]})
+        notify.security_event(accounts.PATIENT, patient_id, staff_event,
+                              {"consent_id": consent_id, "staff_id": actor["id"]})
+    else:
+        notify.notify(patient_id, "consent_changed", {"consent_id": consent_id})
 
 
 def _grantee(body: dict) -> tuple[engine.Grantee, str | None]:

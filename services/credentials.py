@@ -1,8 +1,8 @@
 """Passwords: a change inside a signed-in session, and a reset with a front-desk activation code
 and the second factor."""
-from models import accounts, activation_codes, security_events
+from models import accounts, activation_codes
 from models import patients as patient_store
-from services import audit, factors, lockout, patients, registration, sessions
+from services import audit, factors, lockout, notify, patients, registration, sessions
 from services.context import passwords
 from services.errors import InvalidCredentials, ResetFailed
 from services.identity import login_of, owner
@@ -58,4 +58,4 @@ def _set_password(kind: str, account: dict, password: str, reason: str,
                   keep_session_id: str | None = None) -> None:
     accounts.set_password_hash(kind, account["_id"], passwords().hash(password))
     sessions.end_all(account["_id"], reason, keep_session_id)
-    security_events.record(kind, account["_id"], reason)
+    notify.security_event(kind, account["_id"], reason)

@@ -4,11 +4,11 @@ A first set-up goes through the enrollment token of a password sign-in. Replacin
 factor, or new recovery codes, needs the password and a current code or recovery code: a
 stolen access token alone can neither swap the factor nor read new recovery codes.
 """
-from models import accounts, security_events
+from models import accounts
 from models.db import utcnow
 from security import totp
 from security.codes import human_code, normalize_code
-from services import audit, lockout, patients, sessions, tokens
+from services import audit, lockout, notify, patients, sessions, tokens
 from services.identity import account_for_step, lockout_path, login_of, owner
 from services.context import cipher, passwords, peppered_hash, setting
 from services.errors import Conflict, InvalidCredentials, InvalidInput, NotFound
@@ -69,7 +69,7 @@ def activate(claims: dict, code: str, user_agent: str) -> dict:
     lockout.succeeded(taken)
     if account.get("totp_active"):
         sessions.end_all(account["_id"], "second_factor_replaced")
-        security_events.record(kind, account["_id"], "second_factor_replaced")
+        notify.security_event(kind, account["_id"], "second_factor_replaced")
     return {"recovery_codes": codes,
             **sessions.start(kind, account["_id"], user_agent, replaces_device=claims.get("dev"))}
 
@@ -82,7 +82,7 @@ def regenerate_recovery_codes(claims: dict, reauth: dict) -> dict:
     reauthenticate(kind, account, claims["sid"], reauth)
     codes, hashes = _new_recovery_codes()
     accounts.replace_recovery_codes(kind, account["_id"], hashes)
-    security_events.record(kind, account["_id"], "recovery_codes_replaced")
+    notify.security_event(kind, account["_id"], "recovery_codes_replaced")
     return {"recovery_codes": codes}
 
 
@@ -93,7 +93,7 @@ def reset_by_staff(patient_id: str, staff_id: str, reason: str) -> None:
     if not accounts.reset_totp(accounts.PATIENT, patient_id):
         raise NotFound("No such patient.")
     sessions.end_all(patient_id, "second_factor_reset_by_staff")
-    security_events.record(accounts.PATIENT, patient_id, "second_factor_reset_by_staff",
+    notify.security_event(accounts.PATIENT, patient_id, "second_factor_reset_by_staff",
                            {"staff_id": staff_id, "reason": reason})
     audit.record("second_factor.reset", actor={"type": "staff", "id": staff_id},
                  patient_id=patient_id)

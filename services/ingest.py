@@ -18,7 +18,7 @@ from models import ingest_requests
 from models.db import utcnow
 from models import records as store
 from security.codes import opaque_id
-from services import audit, fhir, patients
+from services import audit, fhir, notify, patients
 from services.context import cipher, peppered_hash, setting
 from services.errors import Conflict, IdempotencyKeyReused, InvalidInput, TransactionRejected
 
@@ -72,6 +72,7 @@ def _ingest(hospital_id: str, body) -> dict:
     for patient_id, count in Counter(patient_ids[c.national_id] for c in to_store).items():
         audit.record("records.push", actor={"type": "hospital", "id": hospital_id},
                      patient_id=patient_id, target={"bundle_id": bundle_id, "count": count})
+        notify.notify(patient_id, "record_available")
     entries = [_entry_outcome(hospital_id, c, bundle_id, patient_ids) for c in parsed.candidates]
     return fhir.response_bundle(parsed.bundle_type, entries)
 

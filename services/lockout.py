@@ -21,8 +21,9 @@ import math
 from dataclasses import dataclass
 from typing import NoReturn
 
-from models import security_events, throttles
+from models import throttles
 from models.db import utcnow
+from services import notify
 from services.context import peppered_hash, setting
 from services.errors import DomainError, TooManyAttempts
 
@@ -71,7 +72,7 @@ def failed(taken: Attempt, error: DomainError, owner: tuple[str, str] | None = N
         details = {"path": taken.path.split(":")[0], "failures": unit.number}
         if unit.last:
             details.update(lock_number=unit.locks, locked_until=unit.locked_until)
-        security_events.record(owner[0], owner[1], event, details)
+        notify.security_event(owner[0], owner[1], event, details)
     if unit.last:
         log.warning("a sign-in path was locked after repeated failures (lock %d)", unit.locks)
         raise TooManyAttempts(_lock_seconds(unit.locks))

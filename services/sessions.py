@@ -8,7 +8,7 @@ import logging
 import secrets
 from datetime import timedelta
 
-from models import sessions, trusted_devices
+from models import devices, sessions, trusted_devices
 from models.db import utcnow
 from security.codes import opaque_id
 from services import tokens
@@ -71,6 +71,7 @@ def end(account_id: str, session_id: str) -> None:
     if not sessions.revoke(session_id, "signed_out", account_id=account_id):
         raise NotFound("No such session.")
     trusted_devices.revoke_for_session(session_id, "signed_out")
+    devices.unlink_session(session_id)
 
 
 def list_for(account_id: str, current_session_id: str) -> list[dict]:
@@ -84,6 +85,7 @@ def end_all(account_id: str, reason: str, keep_session_id: str | None = None) ->
     the kept session's too: a credential change makes every device prove itself again."""
     sessions.revoke_all(account_id, reason, keep_session_id)
     trusted_devices.revoke_all(account_id, reason)
+    devices.unlink_all(account_id, keep_session_id)
 
 
 def discard(session_id: str, reason: str) -> None:
@@ -94,6 +96,7 @@ def discard(session_id: str, reason: str) -> None:
 def _revoke(session_id: str, reason: str) -> None:
     sessions.revoke(session_id, reason)
     trusted_devices.revoke_for_session(session_id, reason)
+    devices.unlink_session(session_id)
 
 
 def _device_hash(device_token: str) -> str:

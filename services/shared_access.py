@@ -12,7 +12,7 @@ import consent as engine
 from models import consents as consent_store
 from models import patients as patient_store
 from models.db import utcnow
-from services import audit, patients, records
+from services import audit, notify, patients, records
 from services.consents import consents_between, from_doc
 from services.context import cipher
 from services.errors import Forbidden, NotFound
@@ -93,6 +93,8 @@ def _read(patient_id: str, grantee, purpose: str, actor: dict, *, category, curs
     for consent_id in sorted(consent_ids) or [None]:
         audit.record("records.list", actor=actor, patient_id=patient_id, purpose=purpose,
                      consent_id=consent_id, target={"count": len(allowed)})
+        if consent_id and consent_store.first_access(consent_id):
+            notify.notify(patient_id, "first_access_under_consent", {"consent_id": consent_id})
     return {"items": records.views(allowed), "next_cursor": next_cursor}
 
 

@@ -1,0 +1,91 @@
+"""Telling patients: every notification is in the in-app inbox and, unless the patient muted its
+kind (security events cannot be muted), pushed to their devices by the delivery worker. One
+write records both (models.notifications): a crash cannot lose a push the inbox shows."""
+import base64
+import binascii
+import json
+from datetime import datetime
+
+from models import accounts, security_events
+from models import notifications as store
+from models import patients as patient_store
+from models.db import utcnow
+from notifications import messages
+from security.codes import opaque_id
+from services.errors import InvalidInput, NotFound
+
+
+def notify(patient_id: str, kind: str, ids: dict | None = None) -> str | None:
+    """Record a notification of `kind` for a registered patient; its id (None for a patient
+    who has no account yet). `ids` are opaque ids for the app to fetch with (never content)."""
+    patient = patient_store.get(patient_id)
+    if not patient or not patient.get("registered_at"):
+        return None
+    muted = messages.mutable(kind) and kind in patient.get("muted_kinds", [])
+    now, notification_id = utcnow(), opaque_id("ntf")
+    store.insert({"_id": notification_id, "patient_id": patient_id, "kind": kind,
+                  "data": {k: str(v) for k, v in (ids or {}).items()}, "created_at": now,
+                  "read_at": None,
+                  "delivery": {"state": "done" if muted else "pending", "next_at": now,
+                               "attempts": 0, "sent_to": [], "failed_for": []}})
+    return notification_id
+
+
+def security_event(kind: str, account_id: str, event: str, details: dict | None = None) -> None:
+    """Keep a security event of the account and tell the patient (staff have no app)."""
+    if kind == accounts.PATIENT and event in messages.SECURITY_EVENTS:
+        notify(account_id, messages.SECURITY_EVENTS[event])
+    security_events.record(kind, account_id, event, details)
+
+
+def inbox(patient_id: str, *, cursor: str | None = None, limit: int = 50) -> dict:
+    """The patient's notifications, newest first, in their language. Raises InvalidInput for a
+    bad cursor."""
+    language = (patient_store.get(patient_id) or {}).get("language")
+    docs = store.inbox(patient_id, before=_decode(cursor), limit=limit + 1)
+    more, docs = len(docs) > limit, docs[:limit]
+    items = [{"id": d["_id"], "kind": d["kind"], **dict(zip(("title", "body"), messages.words(
+        d["kind"], language))), "created_at": d["created_at"], "read_at": d["read_at"],
+        "data": d["data"]} for d in docs]
+    return {"items": items, "next_cursor": _encode(docs[-1]) if more else None}
+
+
+def mark_read(patient_id: str, notification_id: str) -> None:
+    """Raises NotFound (also for another patient's notification)."""
+    if not store.mark_read(patient_id, notification_id):
+        raise NotFound("No such notification.")
+
+
+def preferences(patient_id: str) -> dict:
+    patient = patient_store.get(patient_id) or {}
+    return {"muted": sorted(patient.get("muted_kinds", [])),
+            "mutable": sorted(k for k in messages.KINDS if messages.mutable(k))}
+
+
+def set_muted(patient_id: str, muted: list[str]) -> dict:
+    """Raises InvalidInput for a kind that cannot be muted (security events)."""
+    refused = [k for k in muted if k not in messages.KINDS or not messages.mutable(k)]
+    if refused:
+        raise InvalidInput("Security notifications cannot be muted.",
+                           errors={"muted": [f"{k} cannot be muted." for k in refused]})
+    patient_store.set_fields(patient_id, {"muted_kinds": sorted(set(muted))})
+    return preferences(patient_id)
+
+
+def _encode(doc: dict) -> str:
+    position = json.dumps([doc["created_at"].isoformat(), doc["_id"]])
+    return base64.urlsafe_b64encode(position.encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str | None):
+    if not cursor:
+        return None
+    try:
+        created, notification_id = json.loads(base64.urlsafe_b64decode(
+            cursor + "=" * (-len(cursor) % 4)))
+        if not isinstance(notification_id, str):
+            raise ValueError
+        return datetime.fromisoformat(created), notification_id
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+        raise InvalidInput("The cursor is not valid.", errors={"cursor": ["Not valid."]}) \
+            from None
