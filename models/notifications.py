@@ -54,7 +54,7 @@ def device_done(notification_id: str, device_id: str, outcome: str) -> dict | No
 def finish(notification_id: str, now) -> None:
     get_db().notifications.update_one(
         {"_id": notification_id, "delivery.state": {"$ne": "done"}},
-        {"$set": {"delivery.state": "done", "delivery.done_at": now}})
+        {"$set": {"delivery.state": "done", "delivery.done_at": now or utcnow()}})
 
 
 def retry_later(notification_id: str, worker_id: str, next_at, error: str) -> None:

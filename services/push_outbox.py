@@ -1,0 +1,63 @@
+"""The delivery worker's outbox on MongoDB (notifications.worker.Outbox): a notification is
+claimed whole by one worker under a lease, and handed out as one push job per device of its
+patient that has not had it yet. Job ids are "<notification id>|<device id>".
+
+At least once: a worker that dies after sending but before recording leaves the claim to run
+out; the next worker sends again (the collapse key, the kind, shows it once on the device) and
+records it once. Devices that got it are remembered on the notification, so a retry after a
+partial failure sends only to the others.
+"""
+from models import devices as device_store
+from models import notifications as store
+from notifications import messages
+from services.devices import token_of
+
+
+class MongoOutbox:
+    def claim(self, worker_id: str, now, lease_until, limit: int) -> list[dict]:
+        jobs: list[dict] = []
+        while len(jobs) < limit:
+            doc = store.claim_one(worker_id, now, lease_until)
+            if doc is None:
+                break
+            targets = _remaining(doc)
+            if not targets:  # no device (or all done): the inbox is enough
+                store.finish(doc["_id"], now)
+                continue
+            jobs += [_job(doc, device) for device in targets]
+        return jobs
+
+    def sent(self, job_id: str, worker_id: str, now) -> None:
+        self._done(job_id, "sent", now)
+
+    def retry(self, job_id: str, worker_id: str, next_at, error: str) -> None:
+        store.retry_later(job_id.split("|")[0], worker_id, next_at, error)
+
+    def dead(self, job_id: str, worker_id: str, error: str) -> None:
+        self._done(job_id, "failed", None)
+
+    def drop_token(self, job_id: str, worker_id: str, error: str) -> None:
+        """FCM said the token is gone (unregistered, invalid, another sender): forget the
+        device; nothing will be sent to it again."""
+        device_store.remove_by_id(job_id.split("|")[1])
+        self._done(job_id, "failed", None)
+
+    @staticmethod
+    def _done(job_id: str, outcome: str, now) -> None:
+        notification_id, device_id = job_id.split("|")
+        after = store.device_done(notification_id, device_id, outcome)
+        if after is not None and not _remaining(after):
+            store.finish(notification_id, now)
+
+
+def _remaining(doc: dict) -> list[dict]:
+    delivery = doc["delivery"]
+    done = set(delivery.get("sent_to", [])) | set(delivery.get("failed_for", []))
+    return [d for d in device_store.of_patient(doc["patient_id"]) if d["_id"] not in done]
+
+
+def _job(doc: dict, device: dict) -> dict:
+    title, body = messages.words(doc["kind"], device.get("language"))
+    return {"_id": f"{doc['_id']}|{device['_id']}", "token": token_of(device), "title": title,
+            "body": body, "data": {"kind": doc["kind"], "notification_id": doc["_id"]},
+            "collapse_key": doc["kind"], "attempts": doc["delivery"].get("attempts", 0)}
