@@ -71,7 +71,8 @@ class FakeFcm:
         self._server.request_queue_size = 1024  # send_each opens up to 500 connections at once
         self._server.server_bind()
         self._server.server_activate()
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
+                                        daemon=True)
 
     @property
     def url(self) -> str:
