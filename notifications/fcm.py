@@ -5,12 +5,15 @@ FCM said about a push or for a batch that could not be sent: such pushes come ba
 """
 from __future__ import annotations
 
+import functools
 import ipaddress
 import logging
+import threading
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 import firebase_admin
+import google.auth.transport.requests
 import requests.adapters
 from firebase_admin import credentials, messaging
 from urllib3.util.retry import Retry
@@ -55,6 +58,9 @@ class FcmSender:
         self._high = frozenset(high_priority_kinds)
         self._app = firebase_admin.initialize_app(credentials.Certificate(credentials_file),
                                                   options, name=app_name)
+        self._token_lock = threading.Lock()
+        self._token_request = functools.partial(google.auth.transport.requests.Request(),
+                                                timeout=http_timeout)
         try:
             _tune_service(self._app, base, retries)
         except Exception:
@@ -102,6 +108,7 @@ class FcmSender:
 
     def _send_each(self, batch, ready, messages) -> list[Result]:
         try:
+            self._fresh_access_token()
             answer = messaging.send_each(messages, app=self._app)
         except Exception as error:  # pylint: disable=broad-except
             # Nothing was confirmed (the OAuth exchange failed, the pool broke...): every push
@@ -111,6 +118,18 @@ class FcmSender:
             return [Result(batch[index], RETRY, code) for index in ready]
         return [_result(batch[index], response)
                 for index, response in zip(ready, answer.responses)]
+
+    def _fresh_access_token(self) -> None:
+        """Refreshes the OAuth token once, under a lock, before a batch needs it.
+
+        Otherwise each of send_each's threads (one per message) finds no valid token and runs
+        its own exchange: a batch of 100 made ~100 calls to the token endpoint. Raises what the
+        exchange raises (google.auth's TransportError or RefreshError).
+        """
+        credential = self._app.credential.get_credential()
+        with self._token_lock:
+            if not credential.valid:
+                credential.refresh(self._token_request)
 
     def _message(self, push: Push) -> messaging.Message:
         high = push.kind in self._high

@@ -54,11 +54,13 @@ def error_code(error: BaseException) -> str:
 
 def batch_error_code(error: BaseException) -> str:
     """The code for a batch that failed whole; an OAuth exchange that failed says so."""
-    cause = getattr(error, "cause", None) or error.__cause__
-    if isinstance(cause, google.auth.exceptions.RefreshError):
-        return "AUTH_REFUSED"
-    if isinstance(cause, google.auth.exceptions.GoogleAuthError):
-        return "AUTH_UNAVAILABLE"
+    for candidate in (error, getattr(error, "cause", None), error.__cause__):
+        if isinstance(candidate, google.auth.exceptions.TransportError):
+            return "AUTH_UNAVAILABLE"
+        if isinstance(candidate, google.auth.exceptions.RefreshError):
+            # A token endpoint that kept answering 5xx (google-auth retried it) is retryable;
+            # a refused key or grant is not, though the push is retried all the same.
+            return "AUTH_UNAVAILABLE" if candidate.retryable else "AUTH_REFUSED"
     return error_code(error)
 
 

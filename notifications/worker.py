@@ -83,14 +83,13 @@ def deliver_once(outbox: Outbox, sender: Sender, *, worker_id: str, now: datetim
     pushes, attempts = [], {}
     for job in jobs:
         try:
-            push = push_from_job(job)
+            push, attempts[str(job["_id"])] = push_from_job(job), int(job.get("attempts") or 0)
         except (KeyError, TypeError, ValueError):
             job_id = str(job.get("_id"))
             _record(counts, DEAD, job_id, INVALID_JOB,
                     lambda job_id=job_id: outbox.dead(job_id, worker_id, INVALID_JOB))
             continue
         pushes.append(push)
-        attempts[push.job_id] = int(job.get("attempts") or 0)
     for result in _send(sender, pushes):
         end, call = _end_of(result, attempts[result.push.job_id] + 1, outbox,
                             worker_id=worker_id, now=now, max_attempts=max_attempts)

@@ -59,6 +59,13 @@ def test_one_batch_mixes_answers_in_order(sender, fcm):
         ("mismatch-f", DROP_TOKEN, "SENDER_ID_MISMATCH"), ("ok-g", SENT, None)]
 
 
+def test_a_batch_exchanges_one_access_token_and_reuses_it(sender, fcm):
+    sender.send([push(f"ok-device-{n}", n) for n in range(50)])
+    sender.send([push("ok-device-again", 99)])
+    assert fcm.token_exchanges == 1
+    assert len(fcm.requests) == 51 and fcm.unauthorized == 0
+
+
 def test_quota_answer_carries_fcm_retry_after(sender):
     [result] = sender.send([push("quota-device")])
     assert result.retry_after == 120.0
