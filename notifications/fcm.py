@@ -39,7 +39,10 @@ NO_IN_REQUEST_RETRIES = Retry(total=1, connect=1, read=0, redirect=0, status=0, 
 
 
 class FcmSender:
-    """Sends through FCM's v1 API with a service account. Raises ValueError for a bad file or URL.
+    """Sends through FCM's v1 API with a service account.
+
+    Raises OSError for an unreadable credentials file, ValueError for a bad one, a bad URL or an
+    `app_name` already in use (one sender per name at a time; close() frees it).
 
     `fcm_url` is the API root (default https://fcm.googleapis.com; plain http only for a
     loopback host, as in tests); requests go to {fcm_url}/v1/projects/{project}/messages:send.
