@@ -11,7 +11,7 @@ from services.errors import DomainError, InvalidInput
 def register(app) -> None:
     for command in (create_hospital, create_staff, rotate_hospital_secret, deactivate_hospital,
                     disable_patient, disable_staff, rotate_keys, export_hospital,
-                    verify_audit):
+                    verify_audit, send_notifications):
         app.cli.add_command(command)
 
 
@@ -142,3 +142,35 @@ def verify_audit(batch_size):
                                    f"({report.fault.reason}); {report.count} entries before it "
                                    "hold")
     click.echo(f"audit chain intact: {report.count} entries")
+
+
+@click.command("send-notifications")
+@click.option("--once", is_flag=True, help="one round, then exit")
+@click.option("--interval", type=click.FloatRange(0.1, 60), default=1.0, show_default=True,
+              help="seconds between rounds when nothing was due")
+@click.option("--worker-id", default=None, help="default: host and process id")
+@with_appcontext
+def send_notifications(once, interval, worker_id):
+    """Deliver pending notifications to devices (several workers may run at once)."""
+    import os
+    import socket
+    import time
+
+    from flask import current_app
+
+    from models.db import utcnow
+    from notifications.worker import deliver_once
+    from services.push_outbox import MongoOutbox, make_sender
+    worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
+    sender = make_sender(current_app.config)
+    if not current_app.config.get("FCM_CREDENTIALS_FILE"):
+        click.echo("no FCM_CREDENTIALS_FILE: pushes go to the log and the inbox only", err=True)
+    outbox = MongoOutbox()
+    while True:
+        counts = deliver_once(outbox, sender, worker_id=worker_id, now=utcnow())
+        if counts["claimed"]:
+            click.echo(" ".join(f"{k}={v}" for k, v in counts.items()))
+        if once:
+            return
+        if not counts["claimed"]:
+            time.sleep(interval)

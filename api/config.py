@@ -157,6 +157,10 @@ def _parse(env) -> dict:
         "PROXY_FIX_HOPS": _integer(env, "PROXY_FIX_HOPS", 0, minimum=0),
         "TOTP_ISSUER": env.get("TOTP_ISSUER", "PHR"),
         "PHR_DEMO_SEED": env.get("PHR_DEMO_SEED") or None,
+        # A Firebase service account JSON; unset: pushes go to the log (and the inbox) only.
+        "FCM_CREDENTIALS_FILE": (env.get("FCM_CREDENTIALS_FILE")
+                                 or env.get("GOOGLE_APPLICATION_CREDENTIALS") or None),
+        "FCM_PROJECT_ID": env.get("FCM_PROJECT_ID") or None,
         **{name: _integer(env, name, default) for name, default in INTEGERS.items()},
         **{name: _rate_limit(env, name, default) for name, default in RATE_LIMITS.items()},
     }

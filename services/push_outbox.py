@@ -61,3 +61,17 @@ def _job(doc: dict, device: dict) -> dict:
     return {"_id": f"{doc['_id']}|{device['_id']}", "token": token_of(device), "title": title,
             "body": body, "data": {"kind": doc["kind"], "notification_id": doc["_id"]},
             "collapse_key": doc["kind"], "attempts": doc["delivery"].get("attempts", 0)}
+
+
+def make_sender(config: dict):
+    """The FCM sender when a service account is configured, else the log sender (development:
+    pushes go to the log and the inbox only)."""
+    from notifications.fcm import FcmSender, LogSender
+    credentials = config.get("FCM_CREDENTIALS_FILE")
+    if not credentials:
+        return LogSender()
+    return FcmSender(credentials, project_id=config.get("FCM_PROJECT_ID"),
+                     high_priority_kinds=SECURITY_KINDS)
+
+
+SECURITY_KINDS = frozenset(kind for kind in messages.KINDS if not messages.mutable(kind))

@@ -145,3 +145,16 @@ def test_export_hospital_writes_the_records_and_a_manifest(app, hospital, patien
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert manifest["lines"] == 2 == len(data.splitlines())
     assert manifest["sha256"] == hashlib.sha256(data).hexdigest()
+
+
+def test_send_notifications_once_without_firebase_logs_and_delivers(app, hospital, patient):
+    from tests.factories import bundle, lab_result, push
+    client = app.test_client()
+    client.post("/v1/me/devices", headers=patient.auth,
+                json={"token": "log-device", "platform": "android"})
+    push(client, hospital, bundle(lab_result(patient.national_id)))
+    result = app.test_cli_runner().invoke(args=["send-notifications", "--once"])
+    assert result.exit_code == 0, result.output
+    assert "sent=1" in result.output and "log and the inbox only" in result.output
+    states = {d["delivery"]["state"] for d in app.extensions["mongo_db"].notifications.find()}
+    assert states == {"done"}
