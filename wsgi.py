@@ -23,6 +23,9 @@ def main() -> None:
     fhir.warm_up()  # load the FHIR models now, not during the first hospital's push
     options = serve_options(application.config)
     print(f"PHR API on {listen_url(options)}  (docs: /v1/docs)", flush=True)
+    if not application.config.get("FCM_CREDENTIALS_FILE"):
+        print("No FCM_CREDENTIALS_FILE: `flask --app wsgi send-notifications` sends pushes to "
+              "the log and the in-app inbox only", flush=True)
     serve(application, options)
 
 

@@ -225,6 +225,9 @@ def production_problems(cfg: dict) -> list[str]:
                         "keep it: the audit chain sealed with it verifies only with it)")
     if cfg["DATA_ENCRYPTION_KEY"] == DEV_DATA_KEY:
         problems.append("set DATA_ENCRYPTION_KEY to base64 of 32 random bytes")
+    if not cfg.get("FCM_CREDENTIALS_FILE"):
+        problems.append("set FCM_CREDENTIALS_FILE (or GOOGLE_APPLICATION_CREDENTIALS) to the "
+                        "Firebase service account: without it no push reaches a phone")
     if cfg["CONSENT_RECEIPT_KEY"] == DEV_CONSENT_RECEIPT_KEY:
         problems.append("set CONSENT_RECEIPT_KEY to base64 of a 32-byte Ed25519 private key")
     if not cfg["RATELIMIT_ENABLED"]:

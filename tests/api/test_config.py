@@ -12,6 +12,7 @@ SAFE_PRODUCTION = {
     "JWT_SECRET_KEY": "k" * 48, "HASH_PEPPER": "p" * 48, "AUDIT_CHAIN_KEY": "a" * 48,
     "DATA_ENCRYPTION_KEY": base64.b64encode(os.urandom(32)).decode(),
     "CONSENT_RECEIPT_KEY": base64.b64encode(os.urandom(32)).decode(),
+    "FCM_CREDENTIALS_FILE": "/run/secrets/firebase.json",
 }
 
 
@@ -273,3 +274,10 @@ def test_the_data_key_can_come_from_a_file(tmp_path):
     path.write_text("not a key")
     with pytest.raises(ConfigError):
         load_config({"DATA_ENCRYPTION_KEY_FILE": str(path)})
+
+
+def test_production_refuses_to_start_without_a_firebase_service_account():
+    env = {k: v for k, v in SAFE_PRODUCTION.items() if k != "FCM_CREDENTIALS_FILE"}
+    assert "FCM_CREDENTIALS_FILE" in refusal(env)
+    assert load_config({**env, "GOOGLE_APPLICATION_CREDENTIALS": "/x.json"})[
+        "FCM_CREDENTIALS_FILE"] == "/x.json"
