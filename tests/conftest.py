@@ -60,8 +60,10 @@ def client(app):
 def clock():
     """Frozen time that tests move on explicitly (TOTP steps, expiries)."""
     # pymongo times server selection and heartbeats with time.monotonic: keep its clock real.
+    # So does pytest's own timing: frozen, it reported a test that ticks three days as a test
+    # that ran three days (--durations, and mutmut's per-mutant time limits, read those).
     with freeze_time(datetime(2026, 11, 25, 9, 0, 0, tzinfo=timezone.utc),
-                     ignore=["pymongo", "bson"]) as frozen:
+                     ignore=["pymongo", "bson", "_pytest"]) as frozen:
         yield frozen
 
 

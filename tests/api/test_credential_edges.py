@@ -1,0 +1,192 @@
+"""Credentials at their edges: every change leaves a security event, a disabled account changes
+nothing even mid-request, registration races and the password check with everything the
+platform knows about the person."""
+import threading
+from datetime import datetime, timedelta, timezone
+from urllib.parse import parse_qs, unquote, urlparse
+
+import pytest
+
+from models import accounts, activation_codes, security_events
+from security.codes import normalize_code
+from security.totp import code_at
+from tests import factories
+from tests.factories import PASSWORD, bearer, hospital_token, now
+
+NEW = "another fine password 77"
+
+
+def account_id(app, national_id):
+    with app.app_context():
+        return accounts.find_by_login(accounts.PATIENT, national_id)["_id"]
+
+
+def reauth(account):
+    return {"password": account.password, "code": code_at(account.totp_secret, now())}
+
+
+def change_password(client, hospital, patient, clock):
+    return client.post("/v1/me/password", headers=patient.auth,
+                       json={"current_password": patient.password, "new_password": NEW})
+
+
+def reset_password(client, hospital, patient, clock):
+    code = factories.activation_code(client, hospital, patient.national_id)
+    return client.post("/v1/auth/password-reset", json={
+        "national_id": patient.national_id, "activation_code": code, "new_password": NEW,
+        "recovery_code": patient.recovery_codes[0]})
+
+
+def replace_second_factor(client, hospital, patient, clock):
+    clock.tick(timedelta(seconds=30))
+    secret = client.post("/v1/auth/totp/setup", headers=patient.auth,
+                         json=reauth(patient)).json["secret"]
+    clock.tick(timedelta(seconds=30))
+    return client.post("/v1/auth/totp/activate", headers=patient.auth,
+                       json={"code": code_at(secret, now())})
+
+
+def replace_recovery_codes(client, hospital, patient, clock):
+    clock.tick(timedelta(seconds=30))
+    return client.post("/v1/auth/recovery-codes", headers=patient.auth, json=reauth(patient))
+
+
+@pytest.mark.parametrize("change, event", [
+    (change_password, "password_changed"), (reset_password, "password_reset"),
+    (replace_second_factor, "second_factor_replaced"),
+    (replace_recovery_codes, "recovery_codes_replaced")])
+def test_every_credential_change_is_a_security_event_of_the_account(app, client, hospital,
+                                                                     patient, clock, change,
+                                                                     event):
+    assert change(client, hospital, patient, clock).status_code in (200, 204)
+    owner = account_id(app, patient.national_id)
+    with app.app_context():
+        recorded = [(e["kind"], e["account_id"], e["event"])
+                    for e in security_events.list_for(owner)]
+    assert recorded == [("patient", owner, event)]
+
+
+def test_a_disabled_patient_cannot_reset_the_password_with_a_front_desk_code(app, client,
+                                                                            hospital, patient):
+    code = factories.activation_code(client, hospital, patient.national_id)
+    app.test_cli_runner().invoke(args=["disable-patient", "--national-id", patient.national_id])
+    reset = client.post("/v1/auth/password-reset", json={
+        "national_id": patient.national_id, "activation_code": code, "new_password": NEW,
+        "recovery_code": patient.recovery_codes[0]})
+    assert reset.status_code == 400
+    assert client.post("/v1/auth/login", json={"national_id": patient.national_id,
+                                               "password": NEW}).status_code == 401
+
+
+def test_a_request_in_the_moment_an_account_is_disabled_changes_nothing(app, client, patient,
+                                                                        clock):
+    """Disabling marks the account, then ends its sessions: a request whose token passed the
+    session check in between must still find the account disabled."""
+    with app.app_context():
+        accounts.disable(accounts.PATIENT, account_id(app, patient.national_id))
+    changed = client.post("/v1/me/password", headers=patient.auth,
+                          json={"current_password": patient.password, "new_password": NEW})
+    assert changed.status_code == 401
+    clock.tick(timedelta(seconds=30))
+    setup = client.post("/v1/auth/totp/setup", headers=patient.auth, json=reauth(patient))
+    assert setup.status_code == 401 and "secret" not in setup.json
+
+
+def test_two_registrations_with_one_code_at_once_one_wins_the_other_is_refused(
+        app, hospital, monkeypatch):
+    client = app.test_client()
+    national_id = factories.next_national_id()
+    code = factories.activation_code(client, hospital, national_id)
+    both_checked, statuses = threading.Barrier(2, timeout=5), []
+    claim = activation_codes.claim
+
+    def claim_after_both_checked(*args):
+        both_checked.wait()
+        return claim(*args)
+    monkeypatch.setattr(activation_codes, "claim", claim_after_both_checked)
+
+    def register(password):
+        response = app.test_client().post("/v1/auth/register", json={
+            "national_id": national_id, "activation_code": code, "password": password})
+        statuses.append(response.status_code)
+    threads = [threading.Thread(target=register, args=(p,)) for p in (PASSWORD, NEW)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [201, 400]
+
+
+def register(client, national_id, code, password, **contact):
+    return client.post("/v1/auth/register", json={
+        "national_id": national_id, "activation_code": code, "password": password, **contact})
+
+
+def test_a_password_built_on_the_name_the_patient_typed_is_refused(client, hospital):
+    national_id = factories.next_national_id()
+    code = factories.activation_code(client, hospital, national_id)  # the hospital gave no name
+    refused = register(client, national_id, code, "phamthuha77", name="Phạm Thu Hà")
+    assert refused.status_code == 422 and "password" in refused.json["errors"]
+    assert register(client, national_id, code, PASSWORD, name="Phạm Thu Hà").status_code == 201
+
+
+def test_a_password_built_on_the_birth_date_the_hospital_recorded_is_refused(client, hospital):
+    national_id = factories.next_national_id()
+    issued = client.post("/v1/hospital/activation-codes",
+                         headers=bearer(hospital_token(client, hospital)),
+                         json={"national_id": national_id, "birth_date": "1990-07-15"})
+    code = issued.json["activation_code"]
+    refused = register(client, national_id, code, "hoa15071990")  # fine for anyone else
+    assert refused.status_code == 422 and "password" in refused.json["errors"]
+    assert register(client, national_id, code, PASSWORD).status_code == 201
+
+
+def test_a_staff_password_built_on_the_username_is_refused(app):
+    result = app.test_cli_runner().invoke(args=["create-staff", "thanh.tung",
+                                                "--password", "thanh.tung.99"])
+    assert result.exit_code != 0
+    fine = app.test_cli_runner().invoke(args=["create-staff", "thanh.tung",
+                                              "--password", PASSWORD])
+    assert fine.exit_code == 0, fine.output
+
+
+def test_an_activation_code_answer_says_when_the_code_expires(client, hospital, clock):
+    issued = client.post("/v1/hospital/activation-codes",
+                         headers=bearer(hospital_token(client, hospital)),
+                         json={"national_id": factories.next_national_id()})
+    assert issued.status_code == 201
+    expires_at = datetime.fromisoformat(issued.json["expires_at"])
+    assert expires_at.replace(tzinfo=timezone.utc) == now() + timedelta(hours=72)
+
+
+def test_the_authenticator_entry_shows_the_issuer_and_only_four_digits_of_the_id(make_app):
+    app = make_app(TOTP_ISSUER="PHR Bach Mai")
+    client = app.test_client()
+    with app.app_context():
+        hospital = factories.create_hospital()
+    account = factories.registered_patient(client, hospital)
+    token = bearer(client.post("/v1/auth/login", json=account.login_body).json["enrollment_token"])
+    uri = urlparse(client.post("/v1/auth/totp/setup", headers=token).json["otpauth_uri"])
+    assert unquote(uri.path) == f"/PHR Bach Mai:ID ...{account.national_id[-4:]}"
+    assert parse_qs(uri.query)["issuer"] == ["PHR Bach Mai"]
+
+
+def test_a_missing_reauthentication_part_is_named_in_the_answer(client, patient):
+    response = client.post("/v1/auth/totp/setup", headers=patient.auth,
+                           json={"password": patient.password})
+    assert response.status_code == 422
+    assert "password" in response.json["errors"]
+    assert "password" in response.json["detail"] and "code" in response.json["detail"]
+
+
+def test_activating_before_setting_up_says_to_set_up_first(client, hospital):
+    account = factories.registered_patient(client, hospital)
+    token = bearer(client.post("/v1/auth/login", json=account.login_body).json["enrollment_token"])
+    response = client.post("/v1/auth/totp/activate", headers=token, json={"code": "123456"})
+    assert response.status_code == 409 and "set-up" in response.json["detail"]
+
+
+def test_recovery_codes_carry_at_least_ten_unambiguous_characters(patient):
+    for code in patient.recovery_codes:
+        typed = normalize_code(code)
+        assert len(typed) >= 10 and not set(typed) & set("01ILO")

@@ -1,0 +1,132 @@
+"""Sessions and token answers at their edges: what a session remembers of its device, what the
+token answers tell a client, how long the refresh token says it lives, and the hints that tell a
+user to start over."""
+from datetime import datetime, timedelta, timezone
+
+import jwt
+import pytest
+
+from models.db import get_db
+from security.totp import code_at
+from tests import factories
+from tests.factories import bearer, now
+
+PHONE = "PHR-Android/3.2 (Pixel 8; Android 15)"
+
+
+def sessions_of(client, account):
+    return {s["id"]: s for s in client.get("/v1/me/sessions", headers=account.auth).json}
+
+
+def signed_in_by_mfa(client, patient, clock, user_agent):
+    clock.tick(timedelta(seconds=30))
+    mfa_token = client.post("/v1/auth/login", json=patient.login_body).json["mfa_token"]
+    response = client.post("/v1/auth/mfa", headers={"User-Agent": user_agent}, json={
+        "mfa_token": mfa_token, "code": code_at(patient.totp_secret, now())})
+    assert response.status_code == 200
+    return response.json
+
+
+def signed_in_by_activation(client, hospital, user_agent):
+    account = factories.registered_patient(client, hospital)
+    token = bearer(client.post("/v1/auth/login", json=account.login_body).json["enrollment_token"])
+    secret = client.post("/v1/auth/totp/setup", headers=token).json["secret"]
+    response = client.post("/v1/auth/totp/activate", headers={**token, "User-Agent": user_agent},
+                           json={"code": code_at(secret, now())})
+    assert response.status_code == 200
+    return response.json
+
+
+@pytest.mark.parametrize("how", ["mfa", "activation"])
+def test_a_session_lists_the_device_it_was_started_from(client, hospital, patient, clock, how):
+    if how == "mfa":
+        body = signed_in_by_mfa(client, patient, clock, PHONE)
+    else:
+        body = signed_in_by_activation(client, hospital, PHONE)
+    viewer = factories.Account(access_token=body["access_token"])
+    assert sessions_of(client, viewer)[body["session_id"]]["user_agent"] == PHONE
+
+
+def test_a_long_user_agent_is_kept_to_200_characters(client, patient, clock):
+    body = signed_in_by_mfa(client, patient, clock, "x" * 1000)
+    stored = sessions_of(client, patient)[body["session_id"]]["user_agent"]
+    assert stored == "x" * 200
+
+
+def test_token_answers_say_how_to_use_the_token_and_how_long_it_lasts(client, hospital,
+                                                                     patient, clock):
+    """RFC 6749 5.1: token_type (compared case-insensitively) and expires_in in seconds."""
+    answers = [signed_in_by_mfa(client, patient, clock, PHONE),
+               signed_in_by_activation(client, hospital, PHONE),
+               client.post("/v1/auth/refresh", headers=bearer(patient.refresh_token)).json,
+               client.post("/v1/auth/token", json={"client_id": hospital["client_id"],
+                                                   "client_secret": hospital["client_secret"]}).json]
+    for answer in answers:
+        assert answer["token_type"].lower() == "bearer"
+        assert answer["expires_in"] == 900
+
+
+def test_the_refresh_token_says_it_lasts_as_long_as_the_session(make_app, clock):
+    app = make_app(REFRESH_TOKEN_DAYS=7)
+    client = app.test_client()
+    with app.app_context():
+        hospital = factories.create_hospital()
+    account = factories.signed_in_patient(client, hospital, clock)
+    claims = jwt.decode(account.refresh_token, options={"verify_signature": False})
+    assert claims["exp"] - claims["iat"] == 7 * 24 * 3600
+    listed = sessions_of(client, account)[account.session_id]
+    expires = datetime.fromisoformat(listed["expires_at"]).replace(tzinfo=timezone.utc)
+    assert int(expires.timestamp()) == claims["exp"]
+
+
+def test_used_mfa_tokens_are_tidied_away_once_they_have_expired(app, client, patient, clock):
+    signed_in_by_mfa(client, patient, clock, PHONE)
+    with app.app_context():
+        assert get_db().used_step_tokens.count_documents({}) == 1  # kept while it could be replayed
+        clock.tick(timedelta(minutes=4))
+        assert get_db().used_step_tokens.count_documents({}) == 1
+        clock.tick(timedelta(hours=1, minutes=2))  # expired, plus the index's hour of grace
+        assert get_db().used_step_tokens.count_documents({}) == 0
+
+
+def expired(client, patient, clock):
+    token = client.post("/v1/auth/login", json=patient.login_body).json["mfa_token"]
+    clock.tick(timedelta(minutes=6))
+    return token
+
+
+def used(client, patient, clock):
+    token = client.post("/v1/auth/login", json=patient.login_body).json["mfa_token"]
+    clock.tick(timedelta(seconds=30))
+    client.post("/v1/auth/mfa", json={"mfa_token": token,
+                                      "code": code_at(patient.totp_secret, now())})
+    return token
+
+
+def an_access_token(client, patient, clock):
+    return patient.access_token
+
+
+def after_a_password_change(client, patient, clock):
+    token = client.post("/v1/auth/login", json=patient.login_body).json["mfa_token"]
+    client.post("/v1/me/password", headers=patient.auth, json={
+        "current_password": patient.password, "new_password": "another fine password 77"})
+    return token
+
+
+@pytest.mark.parametrize("dead_token", [expired, used, an_access_token, after_a_password_change])
+def test_a_dead_sign_in_step_tells_the_user_to_sign_in_again(client, patient, clock,
+                                                             dead_token):
+    token = dead_token(client, patient, clock)
+    clock.tick(timedelta(seconds=30))
+    response = client.post("/v1/auth/mfa", json={"mfa_token": token,
+                                                 "code": code_at(patient.totp_secret, now())})
+    assert response.status_code == 401
+    assert "sign in again" in response.json["detail"].lower()
+
+
+def test_a_reused_refresh_token_tells_the_user_the_session_was_signed_out(client, patient):
+    client.post("/v1/auth/refresh", headers=bearer(patient.refresh_token))
+    reuse = client.post("/v1/auth/refresh", headers=bearer(patient.refresh_token))
+    assert reuse.status_code == 401
+    assert "signed out" in reuse.json["detail"]
