@@ -17,8 +17,7 @@ NEW = "another fine password 77"
 
 
 def account_id(app, national_id):
-    with app.app_context():
-        return accounts.find_by_login(accounts.PATIENT, national_id)["_id"]
+    return factories.stored_patient(app, national_id)["_id"]
 
 
 def reauth(account):

@@ -14,9 +14,9 @@ WRONG_REAUTH = {"password": WRONG, "code": "123456"}
 
 
 def account_id(app, account):
+    if account.national_id:
+        return factories.stored_patient(app, account.national_id)["_id"]
     with app.app_context():
-        if account.national_id:
-            return accounts.find_by_login(accounts.PATIENT, account.national_id)["_id"]
         return accounts.find_by_login(accounts.STAFF, account.username)["_id"]
 
 
@@ -88,7 +88,7 @@ def at_reset_with_a_wrong_second_factor(client, hospital, clock):
     body = {"national_id": patient.national_id,
             "activation_code": factories.activation_code(client, hospital, patient.national_id),
             "new_password": "another fine password 77", "code": "000000"}
-    return patient, lambda: client.post("/v1/auth/password-reset", json=body), "activation"
+    return patient, lambda: client.post("/v1/auth/password-reset", json=body), "reset-factor"
 
 
 @pytest.mark.parametrize("flow", [at_login, at_mfa, at_first_activation, at_reauthentication,

@@ -30,8 +30,10 @@ def test_a_key_with_stray_characters_is_refused_not_cleaned_up():
 
 
 @pytest.mark.parametrize("key", ["not base64!", base64.b64encode(b"16 bytes only!!!").decode()])
-def test_a_refused_key_names_the_setting_to_fix(key):
-    with pytest.raises(ValueError, match="DATA_ENCRYPTION_KEY"):
+def test_a_refused_key_says_what_is_wrong(key):
+    # The configuration names the setting (DATA_ENCRYPTION_KEY, an old key, the receipt key);
+    # the primitive says what a key must be.
+    with pytest.raises(ValueError, match="encryption key must"):
         decode_key(key)
 
 
