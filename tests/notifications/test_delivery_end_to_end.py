@@ -81,3 +81,26 @@ def test_a_crash_between_send_and_bookkeeping_sends_again_and_records_once(
     assert after_lease["sent"] == 1 and nothing_left["claimed"] == 0
     assert len(fcm.bodies_for("ok-device-crash")) == 2  # at least once: the device shows it once
     assert doc["delivery"]["state"] == "done" and len(doc["delivery"]["sent_to"]) == 1
+
+
+def test_two_workers_at_once_send_each_notification_once(app, client, hospital, patient, fcm,
+                                                         make_sender):
+    import threading
+    client.post("/v1/me/devices", headers=patient.auth,
+                json={"token": "ok-device-shared", "platform": "android"})
+    for i in range(6):
+        push(client, hospital, bundle(lab_result(patient.national_id, f"lab-{i}")))
+    sender, start, totals = make_sender(), threading.Barrier(2), []
+
+    def work(name):
+        with app.app_context():
+            start.wait()
+            totals.append(deliver_once(MongoOutbox(), sender, worker_id=name, now=utcnow(),
+                                       batch_size=4))
+    threads = [threading.Thread(target=work, args=(f"w{i}",)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(t["sent"] for t in totals) == 6
+    assert len(fcm.bodies_for("ok-device-shared")) == 6
