@@ -189,3 +189,64 @@ def test_recovery_codes_carry_at_least_ten_unambiguous_characters(patient):
     for code in patient.recovery_codes:
         typed = normalize_code(code)
         assert len(typed) >= 10 and not set(typed) & set("01ILO")
+
+
+def wrong_code_at_sign_in(client, hospital, patient):
+    mfa_token = client.post("/v1/auth/login", json=patient.login_body).json["mfa_token"]
+    return client.post("/v1/auth/mfa", json={"mfa_token": mfa_token, "code": "000000"}), "code"
+
+
+def wrong_code_for_a_new_factor(client, hospital, patient):
+    account = factories.registered_patient(client, hospital)
+    token = bearer(client.post("/v1/auth/login", json=account.login_body).json["enrollment_token"])
+    client.post("/v1/auth/totp/setup", headers=token)
+    return client.post("/v1/auth/totp/activate", headers=token, json={"code": "000000"}), "code"
+
+
+def wrong_reauthentication(client, hospital, patient):
+    return client.post("/v1/auth/totp/setup", headers=patient.auth, json={
+        "password": "not the password 123", "code": "123456"}), "password or the code"
+
+
+def wrong_current_password(client, hospital, patient):
+    return client.post("/v1/me/password", headers=patient.auth, json={
+        "current_password": "not the password 123", "new_password": NEW}), "current password"
+
+
+def refused_new_password(client, hospital, patient):
+    return client.post("/v1/me/password", headers=patient.auth, json={
+        "current_password": patient.password, "new_password": "password123"}), "password"
+
+
+def someone_elses_session(client, hospital, patient):
+    return client.delete("/v1/me/sessions/ses_not-mine", headers=patient.auth), "session"
+
+
+@pytest.mark.parametrize("refusal", [wrong_code_at_sign_in, wrong_code_for_a_new_factor,
+                                     wrong_reauthentication, wrong_current_password,
+                                     refused_new_password, someone_elses_session])
+def test_each_refusal_after_the_password_step_names_the_part_that_was_wrong(client, hospital,
+                                                                           patient, refusal):
+    """Past the first password check, naming the failed part tells an attacker nothing new and
+    tells the user what to retype (the first step keeps one answer for every failure)."""
+    response, part = refusal(client, hospital, patient)
+    assert response.status_code in (401, 404, 422)
+    assert part in response.json["detail"]
+
+
+def test_a_set_up_replaced_during_its_activation_is_not_activated(app, client, patient, clock,
+                                                                  monkeypatch):
+    clock.tick(timedelta(seconds=30))
+    first = client.post("/v1/auth/totp/setup", headers=patient.auth, json=reauth(patient))
+    activate_totp = accounts.activate_totp
+
+    def another_set_up_lands_first(kind, account_id, *args):
+        accounts.set_pending_totp(kind, account_id, "v1:a-newer-pending-secret")
+        return activate_totp(kind, account_id, *args)
+    monkeypatch.setattr(accounts, "activate_totp", another_set_up_lands_first)
+    response = client.post("/v1/auth/totp/activate", headers=patient.auth,
+                           json={"code": code_at(first.json["secret"], now())})
+    assert response.status_code == 409 and "start again" in response.json["detail"]
+    clock.tick(timedelta(seconds=30))
+    still = client.post("/v1/auth/recovery-codes", headers=patient.auth, json=reauth(patient))
+    assert still.status_code == 200  # the old factor is still the active one

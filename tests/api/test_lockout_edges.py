@@ -239,3 +239,14 @@ def test_reset_guesses_lock_only_the_code_path_and_a_new_code_lifts_them(client,
     reset = client.post("/v1/auth/password-reset", json={
         **body, "activation_code": fresh, "recovery_code": patient.recovery_codes[0]})
     assert reset.status_code == 204
+
+
+def test_failures_spread_over_days_still_count_while_they_keep_coming(client, clock):
+    """The count is forgotten only after a quiet day; each attempt starts that day again."""
+    body = {"national_id": "099999999989", "password": WRONG}
+    statuses = [client.post("/v1/auth/login", json=body).status_code]
+    clock.tick(timedelta(hours=23))
+    statuses += [client.post("/v1/auth/login", json=body).status_code for _ in range(3)]
+    clock.tick(timedelta(hours=23))  # 46 hours after the first failure, 23 after the last
+    statuses.append(client.post("/v1/auth/login", json=body).status_code)
+    assert statuses == [401, 401, 401, 401, 429]

@@ -1,6 +1,8 @@
 """Sessions and token answers at their edges: what a session remembers of its device, what the
 token answers tell a client, how long the refresh token says it lives, and the hints that tell a
 user to start over."""
+import os
+import time
 from datetime import datetime, timedelta, timezone
 
 import jwt
@@ -130,3 +132,34 @@ def test_a_reused_refresh_token_tells_the_user_the_session_was_signed_out(client
     reuse = client.post("/v1/auth/refresh", headers=bearer(patient.refresh_token))
     assert reuse.status_code == 401
     assert "signed out" in reuse.json["detail"]
+
+
+
+@pytest.fixture
+def server_clock_five_hours_behind_utc():
+    """The process's local time zone set to UTC-5 (POSIX "EST5"), as on a server so configured."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = "EST5"
+    time.tzset()
+    yield
+    if before is None:
+        del os.environ["TZ"]
+    else:
+        os.environ["TZ"] = before
+    time.tzset()
+
+
+def test_a_used_mfa_token_is_remembered_until_it_expires_whatever_the_servers_time_zone(
+        app, hospital, server_clock_five_hours_behind_utc):
+    """The record that makes an mfa token single-use must not be tidied away while the token
+    still works; its expiry is the token's own, in UTC, on any server."""
+    client = app.test_client()
+    account = factories.enroll_totp(client, factories.registered_patient(client, hospital), None)
+    mfa_token = client.post("/v1/auth/login", json=account.login_body).json["mfa_token"]
+    signed_in = client.post("/v1/auth/mfa", json={"mfa_token": mfa_token,
+                                                  "recovery_code": account.recovery_codes[0]})
+    assert signed_in.status_code == 200
+    expires = jwt.decode(mfa_token, options={"verify_signature": False})["exp"]
+    with app.app_context():
+        [record] = get_db().used_step_tokens.find()
+    assert record["expires_at"] == datetime.fromtimestamp(expires, timezone.utc)
