@@ -6,6 +6,10 @@ from security.audit_chain import GENESIS
 
 MAIN_AUDIT_CHAIN = "main"
 
+# Functions that read a whole collection on purpose, with the reason. Every other query must be
+# served by an index below (models/index_coverage.py states the rule; the test suite checks it).
+ALLOWED_SCANS: dict[str, str] = {}
+
 
 def ensure_indexes(db) -> None:
     db.patients.create_indexes([IndexModel([("national_id_hash", ASCENDING)], unique=True)])

@@ -1,0 +1,45 @@
+"""A pytest plugin (loaded by tests/conftest.py): records every query shape the application
+sends during the run, and fails the run when one is not served by a declared index
+(models/index_coverage.py), with a report of what and from where.
+
+It judges only what the selected tests sent: a run of a few tests checks their queries."""
+import pytest
+
+from models import index_coverage, query_shapes
+
+_recorder = query_shapes.Recorder()
+_report: list[index_coverage.Report] = []
+
+
+def pytest_addoption(parser):
+    parser.addoption("--query-shapes", action="store_true",
+                     help="list every query shape the run sent and the index serving it")
+
+
+def pytest_configure(config):
+    query_shapes.install(_recorder)  # before any app exists: every app's database is watched
+
+
+def pytest_unconfigure(config):
+    if _recorder in query_shapes._RECORDERS:
+        query_shapes.uninstall(_recorder)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    shapes = _recorder.shapes()
+    if not shapes:
+        return
+    report = index_coverage.check(shapes)
+    _report.append(report)
+    if not report.ok and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    every_shape = config.getoption("--query-shapes")
+    for report in _report:
+        if report.ok:
+            terminalreporter.write_line(report.text(every_shape))
+        else:
+            terminalreporter.section("queries not served by an index", sep="=", red=True)
+            terminalreporter.write_line(report.text(every_shape))
