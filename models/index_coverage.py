@@ -69,6 +69,9 @@ class _DeclaredCollection:
                 doc["name"], tuple(doc["key"].items()), bool(doc.get("unique")),
                 frozenset(doc.get("partialFilterExpression", {}))))
 
+    def index_information(self) -> dict:
+        return {}   # nothing to retire on a database that is only being described
+
     def __getattr__(self, name):
         return lambda *args, **kwargs: None   # the start-up writes ensure_indexes also makes
 
