@@ -221,6 +221,9 @@ class _Database:
         found = getattr(self._db, name)
         return _Collection(found) if isinstance(found, _COLLECTIONS) else found
 
+    def __bool__(self):
+        return bool(self._db)   # pymongo refuses truth tests: so does its proxy
+
     def __getitem__(self, name):
         return _Collection(self._db[name])
 
@@ -235,6 +238,9 @@ class _Collection:
     def __getattr__(self, name):
         found = getattr(self._collection, name)
         return _Collection(found) if isinstance(found, _COLLECTIONS) else found
+
+    def __bool__(self):
+        return bool(self._collection)
 
     def __getitem__(self, name):
         return _Collection(self._collection[name])
