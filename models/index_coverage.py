@@ -20,6 +20,12 @@ serves stays fast as patients and records grow. The rule, checked per shape:
 
 Functions that walk a whole collection on purpose (operator jobs) are named in
 models/indexes.py's ALLOWED_SCANS with the reason; their shapes are reported, not failed.
+
+Pragmatic on purpose: a limit is not considered (a sorted, unindexed read of one document is
+still refused), nor a hint, a collation or the planner's choice among several serving indexes;
+a partial filter is taken as met by any `eq`; `$in` is trusted to stay short (MongoDB merges
+at most 200 values for a sort). Only what the suite runs is checked: a query no test reaches is
+not judged.
 """
 from dataclasses import dataclass, field
 

@@ -5,9 +5,9 @@ sends during the run, and fails the run when one is not served by a declared ind
 It judges only what the selected tests sent: a run of a few tests checks their queries."""
 import pytest
 
-from models import index_coverage, query_shapes
+from models import index_coverage, query_recorder
 
-_recorder = query_shapes.Recorder()
+_recorder = query_recorder.Recorder()
 _report: list[index_coverage.Report] = []
 
 
@@ -17,12 +17,11 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
-    query_shapes.install(_recorder)  # before any app exists: every app's database is watched
+    query_recorder.install(_recorder)  # before any app exists: every app's database is watched
 
 
 def pytest_unconfigure(config):
-    if _recorder in query_shapes._RECORDERS:
-        query_shapes.uninstall(_recorder)
+    query_recorder.uninstall(_recorder)
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -3,14 +3,15 @@ declared index serves it, and representative API flows whose every query is serv
 suite is checked as well, at its end (tests/query_shape_check.py)."""
 from datetime import datetime, timedelta, timezone
 
+import mongomock
 import pymongo
 import pytest
 from flask import Flask
 from freezegun import freeze_time
 
 from api import create_app
-from models import index_coverage, indexes, query_shapes, records, sessions
-from models.index_coverage import IndexSpec, check, serves, serving_indexes
+from models import index_coverage, indexes, query_recorder, query_shapes, records, sessions
+from models.index_coverage import IndexSpec, check, serving_indexes
 from models.query_shapes import Shape, shape_of
 from tests import conftest, factories
 from tests.factories import bearer, bundle, diagnosis, lab_result, push
@@ -64,8 +65,8 @@ def test_pymongo_collections_and_cursors_are_recorded_too():
     client = pymongo.MongoClient("mongodb://127.0.0.1:9", connect=False,
                                  serverSelectionTimeoutMS=1)
     app = Flask(__name__)
-    with query_shapes.recording() as recorder, app.app_context():
-        app.extensions["mongo_db"] = query_shapes.watch(client.phr)
+    with query_recorder.recording() as recorder, app.app_context():
+        app.extensions["mongo_db"] = query_recorder.watch(client.phr)
         with pytest.raises(pymongo.errors.ServerSelectionTimeoutError):
             records.for_patient("pat_x", categories=["lab"], since=None, after=None, limit=5)
         with pytest.raises(pymongo.errors.ServerSelectionTimeoutError):
@@ -79,13 +80,13 @@ def test_pymongo_collections_and_cursors_are_recorded_too():
 
 
 def test_nothing_is_wrapped_when_nothing_records(monkeypatch):
-    monkeypatch.setattr(query_shapes, "_RECORDERS", [])
+    monkeypatch.setattr(query_recorder, "_RECORDERS", [])
     db = object()
-    assert query_shapes.watch(db) is db
+    assert query_recorder.watch(db) is db
 
 
 def test_a_tests_own_reads_are_not_the_applications(make_app):
-    with query_shapes.recording() as recorder:
+    with query_recorder.recording() as recorder:
         app = make_app()
         app.extensions["mongo_db"].patients.find_one({"anything": 1})
         list(app.extensions["mongo_db"].records.find({"whatever": 1}))
@@ -175,6 +176,15 @@ def test_the_declared_indexes_are_read_from_models_indexes():
     assert names["patient_id_1_category_1_sort_at_-1__id_-1"].keys[2] == ("sort_at", -1)
     assert all(specs[0] is index_coverage.ID_INDEX for specs in declared.values())
     assert set(indexes.ALLOWED_SCANS) == {"models/sealed.py:documents", "models/sealed.py:count"}
+
+
+def test_replaced_indexes_are_dropped_from_a_deployed_database():
+    db = mongomock.MongoClient().phr
+    db.sessions.create_index([("account_id", 1), ("created_at", -1)])
+    indexes.ensure_indexes(db)
+    indexes.ensure_indexes(db)   # again: nothing left to drop, nothing fails
+    assert "account_id_1_created_at_-1" not in db.sessions.index_information()
+    assert "account_id_1_revoked_at_1_created_at_-1" in db.sessions.index_information()
 
 
 # --- representative flows, recorded from one app ---------------------------------------------
@@ -283,7 +293,7 @@ def _operator_jobs(app):
 @pytest.fixture(scope="module")
 def flow_shapes():
     """{shape: {(operation, origin)}} of the flows above, run once on an app of their own."""
-    with query_shapes.recording() as recorder, freeze_time(
+    with query_recorder.recording() as recorder, freeze_time(
             datetime(2026, 11, 25, 9, 0, 0, tzinfo=timezone.utc),
             ignore=["pymongo", "bson", "_pytest"]) as clock:
         app = create_app(conftest.test_config())
