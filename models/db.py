@@ -8,6 +8,7 @@ import pymongo
 from flask import current_app
 from pymongo.errors import PyMongoError
 
+from models import query_recorder
 from models.indexes import ensure_indexes
 
 DuplicateKeyError = pymongo.errors.DuplicateKeyError
@@ -61,7 +62,8 @@ def init_app(app) -> None:
         client = mongomock.MongoClient(tz_aware=True)
     db = client[app.config["MONGO_DB_NAME"]]
     app.extensions["mongo_client"] = client
-    app.extensions["mongo_db"] = db
+    # The database itself, unless a test run records query shapes (models/query_recorder.py).
+    app.extensions["mongo_db"] = query_recorder.watch(db)
     ensure_indexes(db)
 
 

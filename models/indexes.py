@@ -6,30 +6,51 @@ from security.audit_chain import GENESIS
 
 MAIN_AUDIT_CHAIN = "main"
 
+# Functions that read a whole collection on purpose, with the reason. Every other query must be
+# served by an index below (models/index_coverage.py states the rule; the test suite checks it).
+ALLOWED_SCANS: dict[str, str] = {
+    "models/sealed.py:documents": "key rotation (`flask rotate-keys`, an operator job) reads "
+                                  "every sealed value of every collection in _id order",
+    "models/sealed.py:count": "key rotation counts what it will read, for its progress bar",
+}
+
+# Indexes an earlier version declared and this one replaced: dropped at start-up where found,
+# so a deployed database stops maintaining them. {collection: [index names]}.
+RETIRED = {
+    "sessions": ["account_id_1_created_at_-1"],
+    "trusted_devices": ["account_id_1_session_id_1", "session_id_1"],
+    "audit_log": ["patient_id_1_at_-1_seq_-1"],
+}
+
 
 def ensure_indexes(db) -> None:
     db.patients.create_indexes([IndexModel([("national_id_hash", ASCENDING)], unique=True)])
     db.staff.create_indexes([IndexModel([("username", ASCENDING)], unique=True)])
     db.hospitals.create_indexes([IndexModel([("client_id", ASCENDING)], unique=True)])
+    # Live sessions are asked for by revoked_at: None; the key keeps revoked ones out of the scan.
     db.sessions.create_indexes([
-        IndexModel([("account_id", ASCENDING), ("created_at", DESCENDING)]),
+        IndexModel([("account_id", ASCENDING), ("revoked_at", ASCENDING),
+                    ("created_at", DESCENDING)]),
         IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=7 * 24 * 3600),
     ])
     db.activation_codes.create_indexes([
         IndexModel([("national_id_hash", ASCENDING), ("code_hash", ASCENDING)], unique=True),
+        IndexModel([("national_id_hash", ASCENDING), ("used_at", ASCENDING)]),
         IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=30 * 24 * 3600),
     ])
     db.trusted_devices.create_indexes([
         IndexModel([("token_hash", ASCENDING)], unique=True),
-        IndexModel([("account_id", ASCENDING), ("session_id", ASCENDING)]),
-        IndexModel([("session_id", ASCENDING)]),
+        IndexModel([("account_id", ASCENDING), ("revoked_at", ASCENDING),
+                    ("expires_at", ASCENDING)]),
+        IndexModel([("session_id", ASCENDING), ("revoked_at", ASCENDING)]),
         IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=30 * 24 * 3600),
     ])
     # The audit trail is written on every request: plain indexes only. A unique one would make
     # each insert scan the collection on the embedded database (models/audit.py).
     db.audit_log.create_indexes([
         IndexModel([("chain", ASCENDING), ("seq", ASCENDING)]),
-        IndexModel([("patient_id", ASCENDING), ("at", DESCENDING), ("seq", DESCENDING)]),
+        IndexModel([("patient_id", ASCENDING), ("chain", ASCENDING), ("at", DESCENDING),
+                    ("seq", DESCENDING)]),
     ])
     # Chain heads are found by _id: no index. The main chain's head is made here, not by the
     # first append: mongomock creates a collection on first use without a lock, so two threads
@@ -49,6 +70,11 @@ def ensure_indexes(db) -> None:
         IndexModel([("patient_id", ASCENDING), ("category", ASCENDING), ("sort_at", DESCENDING),
                     ("_id", DESCENDING)]),
         IndexModel([("patient_id", ASCENDING), ("updated_at", ASCENDING)]),
+        # Patients' own entries are keyed by author (hospital_id None): plain, not unique, as
+        # each entry gets a new random source id, so two pushes never race for one key.
+        IndexModel([("author", ASCENDING), ("resource_type", ASCENDING),
+                    ("source_key", ASCENDING), ("hospital_id", ASCENDING)],
+                   partialFilterExpression={"author": {"$type": "string"}}),
     ])
     db.record_versions.create_indexes([
         IndexModel([("record_id", ASCENDING), ("version", ASCENDING)]),
@@ -72,3 +98,12 @@ def ensure_indexes(db) -> None:
     ])
     # Keyed by _id (hash of the sign-in identifier): one-document reads and $inc, no scans.
     db.throttles.create_indexes([IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=3600)])
+    _drop_retired(db)
+
+
+def _drop_retired(db) -> None:
+    for collection, names in RETIRED.items():
+        present = db[collection].index_information()
+        for name in names:
+            if name in present:
+                db[collection].drop_index(name)

@@ -10,6 +10,9 @@ from api import create_app
 from tests import factories
 from tests.openapi_contract import ContractClient
 
+# Every query the application sends during the run must be served by a declared index.
+pytest_plugins = ["tests.query_shape_check"]
+
 # argon2 at production cost is ~170 ms per hash; tests keep the algorithm, not the cost.
 FAST_ARGON2 = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_KIB": 8, "ARGON2_PARALLELISM": 1}
 
