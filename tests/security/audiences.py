@@ -2,7 +2,9 @@
 authorization matrix and the fuzzing): three signed-in patients (`patient`, `other_patient`, and
 `caregiver`, whom `patient` granted caregiving access), two hospitals, a support staff member,
 each with tokens, and for every patient its own records, consents, devices, notifications and
-session, so that a test can name an id that is the caller's own or someone else's.
+session, so that a test can name an id that is the caller's own or someone else's. Two more
+audiences hold only a sign-in step token: `password_only` (an mfa_token: the password is right,
+the second factor not given yet) and `enrolling` (an enrollment_token: TOTP not set up yet).
 
 Everything is made through the public API, as clients would, except the hospital clients and
 the staff account (only the CLI makes those)."""
@@ -14,9 +16,11 @@ from tests.factories import Account, bearer, bundle, diagnosis, lab_result, push
 
 ANONYMOUS, PATIENT, OTHER_PATIENT, CAREGIVER = "anonymous", "patient", "other_patient", "caregiver"
 HOSPITAL, OTHER_HOSPITAL, STAFF = "hospital", "other_hospital", "staff"
+PASSWORD_ONLY, ENROLLING = "password_only", "enrolling"
 PATIENTS = (PATIENT, OTHER_PATIENT, CAREGIVER)
 HOSPITALS = (HOSPITAL, OTHER_HOSPITAL)
-AUDIENCES = (ANONYMOUS, *PATIENTS, *HOSPITALS, STAFF)
+STEPS = (PASSWORD_ONLY, ENROLLING)
+AUDIENCES = (ANONYMOUS, *PATIENTS, *HOSPITALS, STAFF, *STEPS)
 
 # Kinds of id a request may name. A patient owns one of each; `sharer` is a patient who shared
 # records with the caller; `patient` and `national_id` name a patient (staff and hospitals).
@@ -51,6 +55,7 @@ class World:
                                 for k, h in self.hospitals.items()}
         self.people: dict[str, Person] = {}
         self.staff: Account | None = None
+        self.step_tokens: dict[str, str] = {}
 
     @classmethod
     def build(cls, app, client) -> "World":
@@ -62,6 +67,7 @@ class World:
         world._share()
         for audience, person in world.people.items():
             world._own_device_and_notification(audience, person)
+        world._step_tokens()
         return world
 
     # --- what a test asks of the world -------------------------------------------------------
@@ -73,6 +79,8 @@ class World:
             return None
         if audience in HOSPITALS:
             return self.hospital_tokens[audience]
+        if audience in STEPS:
+            return self.step_tokens[audience]
         account = self.staff if audience == STAFF else self.people[audience].account
         return account.refresh_token if kind == "refresh" else account.access_token
 
@@ -83,6 +91,16 @@ class World:
     def account(self, audience: str) -> Account:
         """The signed-in account behind an audience; patient-less audiences act on `patient`'s."""
         return self.staff if audience == STAFF else self.patient_account(audience)
+
+    def new_session(self, audience: str) -> dict:
+        """Tokens of a new session of a signed-in audience (patient or staff), as a full sign-in
+        would start it: for a request that may end its session (logout, refresh)."""
+        from flask_jwt_extended import decode_token
+
+        from services import sessions
+        with self.app.app_context():
+            account_id = decode_token(self.token(audience))["sub"]
+            return sessions.start("staff" if audience == STAFF else "patient", account_id)
 
     def patient_account(self, audience: str) -> Account:
         """The patient account behind an audience (`patient`'s for those that are no patient)."""
@@ -167,6 +185,15 @@ class World:
             person = self.people[audience]
             person.ids.setdefault("consent", response.json["id"])
             person.receipt = person.receipt or response.json["receipt"]
+
+    def _step_tokens(self) -> None:
+        """An mfa_token of `patient` (never exchanged), and an enrollment token of a patient
+        who registered but has no second factor yet."""
+        login = self.client.post("/v1/auth/login", json=self.people[PATIENT].account.login_body)
+        self.step_tokens[PASSWORD_ONLY] = login.json["mfa_token"]
+        newcomer = factories.registered_patient(self.client, self.hospitals[HOSPITAL])
+        login = self.client.post("/v1/auth/login", json=newcomer.login_body)
+        self.step_tokens[ENROLLING] = login.json["enrollment_token"]
 
     def _hospital_grantee(self, audience: str) -> dict:
         return {"type": "hospital", "id": self.hospitals[audience]["hospital_id"]}

@@ -17,8 +17,8 @@ from typing import Callable
 from security.totp import code_at
 from tests import factories
 from tests.factories import bundle, lab_result
-from tests.security.audiences import (ANONYMOUS, AUDIENCES, CAREGIVER, HOSPITAL, HOSPITALS,
-                                      OTHER_HOSPITAL, OTHER_PATIENT, PATIENT, PATIENTS, STAFF)
+from tests.security.audiences import (ANONYMOUS, AUDIENCES, CAREGIVER, ENROLLING, HOSPITAL,
+                                      HOSPITALS, OTHER_PATIENT, PATIENT, PATIENTS, STAFF, STEPS)
 
 PUBLIC = AUDIENCES
 SIGNED_IN = (*PATIENTS, STAFF)  # accounts with a password, a second factor and sessions
@@ -54,13 +54,17 @@ def _new_password() -> str:
 
 
 def _reauth(world, audience, ids) -> dict:
+    """Password and a recovery code of the caller's account; nothing with an enrollment token
+    (there is no factor yet to prove)."""
+    if audience == ENROLLING:
+        return {}
     account = world.account(audience)
     return {"password": account.password, "recovery_code": account.recovery_codes.pop()}
 
 
 def _activate(world, audience, ids) -> dict:
-    """A pending replacement factor (set up with the audience's own token), and its code."""
-    if audience not in SIGNED_IN:
+    """A pending factor (set up with the audience's own token), and its code."""
+    if audience not in (*SIGNED_IN, ENROLLING):
         return {"code": "123456"}
     response = world.client.post("/v1/auth/totp/setup", headers=world.headers(audience),
                                  json=_reauth(world, audience, ids))
@@ -158,8 +162,9 @@ def _empty(world, audience, ids) -> dict:
 # --- the table -------------------------------------------------------------------------------
 
 _ME = every(PATIENTS, 200)
-_PATIENT_ONLY_SIGNED_IN = every(SIGNED_IN, 200)
-_HOSPITAL_TOKENS_ARE_NOT_REFRESH_TOKENS = every(HOSPITALS, 401)
+_SIGNED_IN = every(SIGNED_IN, 200)
+_FACTOR_SET_UP = every((*SIGNED_IN, ENROLLING), 200)
+_NO_REFRESH_TOKEN = every((*HOSPITALS, *STEPS), 401)
 
 MATRIX = {
     # Public sign-in steps: a bearer token of any audience is ignored.
@@ -172,14 +177,16 @@ MATRIX = {
     ("POST", "/v1/auth/token"): Row(every(PUBLIC, 200), body=_client_credentials),
     ("POST", "/v1/consent-receipts/verify"): Row(every(PUBLIC, 200), body=_receipt),
     # Signed-in accounts (patients and staff), each on its own account.
-    ("POST", "/v1/auth/totp/setup"): Row(_PATIENT_ONLY_SIGNED_IN, body=_reauth, fresh=True,
-                                         note="enrollment tokens too (tests/api/test_totp.py)"),
-    ("POST", "/v1/auth/totp/activate"): Row(_PATIENT_ONLY_SIGNED_IN, body=_activate, fresh=True,
+    ("POST", "/v1/auth/totp/setup"): Row(_FACTOR_SET_UP, body=_reauth, fresh=True,
+                                         note="enrolling: the first factor, signed-in: a "
+                                              "replacement"),
+    ("POST", "/v1/auth/totp/activate"): Row(_FACTOR_SET_UP, body=_activate, fresh=True,
                                             note="a replaced factor signs every device out"),
-    ("POST", "/v1/auth/recovery-codes"): Row(_PATIENT_ONLY_SIGNED_IN, body=_reauth, fresh=True),
-    ("POST", "/v1/auth/refresh"): Row(_PATIENT_ONLY_SIGNED_IN, token="refresh", fresh=True,
-                                      refused=_HOSPITAL_TOKENS_ARE_NOT_REFRESH_TOKENS,
-                                      note="a hospital's access token is no refresh token: 401"),
+    ("POST", "/v1/auth/recovery-codes"): Row(_SIGNED_IN, body=_reauth, fresh=True),
+    ("POST", "/v1/auth/refresh"): Row(_SIGNED_IN, token="refresh", fresh=True,
+                                      refused=_NO_REFRESH_TOKEN,
+                                      note="hospital access and step tokens are no refresh "
+                                           "tokens: 401"),
     ("POST", "/v1/auth/logout"): Row(every(SIGNED_IN, 204), fresh=True),
     # The patient's own data: another patient's id answers exactly like a missing one.
     ("GET", "/v1/me"): Row(_ME),
