@@ -12,10 +12,12 @@ import json
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis.core.parameters import ParameterLocation
 
 from api.errors import PROBLEM_JSON
 from tests.conftest import drop_database
-from tests.security.audiences import HOSPITAL, PATIENT, STAFF, World, world_app
+from tests.security.audiences import (CAREGIVER, HOSPITAL, OTHER_PATIENT, PATIENT, STAFF, World,
+                                      world_app)
 
 SEED = 20261125
 # Checks left out, each for one operation and with its reason. positive_data_acceptance asks
@@ -32,6 +34,7 @@ SCHEMA_VALID_YET_REFUSED = {
     "GET /v1/me/access-log": "cursor: only one this API handed out (opaque)",
     "GET /v1/me/records": "cursor: only one this API handed out (opaque)",
     "GET /v1/me/notifications": "cursor: only one this API handed out (opaque)",
+    "GET /v1/me/shared-with-me/{patient_id}/records": "cursor: only one this API handed out",
     "POST /v1/me/records": "the fields each kind of measurement takes (described)",
     "POST /v1/me/consents": "the grantee takes id (hospital) or national_id (person); "
                             "expires_at before 2200 (both described)",
@@ -82,24 +85,50 @@ def problem_details(ctx, response, case) -> None:
     assert body["status"] == response.status_code, f"status {body['status']} in the body"
 
 
-def _headers(world: World, case) -> dict:
-    """The token of the audience the operation serves. Logout and refresh end or rotate their
-    session, so each of their cases gets a session of its own."""
-    path = case.operation.path
+def _audience(path: str) -> str:
+    """Who calls an operation: the audience it serves. Caregiving paths (and revoking a
+    consent, so that `patient`'s grant to its caregiver survives the fuzzing) as `caregiver`."""
     if path.startswith("/v1/hospital/"):
-        return world.headers(HOSPITAL)
+        return HOSPITAL
     if path.startswith("/v1/staff/"):
-        return world.headers(STAFF)
+        return STAFF
+    if path.startswith("/v1/me/shared-with-me") or path.endswith("/revoke"):
+        return CAREGIVER
+    return PATIENT  # /v1/me, /v1/auth, and the public operations (which ignore the token)
+
+
+def _headers(world: World, case) -> dict:
+    """Logout and refresh end or rotate their session: each of their cases gets its own."""
+    path = case.operation.path
     if path in ("/v1/auth/logout", "/v1/auth/refresh"):
         pair = world.new_session(PATIENT)
         token = pair["refresh_token" if path.endswith("/refresh") else "access_token"]
         return {"Authorization": f"Bearer {token}"}
-    return world.headers(PATIENT)  # /v1/me, and the public operations (which ignore it)
+    return world.headers(_audience(path))
+
+
+def _own_ids(world: World, case) -> None:
+    """Generated ids name nothing (404 before any body is read): a case whose path is meant to
+    be valid names something real of the caller's instead. Staff act on `other_patient`, whose
+    sessions the fuzzing does not use (a second-factor reset ends them all)."""
+    if not case.path_parameters or case.meta is None \
+            or case.meta.is_negative_at(ParameterLocation.PATH):
+        return
+    audience = _audience(case.operation.path)
+    for name in case.path_parameters:
+        if name == "session_id":  # a session of its own: the caller's must outlive the case
+            case.path_parameters[name] = world.new_session(PATIENT)["session_id"]
+        elif audience == STAFF:
+            case.path_parameters[name] = world.ids_for(OTHER_PATIENT, name[:-3])[0]
+        else:
+            kind = "sharer" if name == "patient_id" else name[:-3]
+            case.path_parameters[name] = world.ids_for(audience, kind)[0]
 
 
 @signed_in.parametrize()
 @settings(BOUNDED, max_examples=12)
 def test_fuzz_with_the_audience_token(case, fuzz_world):
+    _own_ids(fuzz_world, case)
     case.call_and_validate(headers=_headers(fuzz_world, case), additional_checks=[problem_details])
 
 
