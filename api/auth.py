@@ -47,7 +47,7 @@ def login(body):
 @blp.post("/totp/setup")
 @limiter.limit(auth_rate_limit)
 @require(ENROLLMENT, PATIENT, STAFF)
-@blp.arguments(TotpSetupIn)
+@blp.arguments(TotpSetupIn, required=False)  # none with an enrollment token
 @blp.response(200, TotpSetupOut)
 def totp_setup(body):
     """Start TOTP set-up: with the enrollment token, or with an access token plus password and a

@@ -34,7 +34,7 @@ def grant_consent(body):
 
 @blp.post("/me/consents/<consent_id>/revoke")
 @require(PATIENT)
-@blp.arguments(RevokeIn)
+@blp.arguments(RevokeIn, required=False)  # the app may send no body at all
 @blp.response(200, ConsentOut)
 def revoke_consent(_body, consent_id):
     """Withdraw a consent: it stops permitting on the very next request."""

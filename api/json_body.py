@@ -3,6 +3,7 @@ one nested thousands deep) is a 400, never a 500."""
 from flask import Request, current_app, request
 from flask.json.provider import DefaultJSONProvider
 from flask_smorest import Blueprint as SmorestBlueprint
+from marshmallow import RAISE
 from webargs import core
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
@@ -62,7 +63,11 @@ def read_json_body() -> None:
 
 class Parser(FlaskParser):
     """webargs reads JSON with the stdlib parser on its own; this one takes Flask's cached parse,
-    so a body is parsed once and only by JSONProvider."""
+    so a body is parsed once and only by JSONProvider. Unknown query parameters are refused like
+    unknown body fields (webargs drops them by default): a misspelt filter (`categroy=lab`) must
+    not quietly answer everything."""
+    DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
+                                   "query": RAISE, "querystring": RAISE}
 
     def _raw_load_json(self, req):
         if not core.is_json(req.mimetype) or not req.get_data(cache=True):

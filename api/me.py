@@ -1,6 +1,4 @@
 """/v1/me: the signed-in patient's own profile, sessions, password and access log."""
-import marshmallow as ma
-
 from api.guard import claims, require
 from api.json_body import Blueprint
 from models.schemas.audit import AccessLogPageOut, AccessLogQuery
@@ -50,7 +48,7 @@ def change_password(body):
 
 @blp.get("/access-log")
 @require(PATIENT)
-@blp.arguments(AccessLogQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(AccessLogQuery, location="query")
 @blp.response(200, AccessLogPageOut)
 def access_log(query):
     """Who read or changed this patient's data, when and why: newest first, by pages."""

@@ -3,6 +3,9 @@ import marshmallow as ma
 from marshmallow import validate
 
 from models.schemas.common import StrictSchema, text_field
+from notifications.messages import KINDS, mutable
+
+MUTABLE_KINDS = sorted(kind for kind in KINDS if mutable(kind))
 
 
 class DeviceIn(StrictSchema):
@@ -40,8 +43,11 @@ class NotificationPageOut(ma.Schema):
 
 
 class PreferencesIn(StrictSchema):
-    muted = ma.fields.List(ma.fields.String(validate=validate.Length(max=64)), required=True,
-                           validate=validate.Length(max=20))
+    # The kinds are documented here and checked by services.notify, which says which ones are
+    # security notifications (never muted).
+    muted = ma.fields.List(ma.fields.String(validate=validate.Length(max=64),
+                                            metadata={"enum": MUTABLE_KINDS}),
+                           required=True, validate=validate.Length(max=20))
 
 
 class PreferencesOut(ma.Schema):

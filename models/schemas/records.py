@@ -67,8 +67,10 @@ class MeasurementIn(StrictSchema):
     measured_at = ma.fields.AwareDateTime(required=True)
     systolic = ma.fields.Integer(validate=validate.Range(min=40, max=300))
     diastolic = ma.fields.Integer(validate=validate.Range(min=20, max=200))
+    # apispec documents Range's bounds but not min_inclusive: said here, or the document would
+    # offer 0 as a valid value.
     value = ma.fields.Float(validate=validate.Range(min=0, max=1000, min_inclusive=False),
-                            allow_nan=False)
+                            allow_nan=False, metadata={"exclusiveMinimum": True})
     unit = ma.fields.String(validate=validate.OneOf(["mmol/L", "mg/dL", "kg"]))
 
     @ma.validates_schema

@@ -117,3 +117,12 @@ def test_surrogate_search_survives_nesting_deeper_than_python_recursion():
         deep = [deep]
     assert holds_lone_surrogate(deep)
     assert not holds_lone_surrogate({"a": [1, None, {"b": "\U0001F600"}]})
+
+
+@pytest.mark.parametrize("path", ["/v1/me/records", "/v1/me/notifications", "/v1/me/access-log",
+                                  "/v1/me/shared-with-me/pat_nobody/records"])
+def test_an_unknown_query_parameter_is_refused_not_ignored(client, patient, path):
+    """A misspelt filter must not answer everything, as if no filter had been asked for."""
+    body = assert_problem(client.get(path, headers=patient.auth,
+                                     query_string={"categroy": "lab"}), 422, "invalid-input")
+    assert body["errors"] == {"categroy": ["Unknown field."]}
