@@ -43,10 +43,13 @@ def ingest(hospital_id: str, body, body_hash: str, idempotency_key: str | None) 
         return _earlier_answer(key_id, existing, body_hash)
     try:
         answer = _ingest(hospital_id, body)
+        # Inside the try: an answer that fails to be saved frees the key too, or every retry
+        # would hear 409 "still being processed" until the lease ran out.
+        ingest_requests.finish(key_id, cipher().encrypt_json(answer, _answer_context(key_id)),
+                               200)
     except Exception:
         ingest_requests.release(key_id)
         raise
-    ingest_requests.finish(key_id, cipher().encrypt_json(answer, _answer_context(key_id)), 200)
     return answer
 
 
