@@ -295,7 +295,7 @@ def drive(label: str, port: int, clients: int, seconds: float, make_task,
           progress=None) -> Outcome:
     """Run `clients` threads for `seconds`, each with its own connection, calling
     task = make_task(index) as task(http) -> (kind, status) again and again. A task that raises
-    OSError counts as status "error". Prints progress once a second."""
+    counts as kind "failed" with the error's name as status. Prints progress once a second."""
     outcomes = [Outcome() for _ in range(clients)]
     deadline = time.monotonic() + seconds
 
@@ -305,8 +305,8 @@ def drive(label: str, port: int, clients: int, seconds: float, make_task,
             start = time.perf_counter()
             try:
                 kind, status = task(http)
-            except OSError as error:
-                kind, status = "connection", f"error {type(error).__name__}"
+            except Exception as error:  # counted and shown, never a silently dead client
+                kind, status = "failed", type(error).__name__
                 http.close()
             seen.add(kind, status, time.perf_counter() - start)
         http.close()
