@@ -11,7 +11,7 @@ database unless MONGO_URI is set), with progress:
 
 Figures, not assertions: the machine is shared, so compare ratios taken in one run.
     python -m tests.benchmarks.api [--records 200,1000] [--seconds 10] [--clients 16]
-                                   [--bundles 3] [--signins 20]
+                                   [--rounds 3] [--bundles 3] [--signins 20]
 """
 import argparse
 import json
@@ -72,12 +72,19 @@ def read_paths(port: int, reader: h.Patient, hospital_auth: dict, args) -> dict:
         "floor (/_bench/floor)": ("/_bench/floor", {"X-Bench-Session": reader.session_id}),
         "GET /v1/me/records": ("/v1/me/records?limit=50", reader.auth),
     }
-    results = {}
-    for label, (path, headers) in paths.items():
-        def make_task(_index, path=path, headers=headers):
-            return lambda http: ("read", http.request("GET", path, headers).status)
-        h.drive(f"{label} warm-up", port, args.clients, 1, make_task)
-        results[label] = h.drive(label, port, args.clients, args.seconds, make_task)
+    results = {label: h.Outcome() for label in paths}
+    # Interleaved slices: the machine is shared, and a load that comes and goes then weighs on
+    # every path alike instead of on whichever ran while it lasted.
+    for turn in range(args.rounds):
+        for label, (path, headers) in paths.items():
+            def make_task(_index, path=path, headers=headers):
+                return lambda http: ("read", http.request("GET", path, headers).status)
+            if turn == 0:
+                h.drive(f"{label} warm-up", port, args.clients, 1, make_task)
+            slice_ = h.drive(f"{label} ({turn + 1}/{args.rounds})", port, args.clients,
+                             args.seconds / args.rounds, make_task)
+            results[label].merge(slice_)
+            results[label].seconds += slice_.seconds
     return results
 
 
@@ -148,6 +155,7 @@ def main(argv=None) -> None:
     parser.add_argument("--records", default="200,1000", help="collection sizes, ascending")
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved slices per path")
     parser.add_argument("--bundles", type=int, default=3)
     parser.add_argument("--signins", type=int, default=20)
     args = parser.parse_args(argv)
