@@ -91,3 +91,23 @@ def test_a_retry_after_a_crash_between_a_version_and_its_pointer_stores_each_onc
     retry = push(client, hospital, body, key=key)
     assert succeeded(retry), retry.json
     stored_once(client, patient, {"lab-f1", "dx-f1"})
+
+
+@pytest.mark.parametrize("key", [None, "fault-5"])
+def test_a_retry_after_a_crash_between_an_amendment_and_its_pointer_stores_each_once(
+        client, hospital, patient, monkeypatch, key):
+    push(client, hospital, bundle(lab_result(patient.national_id, "lab-f1", value=5.0),
+                                  diagnosis(patient.national_id, "dx-f1", when="2026-01-01")))
+    amended = bundle(lab_result(patient.national_id, "lab-f1", value=6.0),
+                     diagnosis(patient.national_id, "dx-f1", when="2026-02-02"))
+    # The second entry's version 2 is written, its record's pointer not yet moved.
+    fail_on_call(monkeypatch, record_store, "advance", call=2)
+    assert push(client, hospital, amended, key=key).status_code == 500
+    retry = push(client, hospital, amended, key=key)
+    assert succeeded(retry), retry.json
+    items = client.get("/v1/me/records", headers=patient.auth).json["items"]
+    assert sorted((r["resource"]["id"], r["version"]) for r in items) == [("dx-f1", 2),
+                                                                         ("lab-f1", 2)]
+    for item in items:
+        history = client.get(f"/v1/me/records/{item['id']}", headers=patient.auth).json["history"]
+        assert [v["version"] for v in history] == [1, 2]
