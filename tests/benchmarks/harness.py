@@ -1,6 +1,7 @@
 """What the benchmark (tests.benchmarks.api) and the load command (tests.load) share: the server
-in a subprocess, a keep-alive HTTP client, signing up and in through the public API, and
-concurrent clients driven for a bounded time with progress.
+in a subprocess, a keep-alive HTTP client, signing up and in through the public API, FHIR
+bodies, and (from tests.benchmarks.driver) concurrent clients driven for a bounded time with
+progress.
 
 Why a subprocess server and a Python client: the client is pure standard library, so the
 commands run anywhere Python does (no wrk). Were the client threads in the server's process,
@@ -10,16 +11,16 @@ parsing library) because what it spends per request is spent on the same cores a
 """
 import json
 import os
-import random
 import socket
 import subprocess
 import sys
-import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from security.totp import code_at
+from tests import factories
+from tests.benchmarks.driver import Outcome, drive, percentile, pick  # noqa: F401 (shared)
 from tests.factories import PASSWORD
 
 HOST = "127.0.0.1"
@@ -177,7 +178,6 @@ class Patient:
     access_token: str = ""
     session_id: str = ""
     patient_id: str = ""
-    extra: dict = field(default_factory=dict)
 
     @property
     def auth(self) -> dict:
@@ -237,22 +237,11 @@ def lab(nid: str, resource_id: str, day: int, value: float) -> dict:
     """A lab Observation; `day` spreads clinical dates so pages sort on something."""
     when = datetime(2020, 1, 1, tzinfo=timezone.utc) + timedelta(days=day % 2500,
                                                                  minutes=day % 1440)
-    return {"resourceType": "Observation", "id": resource_id, "status": "final",
-            "category": [{"coding": [{
-                "system": "http://terminology.hl7.org/CodeSystem/observation-category",
-                "code": "laboratory"}]}],
-            "code": {"coding": [{"system": "http://loinc.org", "code": "2339-0",
-                                 "display": "Glucose"}]},
-            "subject": {"identifier": {"system": "http://fhir.hl7.org.vn/core/sid/cccd",
-                                       "value": nid}},
-            "effectiveDateTime": when.isoformat(),
-            "valueQuantity": {"value": value, "unit": "mmol/L"}}
+    return factories.lab_result(nid, resource_id, value=value, when=when.isoformat())
 
 
 def bundle(resources: list[dict]) -> bytes:
-    return json.dumps({"resourceType": "Bundle", "type": "batch", "entry": [
-        {"resource": r, "request": {"method": "PUT", "url": f"{r['resourceType']}/{r['id']}"}}
-        for r in resources]}).encode()
+    return json.dumps(factories.bundle(*resources)).encode()
 
 
 def push(http: Http, hospital_auth: dict, body: bytes, key: str | None = None) -> Reply:
@@ -260,73 +249,3 @@ def push(http: Http, hospital_auth: dict, body: bytes, key: str | None = None) -
     if key:
         headers["Idempotency-Key"] = key
     return http.request("POST", "/v1/hospital/bundles", headers, body)
-
-
-# Driving concurrent clients.
-
-@dataclass
-class Outcome:
-    """What one run of `drive` saw: latencies (s) per kind and counts per (kind, status)."""
-    seconds: float = 0.0
-    latencies: dict = field(default_factory=dict)
-    counts: dict = field(default_factory=dict)
-
-    def add(self, kind: str, status, latency: float) -> None:
-        self.latencies.setdefault(kind, []).append(latency)
-        self.counts[(kind, status)] = self.counts.get((kind, status), 0) + 1
-
-    def merge(self, other: "Outcome") -> None:
-        for kind, values in other.latencies.items():
-            self.latencies.setdefault(kind, []).extend(values)
-        for key, n in other.counts.items():
-            self.counts[key] = self.counts.get(key, 0) + n
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else float("nan")
-
-
-def drive(label: str, port: int, clients: int, seconds: float, make_task,
-          progress=None) -> Outcome:
-    """Run `clients` threads for `seconds`, each with its own connection, calling
-    task = make_task(index) as task(http) -> (kind, status) again and again. A task that raises
-    counts as kind "failed" with the error's name as status. Prints progress once a second."""
-    outcomes = [Outcome() for _ in range(clients)]
-    deadline = time.monotonic() + seconds
-
-    def client(index: int) -> None:
-        http, task, seen = Http(port), make_task(index), outcomes[index]
-        while time.monotonic() < deadline:
-            start = time.perf_counter()
-            try:
-                kind, status = task(http)
-            except Exception as error:  # counted and shown, never a silently dead client
-                kind, status = "failed", type(error).__name__
-                http.close()
-            seen.add(kind, status, time.perf_counter() - start)
-        http.close()
-
-    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)]
-    began = time.monotonic()
-    for thread in threads:
-        thread.start()
-    while any(t.is_alive() for t in threads):
-        time.sleep(min(1.0, max(0.05, deadline - time.monotonic())))
-        done, elapsed = sum(o.total for o in outcomes), time.monotonic() - began
-        extra = f"  {progress(outcomes)}" if progress else ""
-        print(f"\r  {label}: {min(elapsed, seconds):5.1f}/{seconds:.0f} s  {done:7d} requests  "
-              f"{done / elapsed:8.1f}/s{extra}   ", end="", flush=True)
-    print()
-    result = Outcome(seconds=time.monotonic() - began)
-    for outcome in outcomes:
-        result.merge(outcome)
-    return result
-
-
-def pick(weights: dict, rng: random.Random) -> str:
-    return rng.choices(list(weights), weights=list(weights.values()))[0]
