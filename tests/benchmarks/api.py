@@ -7,7 +7,7 @@ database unless MONGO_URI is set), with progress:
 - ingest: 1,000-entry bundles through POST /v1/hospital/bundles against a raw insert_many of the
   same resources (/_bench/raw-insert), one request at a time;
 - sign-in (password at production argon2 cost, then TOTP): p50/p99, one at a time;
-- the server process's peak resident memory.
+- the server process's peak resident memory, also after 8 password checks at once.
 
 Figures, not assertions: the machine is shared, so compare ratios taken in one run.
     python -m tests.benchmarks.api [--records 200,1000] [--seconds 10] [--clients 16]
@@ -16,6 +16,7 @@ Figures, not assertions: the machine is shared, so compare ratios taken in one r
 import argparse
 import json
 import math
+import threading
 import time
 
 from tests.benchmarks import harness as h
@@ -26,7 +27,22 @@ FILLER_PATIENTS = 100  # records that are not the reader's belong to these (unre
 GOALS = {"full / floor": 0.5, "ingest / raw": 0.25}
 
 
-def sign_in_latencies(http: h.Http, hospital_auth: dict, samples: int) -> list[float]:
+def concurrent_password_checks(server: h.Server, accounts: list, clients: int = 8) -> dict:
+    """The server's memory after `clients` password checks at once (argon2 takes 64 MiB for
+    each hash it runs)."""
+    def check(patient):
+        h.Http(server.port).request("POST", "/v1/auth/login", json_body={
+            "national_id": patient.national_id, "password": h.PASSWORD})
+    threads = [threading.Thread(target=check, args=(accounts[n % len(accounts)],))
+               for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return server.memory_kib()
+
+
+def sign_in_latencies(http: h.Http, hospital_auth: dict, samples: int) -> tuple[list, list]:
     """Each account takes two timed sign-ins (this step's code, then the next step's)."""
     accounts = []
     for n in range(math.ceil(samples / 2)):
@@ -41,7 +57,7 @@ def sign_in_latencies(http: h.Http, hospital_auth: dict, samples: int) -> list[f
         times.append(time.perf_counter() - start)
         print(f"\r  sign-in + TOTP: {n + 1}/{samples}", end="", flush=True)
     print()
-    return times
+    return times, accounts
 
 
 def stats(http: h.Http) -> dict:
@@ -134,8 +150,12 @@ def report(args, signins, reads, ingests, memory) -> None:
     print(f"\nSign-in (password, argon2id t=3 m=64MiB p=4, then TOTP), {len(signins)} one at a "
           f"time: p50 {h.percentile(signins, .5) * 1e3:.0f} ms, "
           f"p99 {h.percentile(signins, .99) * 1e3:.0f} ms")
-    print(f"Server process memory: peak {memory['peak'] / 1024:.0f} MiB, "
-          f"at the end {memory['now'] / 1024:.0f} MiB")
+    mib = {k: {n: v / 1024 for n, v in m.items()} for k, m in memory.items()}
+    print(f"Server process memory (resident, peak so far): after the sequential sign-ins "
+          f"{mib['sequential']['now']:.0f}/{mib['sequential']['peak']:.0f} MiB; after 8 "
+          f"password checks at once {mib['concurrent']['now']:.0f}/"
+          f"{mib['concurrent']['peak']:.0f} MiB; at the end {mib['end']['now']:.0f}/"
+          f"{mib['end']['peak']:.0f} MiB")
     print("\nGoals")
     for size, results in reads.items():
         ratio = (results["GET /v1/me/records"].total / results["GET /v1/me/records"].seconds) / (
@@ -165,14 +185,16 @@ def main(argv=None) -> None:
         http = h.Http(server.port)
         hospital_auth = h.bearer(h.hospital_token(http, server.credentials["hospital"]))
         reader = h.enrolled_patient(http, hospital_auth, h.national_id("0921", 0))
-        signins = sign_in_latencies(http, hospital_auth, args.signins) if args.signins else []
+        signins, accounts = sign_in_latencies(http, hospital_auth, max(args.signins, 1))
+        memory = {"sequential": server.memory_kib()}
+        memory["concurrent"] = concurrent_password_checks(server, accounts)
         reads = {}
         for size in sizes:
             stored = seed_records(http, hospital_auth, size, reader)
             print(f"Reads at {stored} records in the collection")
             reads[stored] = read_paths(server.port, reader, hospital_auth, args)
         ingests = ingest(http, hospital_auth, args.bundles)
-        memory = server.memory_kib()
+        memory["end"] = server.memory_kib()
         final = stats(http)
     report(args, signins, reads, ingests, memory)
     print(f"\nCollections at the end: {json.dumps(final)}")
