@@ -25,6 +25,28 @@ def ensure_record(new_id: str, key: dict, fields: dict) -> dict:
         return get_db().records.find_one(key)
 
 
+def create_record(new_id: str, key: dict, fields: dict) -> dict:
+    """Insert the record of `key` at version 0, for a key known to be new; the record a parallel
+    push created first when it lost the race. One insert where ensure_record's upsert makes
+    four queries (on the embedded database each scans the collection)."""
+    doc = {"_id": new_id, **key, **fields, "version": 0, "created_at": utcnow()}
+    try:
+        get_db().records.insert_one(doc)
+    except DuplicateKeyError:
+        return get_db().records.find_one(key)
+    return dict(doc)
+
+
+def records_of_hospital(hospital_id: str, resource_types: list[str],
+                        source_keys: list[str]) -> list[dict]:
+    """The hospital's records among `resource_types` x `source_keys`, in one query (a bundle's
+    worth; served by the unique (hospital, type, source key) index)."""
+    require_str(hospital_id, *resource_types, *source_keys)
+    return list(get_db().records.find({"hospital_id": hospital_id,
+                                       "resource_type": {"$in": resource_types},
+                                       "source_key": {"$in": source_keys}}))
+
+
 def find_record(key: dict) -> dict | None:
     return get_db().records.find_one(key)
 

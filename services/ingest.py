@@ -26,6 +26,7 @@ from services.errors import Conflict, IdempotencyKeyReused, InvalidInput, Transa
 MAX_RESOURCE_BYTES = 11 * 2**20
 _ANOTHER_PATIENT = ("This resource id is already used for another patient; push the correction "
                     "under a new id.")
+_NEW = object()  # a key that had no record when the bundle's records were read
 _TWELVE_DIGITS = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])")
 
 
@@ -42,10 +43,13 @@ def ingest(hospital_id: str, body, body_hash: str, idempotency_key: str | None) 
         return _earlier_answer(key_id, existing, body_hash)
     try:
         answer = _ingest(hospital_id, body)
+        # Inside the try: an answer that fails to be saved frees the key too, or every retry
+        # would hear 409 "still being processed" until the lease ran out.
+        ingest_requests.finish(key_id, cipher().encrypt_json(answer, _answer_context(key_id)),
+                               200)
     except Exception:
         ingest_requests.release(key_id)
         raise
-    ingest_requests.finish(key_id, cipher().encrypt_json(answer, _answer_context(key_id)), 200)
     return answer
 
 
@@ -73,7 +77,9 @@ def _ingest(hospital_id: str, body) -> dict:
         audit.record("records.push", actor={"type": "hospital", "id": hospital_id},
                      patient_id=patient_id, target={"bundle_id": bundle_id, "count": count})
         notify.notify(patient_id, "record_available")
-    entries = [_entry_outcome(hospital_id, c, bundle_id, patient_ids) for c in parsed.candidates]
+    known = _known_records(hospital_id, to_store)
+    entries = [_entry_outcome(hospital_id, c, bundle_id, patient_ids, known)
+               for c in parsed.candidates]
     return fhir.response_bundle(parsed.bundle_type, entries)
 
 
@@ -116,7 +122,20 @@ def _owned_by_another(hospital_id: str, candidate) -> bool:
     return record is not None and (patient is None or record["patient_id"] != patient["_id"])
 
 
-def _entry_outcome(hospital_id: str, candidate, bundle_id: str, patient_ids: dict) -> dict:
+def _known_records(hospital_id: str, candidates: list) -> dict:
+    """The bundle's records that exist already, by (resource type, source key), read with one
+    query rather than one per entry (on the embedded database every query scans the records)."""
+    if not candidates:
+        return {}
+    keys = [_record_key(hospital_id, c) for c in candidates]
+    types = sorted({k["resource_type"] for k in keys})
+    source_keys = sorted({k["source_key"] for k in keys})
+    return {(d["resource_type"], d["source_key"]): d
+            for d in store.records_of_hospital(hospital_id, types, source_keys)}
+
+
+def _entry_outcome(hospital_id: str, candidate, bundle_id: str, patient_ids: dict,
+                   known: dict) -> dict:
     if candidate.status == fhir.INVALID:
         return {"status": "400 Bad Request",
                 "outcome": fhir.operation_outcome([redact(i) for i in candidate.issues])}
@@ -124,7 +143,7 @@ def _entry_outcome(hospital_id: str, candidate, bundle_id: str, patient_ids: dic
         return {"status": "200 OK", "outcome": fhir.operation_outcome(
             [redact(i) for i in candidate.issues], severity="information", code="informational")}
     return store_resource(hospital_id, patient_ids[candidate.national_id], candidate,
-                          bundle_id)[0]
+                          bundle_id, known=known)[0]
 
 
 def redact(issue: str) -> str:
@@ -143,12 +162,11 @@ def _record_key(hospital_id: str | None, candidate, author: str | None = None) -
 
 
 def store_resource(hospital_id: str | None, patient_id: str, candidate, bundle_id: str | None,
-                   author: str | None = None) -> tuple[dict, str]:
+                   author: str | None = None, known: dict | None = None) -> tuple[dict, str]:
     """Store the candidate as its record's next version (or recognise it as stored already):
     (the entry's outcome, the record id). A hospital's record is keyed by its own id; a
-    patient's by `author`."""
-    record = store.ensure_record(opaque_id("rec"), _record_key(hospital_id, candidate, author),
-                                 {"patient_id": patient_id})
+    patient's by `author`. `known`: the bundle's records read beforehand (_known_records)."""
+    record = _record_of(_record_key(hospital_id, candidate, author), patient_id, known)
     if record["patient_id"] != patient_id:
         return {"status": "409 Conflict", "outcome": fhir.operation_outcome(
             [_ANOTHER_PATIENT], code="conflict")}, record["_id"]
@@ -167,6 +185,19 @@ def store_resource(hospital_id: str | None, patient_id: str, candidate, bundle_i
         number += 1
     store.advance(record["_id"], number, _list_fields(record, candidate, content_hash))
     return _stored(candidate, number, "201 Created" if number == 1 else "200 OK"), record["_id"]
+
+
+def _record_of(key: dict, patient_id: str, known: dict | None) -> dict:
+    """The record of `key`, created (at version 0) when it is new. `known` is used up entry by
+    entry: a key met again in the same bundle is read afresh, as without it."""
+    if known is None:
+        return store.ensure_record(opaque_id("rec"), key, {"patient_id": patient_id})
+    slot = (key["resource_type"], key["source_key"])
+    record = known.get(slot, _NEW)
+    known[slot] = None
+    if record is _NEW:
+        return store.create_record(opaque_id("rec"), key, {"patient_id": patient_id})
+    return record or store.ensure_record(opaque_id("rec"), key, {"patient_id": patient_id})
 
 
 def _list_fields(record: dict, candidate, content_hash: str) -> dict:

@@ -1,0 +1,86 @@
+"""The server the benchmark and load commands drive: the real app, served by waitress as
+`python wsgi.py` serves it, in its own process (the client's GIL never slows the server, and the
+server's peak memory is its own), on the embedded database unless MONGO_URI is set.
+
+Production-like: development secrets, but production argon2 cost, rate limiting on (sign-in
+limits raised so that scripted sign-ins are not refused), no TESTING flag. It adds routes of its
+own, on this app only, never in production code:
+
+- GET /_bench/floor: the bare floor of a records read: one session look-up, the same page query
+  as GET /v1/me/records, JSON. No token, no consent, no decryption, no audit.
+- POST /_bench/raw-insert: the floor of an ingest: the bundle's resources, insert_many'd as they
+  are into a collection of their own.
+- GET /_bench/stats: collection sizes.
+
+    python -m tests.benchmarks.server PORT   (prints one JSON line: a hospital's credentials)
+"""
+import json
+import sys
+
+from flask import request
+
+from api import create_app
+from api.serving import serve, serve_options
+from models import records as record_store
+from models.db import get_db
+from services import fhir, hospitals
+
+FLOOR_PAGE = 50
+# Per-address sign-in limits are on as in production, but high: the benchmark signs in dozens
+# of accounts from one address.
+GENEROUS = "100000 per minute"
+
+
+def bench_config(port: int) -> dict:
+    return {"APP_ENV": "development", "HOST": "127.0.0.1", "PORT": port, "PHR_DEMO_SEED": None,
+            "RATELIMIT_ENABLED": True, "AUTH_RATE_LIMIT": GENEROUS,
+            "STAFF_SEARCH_RATE_LIMIT": GENEROUS, "HOSPITAL_SEARCH_RATE_LIMIT": GENEROUS,
+            "ARGON2_TIME_COST": 3, "ARGON2_MEMORY_KIB": 65536, "ARGON2_PARALLELISM": 4}
+
+
+def floor():
+    """One session look-up, the page query of GET /v1/me/records, JSON: nothing else."""
+    session = get_db().sessions.find_one({"_id": request.headers.get("X-Bench-Session", ""),
+                                          "revoked_at": None})
+    if session is None:
+        return {"error": "no such session"}, 401
+    docs = record_store.for_patient(session["account_id"], categories=None, since=None,
+                                    after=None, limit=FLOOR_PAGE + 1)
+    return {"items": docs[:FLOOR_PAGE], "more": len(docs) > FLOOR_PAGE}
+
+
+def raw_insert():
+    """The bundle's resources stored as they are, with one insert_many."""
+    body = json.loads(request.get_data())
+    documents = [dict(entry["resource"]) for entry in body["entry"]]
+    get_db().bench_raw.insert_many(documents)
+    return {"inserted": len(documents)}
+
+
+def stats():
+    db = get_db()
+    return {name: db[name].estimated_document_count()
+            for name in ("records", "record_versions", "patients", "audit_log", "notifications",
+                         "bench_raw")}
+
+
+def build(port: int):
+    app = create_app(bench_config(port))
+    app.add_url_rule("/_bench/floor", view_func=floor)
+    app.add_url_rule("/_bench/raw-insert", view_func=raw_insert, methods=["POST"])
+    app.add_url_rule("/_bench/stats", view_func=stats)
+    return app
+
+
+def main(port: int) -> None:
+    app = build(port)
+    with app.app_context():
+        hospital = hospitals.create_hospital("Bench Hospital")
+        other = hospitals.create_hospital("Bench Clinic")
+    fhir.warm_up()
+    print(json.dumps({"hospital": hospital, "other_hospital": other}), flush=True)
+    serve(app, serve_options(app.config))
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]))
