@@ -1,6 +1,4 @@
 """The MongoDB client's one owner: real MongoDB when MONGO_URI is set, else embedded mongomock."""
-import functools
-import threading
 from datetime import datetime, timezone
 
 import mongomock
@@ -9,34 +7,11 @@ from flask import current_app
 from pymongo.errors import PyMongoError
 
 from models import query_recorder
+from models import embedded
 from models.indexes import ensure_indexes
 
 DuplicateKeyError = pymongo.errors.DuplicateKeyError
 ReturnDocument = pymongo.ReturnDocument
-
-
-# mongomock applies a write by scanning, then changing documents in place, so two threads can both
-# pass one conditional filter. Real MongoDB makes each single-document write atomic, and the code
-# relies on that (single-use codes, refresh rotation), so the embedded stand-in serialises writes.
-_EMBEDDED_WRITE_LOCK = threading.RLock()
-_WRITE_METHODS = ("insert_one", "insert_many", "update_one", "update_many", "replace_one",
-                  "find_one_and_update", "find_one_and_replace", "find_one_and_delete",
-                  "delete_one", "delete_many", "bulk_write")
-
-
-def _serialise_embedded_writes() -> None:
-    collection_class = mongomock.collection.Collection
-    for name in _WRITE_METHODS:
-        original = getattr(collection_class, name)
-        if getattr(original, "serialised", False):
-            continue
-
-        @functools.wraps(original)
-        def locked(self, *args, _original=original, **kwargs):
-            with _EMBEDDED_WRITE_LOCK:
-                return _original(self, *args, **kwargs)
-        locked.serialised = True
-        setattr(collection_class, name, locked)
 
 
 def require_str(*values) -> None:
@@ -58,7 +33,7 @@ def init_app(app) -> None:
     if uri:
         client = pymongo.MongoClient(uri, tz_aware=True, serverSelectionTimeoutMS=5000)
     else:
-        _serialise_embedded_writes()
+        embedded.adapt()
         client = mongomock.MongoClient(tz_aware=True)
     db = client[app.config["MONGO_DB_NAME"]]
     app.extensions["mongo_client"] = client
