@@ -8,14 +8,15 @@ own, on this app only, never in production code:
 
 - GET /_bench/floor: the bare floor of a records read: one session look-up, the same page query
   as GET /v1/me/records, JSON. No token, no consent, no decryption, no audit.
-- POST /_bench/raw-insert: the floor of an ingest: the bundle's resources, insert_many'd as they
-  are into a collection of their own.
+- POST /_bench/raw-insert: the floors of an ingest: the bundle's resources, insert_many'd as they
+  are into a collection of their own, or (?into=records) into `records` under its indexes.
 - GET /_bench/stats: collection sizes.
 
     python -m tests.benchmarks.server PORT   (prints one JSON line: a hospital's credentials)
 """
 import json
 import sys
+import uuid
 
 from flask import request
 
@@ -49,12 +50,28 @@ def floor():
     return {"items": docs[:FLOOR_PAGE], "more": len(docs) > FLOOR_PAGE}
 
 
+RAW_HOSPITAL = "bench-raw"
+
+
 def raw_insert():
-    """The bundle's resources stored as they are, with one insert_many."""
+    """The bundle's resources stored as they are, with one insert_many: into a collection of
+    their own (?into=scratch, no index), or into `records` beside the pushed ones (?into=records,
+    each as a record-shaped document under its unique index: the same stack), removed again by
+    DELETE /_bench/raw-insert."""
     body = json.loads(request.get_data())
-    documents = [dict(entry["resource"]) for entry in body["entry"]]
-    get_db().bench_raw.insert_many(documents)
-    return {"inserted": len(documents)}
+    resources = [dict(entry["resource"]) for entry in body["entry"]]
+    if request.args.get("into") == "records":
+        documents = [{"_id": f"{RAW_HOSPITAL}:{uuid.uuid4().hex}", "hospital_id": RAW_HOSPITAL,
+                      "resource_type": r["resourceType"], "source_key": uuid.uuid4().hex,
+                      "resource": r} for r in resources]
+        get_db().records.insert_many(documents)
+    else:
+        get_db().bench_raw.insert_many(resources)
+    return {"inserted": len(resources)}
+
+
+def raw_remove():
+    return {"deleted": get_db().records.delete_many({"hospital_id": RAW_HOSPITAL}).deleted_count}
 
 
 def stats():
@@ -68,6 +85,8 @@ def build(port: int):
     app = create_app(bench_config(port))
     app.add_url_rule("/_bench/floor", view_func=floor)
     app.add_url_rule("/_bench/raw-insert", view_func=raw_insert, methods=["POST"])
+    app.add_url_rule("/_bench/raw-insert", view_func=raw_remove, methods=["DELETE"],
+                     endpoint="raw_remove")
     app.add_url_rule("/_bench/stats", view_func=stats)
     return app
 
