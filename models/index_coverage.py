@@ -4,7 +4,10 @@ On the embedded database every query scans; on a real MongoDB only a query that 
 serves stays fast as patients and records grow. The rule, checked per shape:
 
 1. A partial index serves only queries that match each field of its partialFilterExpression
-   with `eq` (a value; `null` would miss the index).
+   with `eq` (a value; `null` would miss the index), and only when each of the filter's
+   conditions is a comparison (`$gt`, `$gte`, `$lt`, `$lte`, `$eq`, a value) or `$exists: true`:
+   MongoDB uses a partial index only where it can prove the query implies the filter, and it
+   proves that for those, never for `$type` and the like.
 2. One document: a unique index (every `_id` index is one) whose keys are all matched by `eq`,
    `null` or `in` finds at most one document per value, so it serves the query whatever the
    other fields and the sort.
@@ -23,7 +26,7 @@ models/indexes.py's ALLOWED_SCANS with the reason; their shapes are reported, no
 
 Pragmatic on purpose: a limit is not considered (a sorted, unindexed read of one document is
 still refused), nor a hint, a collation or the planner's choice among several serving indexes;
-a partial filter is taken as met by any `eq`; `$in` is trusted to stay short (MongoDB merges
+a provable partial filter is taken as met by any `eq`; `$in` is trusted to stay short (MongoDB merges
 at most 200 values for a sort). Only what the suite runs is checked: a query no test reaches is
 not judged.
 """
@@ -39,6 +42,21 @@ class IndexSpec:
     keys: tuple[tuple[str, int], ...]
     unique: bool = False
     partial_fields: frozenset = frozenset()
+    partial_provable: bool = True   # rule 1: every condition one an equality can imply
+
+
+IMPLIED_BY_EQUALITY = {"$gt", "$gte", "$lt", "$lte", "$eq"}
+
+
+def provable(partial_filter: dict) -> bool:
+    """Whether MongoDB can prove an equality on each field implies the partial filter."""
+    def implied(condition) -> bool:
+        if not isinstance(condition, dict):
+            return True
+        return all(op in IMPLIED_BY_EQUALITY or (op == "$exists" and value is True)
+                   for op, value in condition.items())
+    return all(not key.startswith("$") and implied(condition)
+               for key, condition in partial_filter.items())
 
 
 ID_INDEX = IndexSpec("_id_", (("_id", 1),), unique=True)
@@ -71,9 +89,10 @@ class _DeclaredCollection:
     def create_indexes(self, models) -> None:
         for model in models:
             doc = model.document
+            partial = doc.get("partialFilterExpression", {})
             self._specs.append(IndexSpec(
                 doc["name"], tuple(doc["key"].items()), bool(doc.get("unique")),
-                frozenset(doc.get("partialFilterExpression", {}))))
+                frozenset(partial), provable(partial)))
 
     def index_information(self) -> dict:
         return {}   # nothing to retire on a database that is only being described
@@ -86,7 +105,7 @@ class _DeclaredCollection:
 
 def serves(index: IndexSpec, fields: dict[str, str], sort) -> bool:
     """Whether `index` serves a filter of `fields` ({path: kind}) sorted by `sort`."""
-    if any(fields.get(path) != "eq" for path in index.partial_fields):
+    if not index.partial_provable or any(fields.get(path) != "eq" for path in index.partial_fields):
         return False
     if index.unique and all(fields.get(key) in POINT_KINDS for key, _ in index.keys):
         return True

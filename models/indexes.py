@@ -1,10 +1,12 @@
 """Every index, in one place. Unique and partial indexes carry invariants; TTL indexes only tidy
 up (queries check expiry themselves, because TTL deletion runs late)."""
 from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo.errors import OperationFailure
 
 from security.audit_chain import GENESIS
 
 MAIN_AUDIT_CHAIN = "main"
+INDEX_NOT_FOUND = 27  # MongoDB's error code
 
 # Functions that read a whole collection on purpose, with the reason. Every other query must be
 # served by an index below (models/index_coverage.py states the rule; the test suite checks it).
@@ -20,6 +22,9 @@ RETIRED = {
     "sessions": ["account_id_1_created_at_-1"],
     "trusted_devices": ["account_id_1_session_id_1", "session_id_1"],
     "audit_log": ["patient_id_1_at_-1_seq_-1"],
+    # Partial on {$type: "string"}, which no query can be proven to imply.
+    "records": ["hospital_id_1_resource_type_1_source_key_1",
+                "author_1_resource_type_1_source_key_1_hospital_id_1"],
 }
 
 
@@ -63,9 +68,12 @@ def ensure_indexes(db) -> None:
     # One record per hospital resource (type and the hospital's own id): the unique index is
     # what makes two parallel first pushes of one resource create one record.
     db.records.create_indexes([
+        # Partial filters are comparisons, not $type: MongoDB uses a partial index only when it
+        # can prove the query implies the filter, and it proves `hospital_id: "h"` implies
+        # `$gt: ""` (same type, greater) but never `$type: "string"`.
         IndexModel([("hospital_id", ASCENDING), ("resource_type", ASCENDING),
-                    ("source_key", ASCENDING)], unique=True,
-                   partialFilterExpression={"hospital_id": {"$type": "string"}}),
+                    ("source_key", ASCENDING)], unique=True, name="records_hospital_source",
+                   partialFilterExpression={"hospital_id": {"$gt": ""}}),
         IndexModel([("patient_id", ASCENDING), ("sort_at", DESCENDING), ("_id", DESCENDING)]),
         IndexModel([("patient_id", ASCENDING), ("category", ASCENDING), ("sort_at", DESCENDING),
                     ("_id", DESCENDING)]),
@@ -74,7 +82,7 @@ def ensure_indexes(db) -> None:
         # each entry gets a new random source id, so two pushes never race for one key.
         IndexModel([("author", ASCENDING), ("resource_type", ASCENDING),
                     ("source_key", ASCENDING), ("hospital_id", ASCENDING)],
-                   partialFilterExpression={"author": {"$type": "string"}}),
+                   name="records_author_source", partialFilterExpression={"author": {"$gt": ""}}),
     ])
     db.record_versions.create_indexes([
         IndexModel([("record_id", ASCENDING), ("version", ASCENDING)]),
@@ -102,8 +110,14 @@ def ensure_indexes(db) -> None:
 
 
 def _drop_retired(db) -> None:
+    """Drops what RETIRED names. Two instances starting at once may both try: the one that finds
+    the index gone already (IndexNotFound) carries on."""
     for collection, names in RETIRED.items():
         present = db[collection].index_information()
         for name in names:
             if name in present:
-                db[collection].drop_index(name)
+                try:
+                    db[collection].drop_index(name)
+                except OperationFailure as failure:
+                    if failure.code != INDEX_NOT_FOUND:
+                        raise
