@@ -15,7 +15,7 @@ from werkzeug.exceptions import HTTPException
 from services.errors import (ActivationFailed, AuditUnavailable, Conflict, DomainError,
                              Forbidden, FreshSignInRequired, IdempotencyKeyReused,
                              InvalidCredentials, InvalidInput, NotFound, ResetFailed,
-                             TooManyAttempts, TransactionRejected, Unauthorized)
+                             TooManyAttempts, TransactionRejected, Unauthorized, redact)
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_PREFIX = "urn:phr:problem:"
@@ -140,12 +140,13 @@ def flatten_validation(messages) -> dict:
         for location_messages in messages.values():
             merged.update(flatten_validation(location_messages))
         return merged
-    return {str(field): _as_list(msgs) for field, msgs in messages.items()}
+    # A field name is the client's own text: an unknown one may be a national ID typed as a key.
+    return {redact(str(field)): _as_list(msgs) for field, msgs in messages.items()}
 
 
 def _as_list(messages) -> list[str]:
     if isinstance(messages, dict):  # nested schema: keep the path readable
-        return [f"{k}: {m}" for k, v in messages.items() for m in _as_list(v)]
+        return [redact(f"{k}: {m}") for k, v in messages.items() for m in _as_list(v)]
     if isinstance(messages, (list, tuple)):
         return [m if isinstance(m, str) else json.dumps(m) for m in messages]
     return [str(messages)]

@@ -1,5 +1,6 @@
 """How a request body is read: JSON only, parsed once, and a body that cannot be parsed (even
 one nested thousands deep) is a 400, never a 500."""
+import marshmallow as ma
 from flask import Request, current_app, request
 from flask.json.provider import DefaultJSONProvider
 from flask_smorest import Blueprint as SmorestBlueprint
@@ -7,6 +8,8 @@ from marshmallow import RAISE
 from webargs import core
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+
+from services.errors import redact
 
 _BODY_METHODS = ("POST", "PUT", "PATCH")
 
@@ -68,6 +71,18 @@ class Parser(FlaskParser):
     not quietly answer everything."""
     DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
                                    "query": RAISE, "querystring": RAISE}
+
+    def load_querystring(self, req, schema):
+        """A parameter given twice (`?limit=5&limit=500`) is refused, not read as its first value,
+        unless its field takes a list."""
+        lists = {field.data_key or name for name, field in schema.fields.items()
+                 if isinstance(field, (ma.fields.List, ma.fields.Tuple))}
+        repeated = sorted(key for key in req.args
+                          if len(req.args.getlist(key)) > 1 and key not in lists)
+        if repeated:
+            raise ma.ValidationError({redact(key): ["Give this parameter once."]
+                                      for key in repeated})
+        return super().load_querystring(req, schema)
 
     def _raw_load_json(self, req):
         if not core.is_json(req.mimetype) or not req.get_data(cache=True):

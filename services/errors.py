@@ -1,5 +1,15 @@
 """Typed domain errors. Each names what went wrong and carries a client-safe `detail`;
 api/errors.py alone decides the HTTP status, problem type, title and headers."""
+import re
+
+_TWELVE_DIGITS = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])")
+
+
+def redact(text: str) -> str:
+    """Text that goes back to a client or into a stored answer, without a national ID: a
+    conditional reference (Patient?identifier=...|001299887766), or a national ID a client typed
+    as a field name, is quoted as [national ID]."""
+    return _TWELVE_DIGITS.sub("[national ID]", text)
 
 
 class DomainError(Exception):

@@ -11,7 +11,6 @@ for the patient its national ID names, whether or not that patient has registere
   amendment (a new version); one hospital never touches another's records.
 """
 import json
-import re
 from collections import Counter
 
 from models import ingest_requests
@@ -20,14 +19,14 @@ from models import records as store
 from security.codes import opaque_id
 from services import audit, fhir, notify, patients
 from services.context import cipher, peppered_hash, setting
-from services.errors import Conflict, IdempotencyKeyReused, InvalidInput, TransactionRejected
+from services.errors import Conflict, IdempotencyKeyReused, InvalidInput, TransactionRejected, \
+    redact
 
 # Sealed, base64 and the record's other fields must fit MongoDB's 16 MiB document limit.
 MAX_RESOURCE_BYTES = 11 * 2**20
 _ANOTHER_PATIENT = ("This resource id is already used for another patient; push the correction "
                     "under a new id.")
 _NEW = object()  # a key that had no record when the bundle's records were read
-_TWELVE_DIGITS = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])")
 
 
 def ingest(hospital_id: str, body, body_hash: str, idempotency_key: str | None) -> dict:
@@ -144,12 +143,6 @@ def _entry_outcome(hospital_id: str, candidate, bundle_id: str, patient_ids: dic
             [redact(i) for i in candidate.issues], severity="information", code="informational")}
     return store_resource(hospital_id, patient_ids[candidate.national_id], candidate,
                           bundle_id, known=known)[0]
-
-
-def redact(issue: str) -> str:
-    """Issues go back to the hospital and into stored answers: never with a national ID (a
-    conditional reference such as Patient?identifier=...|001299887766 may quote one)."""
-    return _TWELVE_DIGITS.sub("[national ID]", issue)
 
 
 def _record_key(hospital_id: str | None, candidate, author: str | None = None) -> dict:

@@ -126,3 +126,18 @@ def test_an_unknown_query_parameter_is_refused_not_ignored(client, patient, path
     body = assert_problem(client.get(path, headers=patient.auth,
                                      query_string={"categroy": "lab"}), 422, "invalid-input")
     assert body["errors"] == {"categroy": ["Unknown field."]}
+
+
+def test_a_query_parameter_given_twice_is_refused_not_read_as_its_first(client, patient):
+    body = assert_problem(client.get("/v1/me/records?category=lab&limit=5&limit=500",
+                                     headers=patient.auth), 422, "invalid-input")
+    assert body["errors"] == {"limit": ["Give this parameter once."]}
+
+
+def test_a_national_id_typed_as_a_field_name_is_not_echoed(client, patient):
+    body = assert_problem(client.get("/v1/me/records?001299887766=1", headers=patient.auth),
+                          422, "invalid-input")
+    assert body["errors"] == {"[national ID]": ["Unknown field."]}
+    body = assert_problem(client.post("/v1/auth/login", json={
+        "national_id": "079012345678", "password": "x", "001299887766": "y"}), 422, "invalid-input")
+    assert "001299887766" not in str(body)
