@@ -37,17 +37,17 @@ def ingest(hospital_id: str, body, body_hash: str, idempotency_key: str | None) 
         return _ingest(hospital_id, body)
     key_id = peppered_hash("idempotency", f"{hospital_id}\x00{idempotency_key}")
     body_hash = peppered_hash("bundle-body", body_hash)  # stored: keyed, like content hashes
-    existing = ingest_requests.claim(key_id, body_hash)
+    holder, existing = ingest_requests.claim(key_id, body_hash)
     if existing is not None:
         return _earlier_answer(key_id, existing, body_hash)
     try:
         answer = _ingest(hospital_id, body)
         # Inside the try: an answer that fails to be saved frees the key too, or every retry
         # would hear 409 "still being processed" until the lease ran out.
-        ingest_requests.finish(key_id, cipher().encrypt_json(answer, _answer_context(key_id)),
-                               200)
+        ingest_requests.finish(key_id, holder,
+                               cipher().encrypt_json(answer, _answer_context(key_id)), 200)
     except Exception:
-        ingest_requests.release(key_id)
+        ingest_requests.release(key_id, holder)
         raise
     return answer
 
