@@ -163,3 +163,114 @@ def test_a_used_mfa_token_is_remembered_until_it_expires_whatever_the_servers_ti
     with app.app_context():
         [record] = get_db().used_step_tokens.find()
     assert record["expires_at"] == datetime.fromtimestamp(expires, timezone.utc)
+
+
+# Why a session ended is kept on the session and on its trusted device token, for whoever looks
+# into an incident later (a reused refresh token above all). Each way a session ends:
+def by_signing_out(app, client, hospital, patient, clock):
+    assert client.post("/v1/auth/logout", headers=patient.auth).status_code == 204
+    return patient.session_id, "signed_out"
+
+
+def by_ending_it_from_another_device(app, client, hospital, patient, clock):
+    other = factories.sign_in(client, factories.Account(
+        national_id=patient.national_id, totp_secret=patient.totp_secret), clock)
+    ended = client.delete(f"/v1/me/sessions/{patient.session_id}", headers=other.auth)
+    assert ended.status_code == 204
+    return patient.session_id, "signed_out"
+
+
+def by_reusing_a_refresh_token(app, client, hospital, patient, clock):
+    client.post("/v1/auth/refresh", headers=bearer(patient.refresh_token))
+    assert client.post("/v1/auth/refresh",
+                       headers=bearer(patient.refresh_token)).status_code == 401
+    return patient.session_id, "refresh_token_reuse"
+
+
+def by_a_password_change_elsewhere(app, client, hospital, patient, clock):
+    other = factories.sign_in(client, factories.Account(
+        national_id=patient.national_id, totp_secret=patient.totp_secret), clock)
+    changed = client.post("/v1/me/password", headers=other.auth, json={
+        "current_password": patient.password, "new_password": "another fine password 77"})
+    assert changed.status_code == 204
+    return patient.session_id, "password_changed"
+
+
+def by_a_staff_reset_of_the_second_factor(app, client, hospital, patient, clock):
+    staff = factories.enroll_totp(client, factories.create_staff(app), clock)
+    owner_id = client.get("/v1/me", headers=patient.auth).json["id"]
+    reset = client.post(f"/v1/staff/patients/{owner_id}/reset-mfa", headers=staff.auth,
+                        json={"reason": "Lost phone; identity checked with CCCD card at desk"})
+    assert reset.status_code == 204
+    return patient.session_id, "second_factor_reset_by_staff"
+
+
+@pytest.mark.parametrize("ending", [by_signing_out, by_ending_it_from_another_device,
+                                    by_reusing_a_refresh_token, by_a_password_change_elsewhere,
+                                    by_a_staff_reset_of_the_second_factor])
+def test_a_session_and_its_device_token_keep_why_they_ended(app, client, hospital, patient,
+                                                            clock, ending):
+    session_id, reason = ending(app, client, hospital, patient, clock)
+    with app.app_context():
+        session = get_db().sessions.find_one({"_id": session_id})
+        [device] = get_db().trusted_devices.find({"session_id": session_id})
+    assert session["revoked_at"] is not None and session["revoked_reason"] == reason
+    assert device["revoked_at"] is not None and device["revoked_reason"] == reason
+
+
+def test_a_sign_in_overtaken_by_a_disable_ends_its_new_session_as_stale(app, client, patient,
+                                                                        clock, monkeypatch):
+    """The account is disabled while the code is checked: the session just started is ended
+    again, and says why."""
+    from models import accounts
+    from services import auth
+    start = auth.sessions.start
+
+    def disabled_in_the_meantime(kind, account_id, *args, **kwargs):
+        signed_in = start(kind, account_id, *args, **kwargs)
+        accounts.disable(kind, account_id)
+        return signed_in
+    monkeypatch.setattr(auth.sessions, "start", disabled_in_the_meantime)
+    clock.tick(timedelta(seconds=30))
+    mfa_token = client.post("/v1/auth/login", json=patient.login_body).json["mfa_token"]
+    response = client.post("/v1/auth/mfa", json={"mfa_token": mfa_token,
+                                                 "code": code_at(patient.totp_secret, now())})
+    assert response.status_code == 401
+    with app.app_context():
+        [stale] = get_db().sessions.find({"_id": {"$ne": patient.session_id}})
+        [device] = get_db().trusted_devices.find({"session_id": stale["_id"]})
+    assert stale["revoked_reason"] == "credentials_changed"
+    assert device["revoked_reason"] == "credentials_changed"
+
+
+def register_push_device(client, account, token):
+    response = client.post("/v1/me/devices", headers=account.auth,
+                           json={"token": token, "platform": "android"})
+    assert response.status_code in (200, 201), response.json
+
+
+def push_devices_left(app):
+    with app.app_context():
+        return sorted(d["session_id"] for d in get_db().devices.find())
+
+
+def test_a_password_change_unlinks_the_other_sessions_push_devices_not_its_own(
+        app, client, patient, clock):
+    other = factories.sign_in(client, factories.Account(
+        national_id=patient.national_id, totp_secret=patient.totp_secret), clock)
+    register_push_device(client, patient, "fcm-token-of-the-first-phone")
+    register_push_device(client, other, "fcm-token-of-the-second-phone")
+    changed = client.post("/v1/me/password", headers=other.auth, json={
+        "current_password": patient.password, "new_password": "another fine password 77"})
+    assert changed.status_code == 204
+    assert push_devices_left(app) == [other.session_id]
+
+
+def test_a_reused_refresh_token_unlinks_its_sessions_push_device(app, client, hospital, patient,
+                                                                 clock):
+    bystander = factories.signed_in_patient(client, hospital, clock)
+    register_push_device(client, patient, "fcm-token-of-the-stolen-session")
+    register_push_device(client, bystander, "fcm-token-of-someone-else")
+    client.post("/v1/auth/refresh", headers=bearer(patient.refresh_token))
+    client.post("/v1/auth/refresh", headers=bearer(patient.refresh_token))
+    assert push_devices_left(app) == [bystander.session_id]
