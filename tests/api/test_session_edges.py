@@ -205,9 +205,21 @@ def by_a_staff_reset_of_the_second_factor(app, client, hospital, patient, clock)
     return patient.session_id, "second_factor_reset_by_staff"
 
 
+def by_replacing_the_second_factor(app, client, hospital, patient, clock):
+    clock.tick(timedelta(seconds=30))
+    secret = client.post("/v1/auth/totp/setup", headers=patient.auth, json={
+        "password": patient.password, "code": code_at(patient.totp_secret, now())}).json["secret"]
+    clock.tick(timedelta(seconds=30))
+    activated = client.post("/v1/auth/totp/activate", headers=patient.auth,
+                            json={"code": code_at(secret, now())})
+    assert activated.status_code == 200
+    return patient.session_id, "second_factor_replaced"
+
+
 @pytest.mark.parametrize("ending", [by_signing_out, by_ending_it_from_another_device,
                                     by_reusing_a_refresh_token, by_a_password_change_elsewhere,
-                                    by_a_staff_reset_of_the_second_factor])
+                                    by_a_staff_reset_of_the_second_factor,
+                                    by_replacing_the_second_factor])
 def test_a_session_and_its_device_token_keep_why_they_ended(app, client, hospital, patient,
                                                             clock, ending):
     session_id, reason = ending(app, client, hospital, patient, clock)
@@ -274,3 +286,25 @@ def test_a_reused_refresh_token_unlinks_its_sessions_push_device(app, client, ho
     client.post("/v1/auth/refresh", headers=bearer(patient.refresh_token))
     client.post("/v1/auth/refresh", headers=bearer(patient.refresh_token))
     assert push_devices_left(app) == [bystander.session_id]
+
+
+def test_a_device_token_replaced_at_the_next_sign_in_says_so(app, client, patient, clock):
+    old_token = patient.trusted_device_token
+    clock.tick(timedelta(seconds=30))
+    mfa_token = client.post("/v1/auth/login", json={
+        **patient.login_body, "trusted_device_token": old_token}).json["mfa_token"]
+    signed_in = client.post("/v1/auth/mfa", json={"mfa_token": mfa_token,
+                                                  "code": code_at(patient.totp_secret, now())})
+    assert signed_in.status_code == 200
+    with app.app_context():
+        old = get_db().trusted_devices.find_one({"session_id": patient.session_id})
+        new = get_db().trusted_devices.find_one({"session_id": signed_in.json["session_id"]})
+    assert old["revoked_reason"] == "replaced"
+    assert new["revoked_at"] is None
+
+
+def test_a_session_records_whose_it_is(app, client, patient):
+    with app.app_context():
+        session = get_db().sessions.find_one({"_id": patient.session_id})
+    owner = factories.stored_patient(app, patient.national_id)["_id"]
+    assert (session["kind"], session["account_id"]) == ("patient", owner)
