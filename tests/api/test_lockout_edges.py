@@ -278,3 +278,13 @@ def test_wrong_factor_codes_in_one_patients_reset_leave_another_patients_reset_f
     code = factories.activation_code(client, hospital, second.national_id)
     assert reset_attempt(client, second, code,
                          recovery_code=second.recovery_codes[0]).status_code == 204
+
+
+def test_wrong_codes_at_registration_and_at_reset_share_one_budget(client, hospital, patient):
+    """The activation path counts wrong codes typed for a national ID wherever they are typed."""
+    register = [client.post("/v1/auth/register", json={
+        "national_id": patient.national_id, "activation_code": "AAAA-BBBB-CCCC",
+        "password": "another fine password 77"}).status_code for _ in range(2)]
+    reset = [reset_attempt(client, patient, "AAAA-BBBB-CCCC", code="000000").status_code
+             for _ in range(3)]
+    assert register + reset == [400, 400, 400, 400, 429]

@@ -308,3 +308,19 @@ def test_a_session_records_whose_it_is(app, client, patient):
         session = get_db().sessions.find_one({"_id": patient.session_id})
     owner = factories.stored_patient(app, patient.national_id)["_id"]
     assert (session["kind"], session["account_id"]) == ("patient", owner)
+
+
+def test_access_tokens_last_as_long_as_configured(make_app, clock):
+    app = make_app(ACCESS_TOKEN_MINUTES=5)
+    client = app.test_client()
+    with app.app_context():
+        hospital = factories.create_hospital()
+    account = factories.signed_in_patient(client, hospital, clock)
+    refreshed = client.post("/v1/auth/refresh", headers=bearer(account.refresh_token)).json
+    hospital_answer = client.post("/v1/auth/token", json={
+        "client_id": hospital["client_id"], "client_secret": hospital["client_secret"]}).json
+    for answer in (account.access_token, refreshed["access_token"],
+                   hospital_answer["access_token"]):
+        claims = jwt.decode(answer, options={"verify_signature": False})
+        assert claims["exp"] - claims["iat"] == 300
+    assert refreshed["expires_in"] == hospital_answer["expires_in"] == 300
