@@ -303,3 +303,10 @@ def test_a_reset_code_records_what_it_was_used_for(app, client, hospital, patien
         used = [c.get("used_for") for c in get_db().activation_codes.find({"used_at": {"$ne": None}})]
     # The registration's code first, then this one.
     assert sorted(used) == ["password_reset", "registration"]
+
+
+def test_an_activation_code_records_who_issued_it(app, client, hospital):
+    factories.activation_code(client, hospital, factories.next_national_id())
+    with app.app_context():
+        [issued] = get_db().activation_codes.find()
+    assert issued["issued_by"] == {"type": "hospital", "id": hospital["hospital_id"]}
