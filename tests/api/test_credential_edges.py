@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, unquote, urlparse
 import pytest
 
 from models import accounts, activation_codes, security_events
+from models.db import get_db
 from security.codes import normalize_code
 from security.totp import code_at
 from tests import factories
@@ -250,3 +251,62 @@ def test_a_set_up_replaced_during_its_activation_is_not_activated(app, client, p
     clock.tick(timedelta(seconds=30))
     still = client.post("/v1/auth/recovery-codes", headers=patient.auth, json=reauth(patient))
     assert still.status_code == 200  # the old factor is still the active one
+
+
+def test_a_new_password_built_on_the_patients_own_national_id_is_refused(client, hospital,
+                                                                         patient, clock):
+    """A password change knows the person as the hospital recorded it (the national ID is
+    sealed in the account), not only the account's own fields."""
+    other = factories.signed_in_patient(client, hospital, clock)
+    built_on_the_id = f"lantern{patient.national_id}"
+    refused = client.post("/v1/me/password", headers=patient.auth, json={
+        "current_password": patient.password, "new_password": built_on_the_id})
+    assert refused.status_code == 422 and "password" in refused.json["errors"]
+    fine_for_another = client.post("/v1/me/password", headers=other.auth, json={
+        "current_password": other.password, "new_password": built_on_the_id})
+    assert fine_for_another.status_code == 204
+
+
+def test_a_staff_reset_of_the_factor_names_the_staff_member_tells_the_patient_and_is_logged(
+        app, client, patient, clock):
+    staff = factories.enroll_totp(client, factories.create_staff(app), clock)
+    with app.app_context():
+        staff_id = accounts.find_by_login(accounts.STAFF, staff.username)["_id"]
+    owner = account_id(app, patient.national_id)
+    log_before = client.get("/v1/me/access-log", headers=patient.auth).json["items"]
+    reset = client.post(f"/v1/staff/patients/{owner}/reset-mfa", headers=staff.auth,
+                        json={"reason": "Lost phone; identity checked with CCCD card at desk"})
+    assert reset.status_code == 204
+    with app.app_context():
+        [event] = security_events.list_for(owner)
+    assert (event["kind"], event["event"]) == ("patient", "second_factor_reset_by_staff")
+    assert event["details"]["staff_id"] == staff_id
+    # Signed in again, with a new factor: the app shows what happened.
+    patient.totp_secret = ""
+    factories.enroll_totp(client, patient, clock)
+    kinds = [n["kind"] for n in client.get("/v1/me/notifications", headers=patient.auth).json[
+        "items"]]
+    assert "credentials_changed" in kinds
+    log = client.get("/v1/me/access-log", headers=patient.auth).json["items"]
+    added = [e for e in log if e not in log_before]
+    assert [(e["action"], e["actor"]["type"]) for e in added
+            if e["action"] == "second_factor.reset"] == [("second_factor.reset", "staff")]
+
+
+def test_a_reset_code_records_what_it_was_used_for(app, client, hospital, patient):
+    code = factories.activation_code(client, hospital, patient.national_id)
+    reset = client.post("/v1/auth/password-reset", json={
+        "national_id": patient.national_id, "activation_code": code, "new_password": NEW,
+        "recovery_code": patient.recovery_codes[0]})
+    assert reset.status_code == 204
+    with app.app_context():
+        used = [c.get("used_for") for c in get_db().activation_codes.find({"used_at": {"$ne": None}})]
+    # The registration's code first, then this one.
+    assert sorted(used) == ["password_reset", "registration"]
+
+
+def test_an_activation_code_records_who_issued_it(app, client, hospital):
+    factories.activation_code(client, hospital, factories.next_national_id())
+    with app.app_context():
+        [issued] = get_db().activation_codes.find()
+    assert issued["issued_by"] == {"type": "hospital", "id": hospital["hospital_id"]}

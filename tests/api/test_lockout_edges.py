@@ -250,3 +250,41 @@ def test_failures_spread_over_days_still_count_while_they_keep_coming(client, cl
     clock.tick(timedelta(hours=23))  # 46 hours after the first failure, 23 after the last
     statuses.append(client.post("/v1/auth/login", json=body).status_code)
     assert statuses == [401, 401, 401, 401, 429]
+
+
+def reset_attempt(client, account, activation_code, **factor):
+    return client.post("/v1/auth/password-reset", json={
+        "national_id": account.national_id, "activation_code": activation_code,
+        "new_password": "another fine password 77", **factor})
+
+
+def test_wrong_reset_codes_for_one_patient_leave_another_patients_reset_free(client, hospital,
+                                                                             clock):
+    first = factories.signed_in_patient(client, hospital, clock)
+    second = factories.signed_in_patient(client, hospital, clock)
+    statuses = [reset_attempt(client, first, "AAAA-BBBB-CCCC", code="000000").status_code
+                for _ in range(5)]
+    assert statuses == [400, 400, 400, 400, 429]
+    assert reset_attempt(client, second, "AAAA-BBBB-CCCC", code="000000").status_code == 400
+
+
+def test_wrong_factor_codes_in_one_patients_reset_leave_another_patients_reset_free(
+        client, hospital, clock):
+    first = factories.signed_in_patient(client, hospital, clock)
+    second = factories.signed_in_patient(client, hospital, clock)
+    code = factories.activation_code(client, hospital, first.national_id)
+    statuses = [reset_attempt(client, first, code, code="000000").status_code for _ in range(5)]
+    assert statuses == [400, 400, 400, 400, 429]
+    code = factories.activation_code(client, hospital, second.national_id)
+    assert reset_attempt(client, second, code,
+                         recovery_code=second.recovery_codes[0]).status_code == 204
+
+
+def test_wrong_codes_at_registration_and_at_reset_share_one_budget(client, hospital, patient):
+    """The activation path counts wrong codes typed for a national ID wherever they are typed."""
+    register = [client.post("/v1/auth/register", json={
+        "national_id": patient.national_id, "activation_code": "AAAA-BBBB-CCCC",
+        "password": "another fine password 77"}).status_code for _ in range(2)]
+    reset = [reset_attempt(client, patient, "AAAA-BBBB-CCCC", code="000000").status_code
+             for _ in range(3)]
+    assert register + reset == [400, 400, 400, 400, 429]

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from models import throttles
-from models.db import utcnow
+from models.db import get_db, utcnow
 from services.lockout import lock_seconds
 
 KEY = "race-test-path"
@@ -72,3 +72,45 @@ def test_an_attempt_that_loses_every_race_is_refused_not_let_through(app, monkey
         take()
     with app.app_context():
         assert locked.value.until == utcnow() + timedelta(seconds=900)
+
+
+def test_a_refund_of_the_last_attempt_racing_a_new_round_ends_as_if_it_came_first(
+        rival_between_read_and_write, clock):
+    """The lock ran out, a new attempt read the locked document, and the refund of the attempt
+    that armed the lock landed before the new attempt wrote: the refund is not lost."""
+    taken = [take() for _ in range(BUDGET)]
+    assert taken[-1].last
+    clock.tick(timedelta(seconds=901))
+    rival_between_read_and_write(lambda: throttles.refund(taken[-1]))
+    mine = take()
+    # Refund first: one unit left, no lock so far; this attempt takes it and arms lock 1.
+    assert mine.last and mine.locks == 1
+
+
+def test_a_refunded_last_attempt_leaves_no_lock_on_record(app):
+    with app.app_context():
+        taken = [take() for _ in range(BUDGET)]
+        throttles.refund(taken[-1])
+        doc = get_db().throttles.find_one({"_id": KEY})
+    assert (doc["left"], doc["locks"], doc["locked_until"]) == (1, 0, None)
+
+
+def test_a_full_sign_in_after_a_lock_ran_out_forgets_that_lock(app, clock):
+    with app.app_context():
+        mine = take()
+        assert [take() for _ in range(BUDGET - 1)][-1].last  # someone else armed the lock
+        clock.tick(timedelta(seconds=901))
+        throttles.clear(mine)
+        rest = [take() for _ in range(BUDGET)]
+    assert rest[0].number == 1 and rest[-1].last and rest[-1].locks == 1  # lock 1 again
+
+
+def test_clearing_the_attempt_that_armed_a_lock_leaves_a_later_round_alone(app, clock):
+    with app.app_context():
+        last = [take() for _ in range(BUDGET)][-1]
+        clock.tick(timedelta(seconds=901))
+        newer = take()  # the lock ran out: a new round
+        throttles.clear(last)
+        after = take()
+    assert newer.round == last.round + 1
+    assert after.number == 2  # the new round's first failure still counts
