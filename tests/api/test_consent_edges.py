@@ -8,7 +8,7 @@ import pytest
 
 from models.db import get_db
 from tests import factories
-from tests.api.test_consents import grant, search
+from tests.api.test_consents import grant, search, two_hospitals  # noqa: F401 (a fixture)
 from tests.factories import bundle, diagnosis, lab_result, push
 
 
@@ -145,3 +145,89 @@ def test_a_staff_revocation_keeps_its_evidence_in_the_record_and_the_receipt(
     with app.app_context():
         stored = get_db().consents.find_one({"_id": recorded["id"]})
     assert stored["revocation_evidence"] == "FORM-2026-0043"
+
+
+def test_each_consents_first_read_is_told_once_naming_that_consent(app, client, hospital,
+                                                                   patient):
+    with app.app_context():
+        readers = [factories.create_hospital(f"Reader {n}") for n in range(2)]
+    push(client, hospital, bundle(lab_result(patient.national_id)))
+    granted = [grant(client, patient, {"type": "hospital", "id": r["hospital_id"]}).json["id"]
+               for r in readers]
+    for reader in readers + readers:
+        assert search(client, reader, patient.national_id).status_code == 200
+    told = [n for n in client.get("/v1/me/notifications", headers=patient.auth).json["items"]
+            if n["kind"] == "first_access_under_consent"]
+    assert sorted(n["data"]["consent_id"] for n in told) == sorted(granted)
+
+
+def test_a_refused_read_is_on_the_patients_access_log_as_denied_with_its_purpose(
+        client, patient, two_hospitals):
+    _, reader = two_hospitals
+    assert search(client, reader, patient.national_id, purpose="research").status_code == 403
+    log = client.get("/v1/me/access-log", headers=patient.auth).json["items"]
+    [denied] = [e for e in log if e["actor"]["id"] == reader["hospital_id"]]
+    assert (denied["action"], denied["purpose"], denied["outcome"]) == (
+        "records.list", "research", "denied")
+
+
+def test_a_read_under_consent_is_on_the_trail_with_how_many_records_it_showed(
+        app, client, patient, two_hospitals):
+    _, reader = two_hospitals
+    grant(client, patient, {"type": "hospital", "id": reader["hospital_id"]},
+          ["lab", "diagnosis"])
+    search(client, reader, patient.national_id)
+    with app.app_context():
+        [entry] = get_db().audit_log.find({"action": "records.list",
+                                           "actor.id": reader["hospital_id"]})
+    assert entry["target"] == {"count": 2}
+
+
+HIV_CODE = {"coding": [{"system": "http://hl7.org/fhir/sid/icd-10", "code": "B20"}]}
+
+
+def test_pages_under_consent_hold_exactly_the_limit_when_hidden_records_are_skipped(
+        client, hospital, patient, clock):
+    """Newest first: a, two hidden, b, c, d. A page of three skips the hidden ones and ends at
+    c; the next starts after c, not after the last record it looked at."""
+    carer = factories.signed_in_patient(client, hospital, clock)
+    days = iter(range(28, 0, -1))
+    resources = []
+    for name in ("a", "hidden-1", "hidden-2", "b", "c", "d"):
+        resource = diagnosis(patient.national_id, f"dx-{name}", when=f"2026-06-{next(days):02d}")
+        if name.startswith("hidden"):
+            resource["code"] = HIV_CODE
+        resources.append(resource)
+    push(client, hospital, bundle(*resources))
+    grant(client, patient, person(carer), ["diagnosis"], purpose="caregiving")
+    path = f"/v1/me/shared-with-me/{owner_id(client, patient)}/records"
+    first = client.get(path, headers=carer.auth, query_string={"limit": 3}).json
+    assert [r["resource"]["id"] for r in first["items"]] == ["dx-a", "dx-b", "dx-c"]
+    second = client.get(path, headers=carer.auth,
+                        query_string={"limit": 3, "cursor": first["next_cursor"]}).json
+    assert [r["resource"]["id"] for r in second["items"]] == ["dx-d"]
+    assert second["next_cursor"] is None
+
+
+def test_records_of_categories_the_consent_leaves_out_never_use_up_a_page(client, hospital,
+                                                                          patient, clock):
+    carer = factories.signed_in_patient(client, hospital, clock)
+    newer = [diagnosis(patient.national_id, f"dx-{n}", when=f"2026-09-{n + 1:02d}")
+             for n in range(25)]
+    push(client, hospital, bundle(lab_result(patient.national_id, when="2026-01-01T08:00:00Z"),
+                                  *newer))
+    grant(client, patient, person(carer), ["lab"], purpose="caregiving")
+    path = f"/v1/me/shared-with-me/{owner_id(client, patient)}/records"
+    page = client.get(path, headers=carer.auth, query_string={"limit": 1}).json
+    assert [r["category"] for r in page["items"]] == ["lab"] and page["next_cursor"] is None
+
+
+def test_a_consent_to_a_hospital_shows_which_hospital(client, patient, two_hospitals, staff):
+    _, reader = two_hospitals
+    granted = grant(client, patient, {"type": "hospital", "id": reader["hospital_id"]}).json
+    assert granted["grantee"] == {"type": "hospital", "id": reader["hospital_id"]}
+    assert granted["sensitive"] == []
+    [by_staff] = client.get(f"/v1/staff/patients/{owner_id(client, patient)}/consents",
+                            headers=staff.auth).json
+    assert by_staff["grantee"] == {"type": "hospital", "id": reader["hospital_id"]}
+    assert by_staff["sensitive"] == []  # nothing named: staff are not told "named"
