@@ -88,3 +88,18 @@ def test_a_retry_puts_the_notification_back_with_its_attempt_and_error(app, clie
     assert (delivery["state"], delivery["attempts"], delivery["last_error"]) == (
         "pending", 1, "UNAVAILABLE")
     assert delivery["next_at"] > before
+
+
+def test_a_push_given_up_ends_the_notification_for_that_device_and_keeps_the_device(
+        app, client, hospital, patient, fcm, make_sender):
+    client.post("/v1/me/devices", headers=patient.auth,
+                json={"token": "badpayload-device", "platform": "android"})
+    push(client, hospital, bundle(lab_result(patient.national_id)))
+    with app.app_context():
+        counts = deliver_once(MongoOutbox(), make_sender(), worker_id="w1", now=utcnow())
+        [notification] = get_db().notifications.find({"kind": "record_available"})
+        [device] = get_db().devices.find()
+    assert counts["dead"] == 1
+    delivery = notification["delivery"]
+    assert delivery["state"] == "done" and delivery["failed_for"] == [device["_id"]]
+    assert delivery["sent_to"] == []
