@@ -28,6 +28,14 @@ def test_config(**extra) -> dict:
     return cfg
 
 
+def empty_database(app) -> None:
+    """Delete every document, keeping the collections and their indexes: for an app that
+    outlives one pytest session (a module-level app under mutmut's in-process runs)."""
+    db = app.extensions["mongo_client"][app.config["MONGO_DB_NAME"]]
+    for name in db.list_collection_names():
+        db[name].delete_many({})
+
+
 def drop_database(app) -> None:
     if app.config["MONGO_URI"]:
         app.extensions["mongo_client"].drop_database(app.config["MONGO_DB_NAME"])

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.core.parameters import ParameterLocation
 
 from api.errors import PROBLEM_JSON
-from tests.conftest import drop_database
+from tests.conftest import drop_database, empty_database
 from tests.security.audiences import (CAREGIVER, HOSPITAL, OTHER_PATIENT, PATIENT, STAFF, World,
                                       world_app)
 
@@ -70,6 +70,9 @@ anonymous = schemathesis.openapi.from_wsgi(
 
 @pytest.fixture(scope="module")
 def fuzz_world():
+    # APP is built at import and so outlives a pytest session run in the same process again
+    # (mutmut's clean run after its stats run): start from an empty database each time.
+    empty_database(APP)
     yield World.build(APP, APP.test_client())
     drop_database(APP)
 
