@@ -10,6 +10,10 @@ own, on this app only, never in production code:
   as GET /v1/me/records, JSON. No token, no consent, no decryption, no audit.
 - POST /_bench/raw-insert: the floors of an ingest: the bundle's resources, insert_many'd as they
   are into a collection of their own, or (?into=records) into `records` under its indexes.
+- POST /_bench/validate: the part of an ingest that cannot be skipped: the bundle parsed and
+  every resource validated as the ingestion does it (services.fhir.parse_bundle with the app's
+  limits), nothing stored. Its time against the raw insert is the best ratio any ingest
+  validating with fhir.resources could reach.
 - GET /_bench/stats: collection sizes.
 
     python -m tests.benchmarks.server PORT   (prints one JSON line: a hospital's credentials)
@@ -25,6 +29,7 @@ from api.serving import serve, serve_options
 from models import records as record_store
 from models.db import get_db
 from services import fhir, hospitals
+from services.context import setting
 
 FLOOR_PAGE = 50
 # Per-address sign-in limits are on as in production, but high: the benchmark signs in dozens
@@ -70,6 +75,14 @@ def raw_insert():
     return {"inserted": len(resources)}
 
 
+def validate_only():
+    """Parse and validate the bundle as POST /v1/hospital/bundles does; store nothing."""
+    parsed = fhir.parse_bundle(json.loads(request.get_data()),
+                               max_entries=setting("BUNDLE_MAX_ENTRIES"),
+                               max_attachment_bytes=setting("ATTACHMENT_MAX_BYTES"))
+    return {"valid": sum(c.status == fhir.OK for c in parsed.candidates)}
+
+
 def raw_remove():
     return {"deleted": get_db().records.delete_many({"hospital_id": RAW_HOSPITAL}).deleted_count}
 
@@ -87,6 +100,7 @@ def build(port: int):
     app.add_url_rule("/_bench/raw-insert", view_func=raw_insert, methods=["POST"])
     app.add_url_rule("/_bench/raw-insert", view_func=raw_remove, methods=["DELETE"],
                      endpoint="raw_remove")
+    app.add_url_rule("/_bench/validate", view_func=validate_only, methods=["POST"])
     app.add_url_rule("/_bench/stats", view_func=stats)
     return app
 
