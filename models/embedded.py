@@ -111,8 +111,15 @@ def _count_by_equality(collection, index: dict, new_data: dict) -> bool:
     if not all(value is None or isinstance(value, str) for value in values):
         return False
     query = dict(zip(keys, values))
+    # The last key (a resource's source id, a login) tells almost every document apart: a stored
+    # string or null there that differs from the new value rules the document out at once. Any
+    # other stored value there (an array, a sub-document) goes on to the full comparison.
+    probe_key, probe = keys[-1], values[-1]
     matches = 0
     for document in collection._store.documents:
+        stored_probe = document.get(probe_key)
+        if stored_probe != probe and (stored_probe is None or isinstance(stored_probe, str)):
+            continue
         stored = [document.get(key) for key in keys]
         if stored == values if all(v is None or isinstance(v, str) for v in stored) \
                 else filter_applies(query, document):

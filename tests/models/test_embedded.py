@@ -79,6 +79,21 @@ def test_an_insert_is_refused_exactly_when_a_key_is_taken(keyed, document, dupli
         assert keyed.count_documents({}) == 4
 
 
+@pytest.mark.parametrize("document, duplicate", [
+    ({"h": "F", "k": "5"}, True),        # the last key's stored array holds the value
+    ({"h": "F", "k": "6"}, False),
+    ({"h": "E", "k": "5"}, False),
+])
+def test_an_array_under_the_last_key_is_matched_as_multikey(keyed, document, duplicate):
+    keyed.insert_one({"_id": 5, "h": "F", "k": ["4", "5"]})
+    if duplicate:
+        with pytest.raises(mongomock.DuplicateKeyError):
+            keyed.insert_one(document)
+    else:
+        keyed.insert_one(document)
+    assert keyed.count_documents({}) == 4 + (not duplicate)
+
+
 def test_an_update_onto_a_taken_key_is_refused(keyed):
     keyed.insert_one({"_id": 4, "h": "H", "k": "4"})
     with pytest.raises(mongomock.DuplicateKeyError):
