@@ -29,7 +29,7 @@ def list_for(patient_id: str, *, category: str | None = None, since: datetime | 
     audit.record("records.list", actor=_self(patient_id), patient_id=patient_id,
                  target={"count": len(items)})
     return {"items": items, "next_cursor": next_cursor,
-            "etag": _etag([(d["_id"], d["version"]) for d in docs], next_cursor)}
+            "etag": _etag([(d["_id"], d["version"]) for d in docs], next_cursor is not None)}
 
 
 def page(patient_id: str, *, categories=None, since=None, cursor=None, limit: int = 50,
@@ -128,6 +128,9 @@ def _decode_cursor(cursor: str | None) -> tuple | None:
             from None
 
 
-def _etag(versions: list, next_cursor: str | None) -> str:
-    digest = hashlib.sha256(json.dumps([versions, next_cursor]).encode()).hexdigest()[:32]
+def _etag(versions: list, more: bool) -> str:
+    """The page's records and versions, and whether a next page follows. Not the next cursor
+    itself: it is sealed afresh (with a new nonce) on every request, and its position is the
+    page's last record, which the versions name already."""
+    digest = hashlib.sha256(json.dumps([versions, more]).encode()).hexdigest()[:32]
     return f'W/"{digest}"'

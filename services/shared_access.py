@@ -75,7 +75,7 @@ def _read(patient_id: str, grantee, purpose: str, actor: dict, *, category, curs
         audit.record("records.list", actor=actor, patient_id=patient_id, purpose=purpose,
                      outcome="denied")
         raise Forbidden(_NO_CONSENT)
-    allowed, consent_ids, next_cursor = [], set(), cursor
+    allowed, next_cursor = [], cursor  # allowed: (record, the consent that permits it)
     for _ in range(_MAX_BATCHES):  # fill the page: hidden records leave no empty pages
         docs, next_cursor = records.page(patient_id, categories=sorted(visible),
                                          cursor=next_cursor, limit=limit,
@@ -83,13 +83,15 @@ def _read(patient_id: str, grantee, purpose: str, actor: dict, *, category, curs
         for doc in docs:
             decision = _decide(consents, doc, patient_id, grantee, purpose, now)
             if decision.permitted:  # a sensitive record the consent does not name stays hidden
-                allowed.append(doc)
-                consent_ids.add(decision.consent_id)
+                allowed.append((doc, decision.consent_id))
         if len(allowed) >= limit or next_cursor is None:
             break
     if len(allowed) > limit:
         allowed = allowed[:limit]
-        next_cursor = records.encode_cursor(allowed[-1])
+        next_cursor = records.encode_cursor(allowed[-1][0])
+    # Logged and told under the consents of what the page shows, not of records cut off it.
+    consent_ids = {consent_id for _, consent_id in allowed}
+    allowed = [doc for doc, _ in allowed]
     for consent_id in sorted(consent_ids) or [None]:
         audit.record("records.list", actor=actor, patient_id=patient_id, purpose=purpose,
                      consent_id=consent_id, target={"count": len(allowed)})
