@@ -129,7 +129,8 @@ def _end_of(result: Result, attempt: int, outbox: Outbox, *, worker_id: str, now
     if result.outcome == DROP_TOKEN:
         return DROP_TOKEN, lambda: outbox.drop_token(job_id, worker_id, error)
     if result.outcome == RETRY and attempt < max_attempts:
-        asked = min(timedelta(seconds=result.retry_after or 0), MAX_RETRY_AFTER)
+        # Capped in seconds first: Retry-After has no upper bound, and timedelta has one.
+        asked = timedelta(seconds=min(result.retry_after or 0, MAX_RETRY_AFTER.total_seconds()))
         wait = max(backoff(attempt), asked)
         return RETRY, lambda: outbox.retry(job_id, worker_id, now + wait, error)
     # FAILED, or RETRY out of attempts.
