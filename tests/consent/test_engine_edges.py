@@ -1,0 +1,67 @@
+"""Engine edges found by mutation testing: what a receipt names and how its signature is written
+for verifiers outside this server, and the checks new_consent runs itself on fields the API's
+schema would have refused first (a caller of the engine gets each problem named)."""
+import base64
+import json
+import re
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from consent import (ConsentInvalid, new_consent, new_receipt_key, public_key_of,
+                     receipt_payload, sign_receipt, verify_receipt)
+from consent.receipts import RECEIPT_CONTEXT
+from tests.consent.builders import HOSPITAL, NOW, PATIENT, consent
+
+KEY = new_receipt_key()
+
+
+def made(**fields):
+    """new_consent of a valid app grant to HOSPITAL, with `fields` changed."""
+    return new_consent(**{"id": "con_9", "patient_id": PATIENT, "recorded_by": "patient:pat_1",
+                          "patient_key": "nid_hash_self", "grantee": HOSPITAL,
+                          "categories": ["lab"], "purpose": "treatment", "expires_at": None,
+                          "source": "app", "at": NOW, **fields})
+
+
+def test_a_receipt_names_its_format_version_and_the_consent_it_is_for():
+    body = json.loads(receipt_payload(consent(id="con_42")))
+    assert (body["type"], body["version"], body["id"], body["patient_id"]) == (
+        "phr-consent-receipt", 1, "con_42", PATIENT)
+
+
+def test_a_signature_is_unpadded_base64url_that_any_ed25519_verifier_accepts():
+    payload = receipt_payload(consent())
+    scheme, _, text = sign_receipt(payload, KEY).partition(":")
+    assert scheme == "ed25519" and re.fullmatch(r"[A-Za-z0-9_-]{86}", text)
+    raw = base64.urlsafe_b64decode(text + "==")
+    public = Ed25519PublicKey.from_public_bytes(public_key_of(KEY))
+    assert public.verify(raw, RECEIPT_CONTEXT + payload) is None  # raises when it does not
+
+
+def test_a_verifying_key_that_is_not_bytes_is_a_value_error_even_at_32_characters():
+    payload = receipt_payload(consent())
+    with pytest.raises(ValueError):
+        verify_receipt(payload, sign_receipt(payload, KEY), "k" * 32)
+
+
+@pytest.mark.parametrize("fields, problems", [
+    ({"categories": "lab"}, {"categories": ['must be a list of categories, or ["all"]']}),
+    ({"sensitive": "hiv"}, {"sensitive": ["must be a list of sensitivity labels"]}),
+    ({"sensitive": ["psychiatry"]}, {"sensitive": ["unknown sensitivity label: psychiatry"]}),
+    ({"sensitive": [3]}, {"sensitive": ["sensitivity labels are strings"]}),
+    ({"grantee": "hosp_1"}, {"grantee": ["must be a hospital or a person"]}),
+    ({"evidence": 42}, {"evidence": ["must be a string"]}),
+], ids=["categories-str", "sensitive-str", "sensitive-unknown", "sensitive-int", "grantee-str",
+        "evidence-int"])
+def test_new_consent_names_each_malformed_field(fields, problems):
+    with pytest.raises(ConsentInvalid) as caught:
+        made(**fields)
+    assert caught.value.errors == problems
+
+
+def test_a_rejected_value_is_echoed_whole_up_to_forty_characters():
+    with pytest.raises(ConsentInvalid) as caught:
+        made(categories=["x" * 40, "y" * 41])
+    assert caught.value.errors["categories"] == [
+        "unknown category: " + "x" * 40, "unknown category: " + "y" * 40 + "..."]
