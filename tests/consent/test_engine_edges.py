@@ -1,6 +1,7 @@
 """Engine edges found by mutation testing: what a receipt names and how its signature is written
 for verifiers outside this server, and the checks new_consent runs itself on fields the API's
-schema would have refused first (a caller of the engine gets each problem named)."""
+schema would have refused first (a caller of the engine gets each problem named), and the
+sensitivity labels of records whose codes are blank or read in another vocabulary."""
 import base64
 import json
 import re
@@ -8,8 +9,8 @@ import re
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from consent import (ConsentInvalid, new_consent, new_receipt_key, public_key_of,
-                     receipt_payload, sign_receipt, verify_receipt)
+from consent import (ConsentInvalid, fhir_codings, new_consent, new_receipt_key, public_key_of,
+                     receipt_payload, sensitive_labels_for, sign_receipt, verify_receipt)
 from consent.receipts import RECEIPT_CONTEXT
 from tests.consent.builders import HOSPITAL, NOW, PATIENT, consent
 
@@ -65,3 +66,21 @@ def test_a_rejected_value_is_echoed_whole_up_to_forty_characters():
         made(categories=["x" * 40, "y" * 41])
     assert caught.value.errors["categories"] == [
         "unknown category: " + "x" * 40, "unknown category: " + "y" * 40 + "..."]
+
+
+ICD10_CM = "http://hl7.org/fhir/sid/icd-10-cm"
+
+
+def test_a_blank_code_does_not_stop_the_records_other_codes_being_read():
+    hiv = {"resourceType": "Condition", "code": {"coding": [
+        {"system": ICD10_CM, "code": ""}, {"system": ICD10_CM, "code": "B20"},
+        {"system": ICD10_CM, "code": "  "}]}}
+    assert sensitive_labels_for(fhir_codings(hiv)) == {"hiv"}
+    assert sensitive_labels_for([(ICD10_CM, ""), (ICD10_CM, "B20")]) == {"hiv"}
+
+
+def test_a_code_with_a_known_system_is_read_in_that_vocabulary_only():
+    """ICD-10-CM N06.A (isolated proteinuria with C3 glomerulonephritis), written without its
+    dot, is also the ATC prefix of antidepressants: a kidney diagnosis is not mental health."""
+    assert sensitive_labels_for([(ICD10_CM, "N06A")]) == set()
+    assert sensitive_labels_for([("http://www.whocc.no/atc", "N06AB03")]) == {"mental-health"}
