@@ -84,3 +84,12 @@ def test_a_code_with_a_known_system_is_read_in_that_vocabulary_only():
     dot, is also the ATC prefix of antidepressants: a kidney diagnosis is not mental health."""
     assert sensitive_labels_for([(ICD10_CM, "N06A")]) == set()
     assert sensitive_labels_for([("http://www.whocc.no/atc", "N06AB03")]) == {"mental-health"}
+
+
+@pytest.mark.parametrize("system", [
+    "https://hl7.org/fhir/sid/icd-10-cm", "HTTP://HL7.org/fhir/sid/icd-10-cm",
+    "http://hl7.org/fhir/sid/icd-10-cm/", " https://hl7.org/fhir/sid/ICD-10-CM/ ",
+])
+def test_a_known_system_is_known_however_its_scheme_case_and_trailing_slash_are_written(system):
+    assert sensitive_labels_for([(system, "N06A")]) == set()
+    assert sensitive_labels_for([(system, "F32")]) == {"mental-health"}
