@@ -1,0 +1,78 @@
+"""The worker at its edges (from mutation testing): where in the upper half of the ceiling jitter
+puts a retry, what the development sender's log line says, and what FCM's Retry-After does to a
+round."""
+import logging
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import requests
+from firebase_admin import exceptions
+
+from notifications.fcm import LogSender
+from notifications.fcm_errors import classify
+from notifications.push import Push, Result, device_label
+from notifications.worker import MAX_RETRY_AFTER, backoff, deliver_once
+from tests.notifications.fake_outbox import PENDING, MemoryOutbox
+
+
+def test_jitter_places_the_wait_anywhere_in_the_upper_half_of_the_ceiling():
+    """Ceiling 20 s for the third attempt: jitter 0 waits 10 s, 0.5 waits 15 s, and a jitter
+    close to 1 comes close to the whole 20 s, so a batch that failed together spreads over it."""
+    assert backoff(3, jitter=lambda: 0.0) == timedelta(seconds=10)
+    assert backoff(3, jitter=lambda: 0.5) == timedelta(seconds=15)
+    assert backoff(3, jitter=lambda: 0.99) == timedelta(seconds=19.9)
+
+
+def test_the_log_sender_names_the_device_by_label_the_kind_and_the_job(caplog):
+    pushes = [Push(job_id="ntf_1|dvc_1", token="tok-secret-1", title="t", body="b",
+                   data={"kind": "record_available"}, collapse_key="record_available"),
+              Push(job_id="ntf_2|dvc_1", token="tok-secret-1", title="t", body="b", data={},
+                   collapse_key="no_kind")]
+    with caplog.at_level(logging.INFO, logger="notifications.fcm"):
+        LogSender().send(pushes)
+    label = device_label("tok-secret-1")
+    assert [r.getMessage() for r in caplog.records] == [
+        f"push to device {label} kind record_available (job ntf_1|dvc_1)",
+        f"push to device {label} kind - (job ntf_2|dvc_1)"]
+
+
+# What FCM's Retry-After does to a round, read by classify() from a 503 as FcmSender would.
+
+T0 = datetime(2026, 11, 25, 8, 0, tzinfo=timezone.utc)
+
+
+class AnswersUnavailable:
+    """A sender whose every push gets FCM's 503 with this Retry-After header."""
+
+    def __init__(self, retry_after: str) -> None:
+        self.retry_after = retry_after
+
+    def send(self, pushes):
+        answer = requests.Response()
+        answer.status_code, answer._content = 503, b"{}"
+        answer.headers["Retry-After"] = self.retry_after
+        outcome, code, wait = classify(exceptions.UnavailableError("down", http_response=answer))
+        return [Result(push, outcome, code, wait) for push in pushes]
+
+
+@pytest.mark.parametrize("retry_after", ["nan", "-30"])
+def test_a_retry_after_that_is_not_a_wait_leaves_the_backoff_in_charge(retry_after):
+    outbox = MemoryOutbox()
+    outbox.add("job_1", "unavailable-device")
+    counts = deliver_once(outbox, AnswersUnavailable(retry_after), worker_id="w1", now=T0)
+    job = outbox.job("job_1")
+    assert (counts["retry"], job["status"], job["errors"]) == (1, PENDING, ["UNAVAILABLE"])
+    assert T0 + timedelta(seconds=2.5) <= job["next_at"] < T0 + timedelta(seconds=5)
+
+
+@pytest.mark.xfail(strict=True, raises=OverflowError, reason=(
+    "Defect: a numeric Retry-After beyond timedelta's range (RFC 9110 delta-seconds has no upper "
+    "bound) makes _end_of's timedelta(seconds=...) raise OverflowError: deliver_once raises "
+    "after sending, contrary to its docstring, and the round's later jobs stay claimed and are "
+    "pushed again after the lease; MAX_RETRY_AFTER should cap it first"))
+def test_a_retry_after_longer_than_the_cap_is_capped_at_an_hour():
+    outbox = MemoryOutbox()
+    outbox.add("job_1", "unavailable-device")
+    counts = deliver_once(outbox, AnswersUnavailable("100000000000000"), worker_id="w1", now=T0)
+    assert counts["retry"] == 1
+    assert outbox.job("job_1")["next_at"] == T0 + MAX_RETRY_AFTER
