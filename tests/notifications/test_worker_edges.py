@@ -76,3 +76,40 @@ def test_a_retry_after_longer_than_the_cap_is_capped_at_an_hour():
     counts = deliver_once(outbox, AnswersUnavailable("100000000000000"), worker_id="w1", now=T0)
     assert counts["retry"] == 1
     assert outbox.job("job_1")["next_at"] == T0 + MAX_RETRY_AFTER
+
+
+class AnswersByToken:
+    """A sender that answers each push with the Result named for its token."""
+
+    def __init__(self, answers: dict) -> None:
+        self.answers = answers
+
+    def send(self, pushes):
+        return [Result(push, *self.answers[push.token]) for push in pushes]
+
+
+def test_a_round_counts_every_end_it_could_not_record(caplog):
+    outbox = MemoryOutbox()
+    for n in range(3):
+        outbox.add(f"job_{n}", f"ok-device-{n}")
+    outbox.fail_next("sent", "job_0")
+    outbox.fail_next("sent", "job_2")
+    with caplog.at_level(logging.ERROR, logger="notifications.worker"):
+        counts = deliver_once(outbox, LogSender(logging.getLogger("quiet")), worker_id="w1",
+                              now=T0)
+    assert (counts["claimed"], counts["sent"], counts["unrecorded"]) == (3, 1, 2)
+    assert [r.getMessage() for r in caplog.records] == [
+        f"job job_{n}: could not record sent (OutboxDown); it will be sent again after its lease"
+        for n in (0, 2)]
+
+
+def test_each_recorded_end_is_logged_with_its_job_and_error_code(caplog):
+    outbox = MemoryOutbox()
+    outbox.add("job_sent", "ok-device")
+    outbox.add("job_retry", "unavailable-device")
+    sender = AnswersByToken({"ok-device": ("sent", None),
+                             "unavailable-device": ("retry", "UNAVAILABLE")})
+    with caplog.at_level(logging.DEBUG, logger="notifications.worker"):
+        deliver_once(outbox, sender, worker_id="w1", now=T0)
+    lines = [r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG]
+    assert sorted(lines) == ["job job_retry: retry (UNAVAILABLE)", "job job_sent: sent"]
