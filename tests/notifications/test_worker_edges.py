@@ -103,13 +103,35 @@ def test_a_round_counts_every_end_it_could_not_record(caplog):
         for n in (0, 2)]
 
 
-def test_each_recorded_end_is_logged_with_its_job_and_error_code(caplog):
+def test_a_round_logs_each_end_with_its_job_and_error_code_and_then_its_counts(caplog):
     outbox = MemoryOutbox()
     outbox.add("job_sent", "ok-device")
     outbox.add("job_retry", "unavailable-device")
+    outbox.add("job_broken", None)  # no token: not a push that could be sent
     sender = AnswersByToken({"ok-device": ("sent", None),
                              "unavailable-device": ("retry", "UNAVAILABLE")})
     with caplog.at_level(logging.DEBUG, logger="notifications.worker"):
         deliver_once(outbox, sender, worker_id="w1", now=T0)
-    lines = [r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG]
-    assert sorted(lines) == ["job job_retry: retry (UNAVAILABLE)", "job job_sent: sent"]
+    assert sorted(r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG) == [
+        "job job_broken: dead (INVALID_JOB)", "job job_retry: retry (UNAVAILABLE)",
+        "job job_sent: sent"]
+    assert [r.getMessage() for r in caplog.records if r.levelno == logging.INFO] == [
+        "delivery round by w1: claimed=3 sent=1 retry=1 dead=1 drop_token=0 unrecorded=0"]
+
+
+class Breaks:
+    def send(self, pushes):
+        raise RuntimeError("connection pool is closed: token tok-secret-1")
+
+
+def test_a_sender_that_raises_puts_the_batch_off_and_logs_only_the_class(caplog):
+    outbox = MemoryOutbox()
+    outbox.add("job_1", "tok-secret-1")
+    outbox.add("job_2", "tok-secret-2")
+    with caplog.at_level(logging.DEBUG, logger="notifications.worker"):
+        counts = deliver_once(outbox, Breaks(), worker_id="w1", now=T0)
+    assert counts["retry"] == 2
+    assert [outbox.job(j)["errors"] for j in ("job_1", "job_2")] == [["SENDER_ERROR"]] * 2
+    assert [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR] == [
+        "sender failed for a batch of 2: RuntimeError"]
+    assert "tok-secret" not in caplog.text
