@@ -2,6 +2,8 @@
 whose messaging service moved the attributes the sender tunes, a message the SDK refuses on its
 own, and the warning for a batch that could not be sent."""
 import logging
+import socket
+import time
 import types
 
 import pytest
@@ -64,3 +66,46 @@ def test_a_batch_that_could_not_be_sent_is_one_warning_with_its_code(make_sender
     assert [(r.outcome, r.error) for r in results] == [(RETRY, "AUTH_REFUSED")] * 2
     assert [r.getMessage() for r in caplog.records if r.name == "notifications.fcm"] == [
         "FCM batch of 2 not sent: AUTH_REFUSED"]
+
+
+def test_a_root_url_with_a_trailing_slash_is_the_same_root(make_sender, fcm):
+    sender = make_sender(fcm_url=fcm.url + "/")
+    [result] = sender.send([push("ok-a")])
+    assert (result.outcome, result.error) == (SENT, None)
+    assert fcm.tokens_sent() == ["ok-a"]
+
+
+def test_a_url_that_is_neither_http_nor_https_is_refused(write_service_account, fcm):
+    with pytest.raises(ValueError, match="root URL"):
+        FcmSender(write_service_account(fcm.token_uri), fcm_url="ftp://127.0.0.1")
+
+
+def test_two_senders_with_their_own_names_work_side_by_side(make_sender, fcm):
+    first, second = make_sender(app_name="phr-fcm-first"), make_sender(app_name="phr-fcm-second")
+    assert first.send([push("ok-a")])[0].outcome == SENT
+    assert second.send([push("ok-b")])[0].outcome == SENT
+
+
+@pytest.fixture
+def silent_url():
+    """A loopback port that takes connections and never answers."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(16)
+        yield f"http://127.0.0.1:{server.getsockname()[1]}"
+
+
+def test_http_timeout_bounds_a_silent_fcm(make_sender, silent_url):
+    sender = make_sender(fcm_url=silent_url, http_timeout=0.5)
+    started = time.monotonic()
+    [result] = sender.send([push("ok-a")])
+    assert time.monotonic() - started < 5
+    assert result.outcome == RETRY
+
+
+def test_http_timeout_bounds_a_silent_token_endpoint(make_sender, silent_url):
+    sender = make_sender(token_uri=f"{silent_url}/token", http_timeout=0.5)
+    started = time.monotonic()
+    [result] = sender.send([push("ok-a")])
+    assert time.monotonic() - started < 5
+    assert (result.outcome, result.error) == (RETRY, "AUTH_UNAVAILABLE")
