@@ -4,10 +4,25 @@ import base64
 import json
 from datetime import timedelta
 
+import mongomock
 import pytest
 
 from tests import factories
 from tests.factories import bundle, lab_result, push
+
+
+@pytest.fixture(autouse=True)
+def limits_as_pymongo_takes_them(monkeypatch):
+    """The embedded database reads `limit(None)` as no limit; pymongo, against a real server,
+    raises TypeError for a limit that is not an integer. Here the embedded one refuses too, so
+    an inbox query that would fail in production fails here."""
+    lenient = mongomock.collection.Cursor.limit
+
+    def limit(self, count):
+        if not isinstance(count, int):
+            raise TypeError(f"limit must be an integer, not {type(count)}")
+        return lenient(self, count)
+    monkeypatch.setattr(mongomock.collection.Cursor, "limit", limit)
 
 
 def page(client, account, **query):
