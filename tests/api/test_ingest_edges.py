@@ -1,7 +1,9 @@
 """Pushes at their edges (from mutation testing): a transaction that amends the hospital's own
 record of the same patient, what a Patient entry says of the person, the trail and notices of a
-push, a retry with its keys reordered, resources not kept, and sealed content bound to its
-hospital."""
+push, a retry with its keys reordered, resources not kept, sealed content bound to its hospital,
+the push each exported version came in, the size and attachment limits at their edges, and the
+clinical time of a result that has only an issued time."""
+import base64
 import json
 
 import pytest
@@ -141,3 +143,70 @@ def test_versions_repointed_to_another_hospital_in_the_database_stay_out_of_its_
     token = factories.hospital_token(client, other)
     with pytest.raises(DecryptionError):  # the export breaks off at that version
         client.get("/v1/hospital/export", headers=factories.bearer(token)).get_data()
+
+
+def test_the_hospital_export_names_the_push_each_version_came_in(app, client, hospital,
+                                                                 patient):
+    push(client, hospital, bundle(lab_result(patient.national_id, value=5.0),
+                                  diagnosis(patient.national_id)))
+    push(client, hospital, bundle(lab_result(patient.national_id, value=6.0)))
+    with app.app_context():
+        pushes = [e["target"]["bundle_id"] for e in
+                  get_db().audit_log.find({"action": "records.push"}).sort("seq", 1)]
+    exported = client.get("/v1/hospital/export", headers=factories.bearer(
+        factories.hospital_token(client, hospital))).get_data(as_text=True).splitlines()
+    lines = [json.loads(line) for line in exported[:-1]]
+    came_in = {(x["source_id"], x["version"]): x["bundle_id"] for x in lines}
+    assert came_in == {("lab-1", 1): pushes[0], ("dx-1", 1): pushes[0],
+                       ("lab-1", 2): pushes[1]}
+    assert pushes[0] != pushes[1]
+
+
+def test_a_body_that_is_no_bundle_names_the_bundle_as_the_field_at_fault(client, hospital):
+    response = push(client, hospital, {"resourceType": "Observation"})
+    assert response.status_code == 422
+    assert list(response.json["errors"]) == ["bundle"] and response.json["errors"]["bundle"]
+
+
+def test_the_apps_inline_attachment_limit_applies_to_pushes(make_app, clock):
+    app = make_app(ATTACHMENT_MAX_BYTES=16)
+    client = app.test_client()
+    with app.app_context():
+        hospital = factories.create_hospital()
+
+    def document(resource_id, size):
+        return {"resourceType": "DocumentReference", "id": resource_id, "status": "current",
+                "subject": factories.subject("001234567890"),
+                "type": {"coding": [{"system": "http://loinc.org", "code": "18842-5",
+                                     "display": "Discharge summary"}]},
+                "content": [{"attachment": {"contentType": "application/pdf",
+                                            "data": base64.b64encode(b"x" * size).decode()}}]}
+    response = push(client, hospital, bundle(document("doc-small", 16), document("doc-big", 17)))
+    assert response.status_code == 200, response.json
+    assert [e["response"]["status"] for e in response.json["entry"]] == [
+        "201 Created", "400 Bad Request"]
+
+
+def test_a_resource_exactly_at_the_size_limit_is_stored(client, hospital, patient,
+                                                        monkeypatch):
+    from services import ingest
+    result = lab_result(patient.national_id)
+    monkeypatch.setattr(ingest, "MAX_RESOURCE_BYTES", len(json.dumps(result)))
+    over = lab_result(patient.national_id, "lab-2")
+    over["note"] = [{"text": "x"}]
+    response = push(client, hospital, bundle(result, over))
+    assert [e["response"]["status"] for e in response.json["entry"]] == [
+        "201 Created", "400 Bad Request"]
+
+
+def test_a_result_without_a_clinical_time_is_listed_by_when_it_was_issued(client, hospital,
+                                                                          patient):
+    """Newest first by clinical time: the effective time, else the time it was issued."""
+    examined = lab_result(patient.national_id, "lab-examined", when="2026-05-01T08:00:00Z")
+    examined["issued"] = "2026-05-02T08:00:00Z"
+    issued_only = lab_result(patient.national_id, "lab-issued-only")
+    del issued_only["effectiveDateTime"]
+    issued_only["issued"] = "2026-04-01T08:00:00Z"
+    push(client, hospital, bundle(issued_only, examined))
+    assert [r["resource"]["id"] for r in records_of(client, patient)] == [
+        "lab-examined", "lab-issued-only"]
