@@ -2,7 +2,7 @@
 record of the same patient, what a Patient entry says of the person, the trail and notices of a
 push, a retry with its keys reordered, resources not kept, sealed content bound to its hospital,
 the push each exported version came in, the size and attachment limits at their edges, and the
-clinical time of a result that has only an issued time."""
+clinical time of a result that has only an issued time, an amendment after a crashed one."""
 import base64
 import json
 
@@ -210,3 +210,26 @@ def test_a_result_without_a_clinical_time_is_listed_by_when_it_was_issued(client
     push(client, hospital, bundle(issued_only, examined))
     assert [r["resource"]["id"] for r in records_of(client, patient)] == [
         "lab-examined", "lab-issued-only"]
+
+
+def test_an_amendment_after_a_crashed_one_takes_the_next_version_and_keeps_both(
+        client, hospital, patient, monkeypatch):
+    """A crash between a version and its record's pointer leaves version 2 unpointed; a later
+    amendment with other content finds number 2 taken and is stored as version 3."""
+    from models import records as record_store
+    push(client, hospital, bundle(lab_result(patient.national_id, value=5.0)))
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("advance failed (injected)")
+    monkeypatch.setattr(record_store, "advance", crash)
+    assert push(client, hospital, bundle(lab_result(patient.national_id, value=6.0))) \
+        .status_code == 500
+    monkeypatch.undo()
+    amended = push(client, hospital, bundle(lab_result(patient.national_id, value=7.0)))
+    response = amended.json["entry"][0]["response"]
+    assert (response["status"], response["etag"]) == ("200 OK", 'W/"3"')
+    [record] = records_of(client, patient)
+    assert record["version"] == 3 and record["resource"]["valueQuantity"]["value"] == 7.0
+    history = client.get(f"/v1/me/records/{record['id']}", headers=patient.auth).json["history"]
+    assert [(v["version"], v["resource"]["valueQuantity"]["value"]) for v in history] == [
+        (1, 5.0), (2, 6.0), (3, 7.0)]
