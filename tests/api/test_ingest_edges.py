@@ -1,8 +1,9 @@
-"""Pushes at their edges (from mutation testing): a transaction that amends the hospital's own
-record of the same patient, what a Patient entry says of the person, the trail and notices of a
-push, a retry with its keys reordered, resources not kept, sealed content bound to its hospital,
-the push each exported version came in, the size and attachment limits at their edges, and the
-clinical time of a result that has only an issued time, an amendment after a crashed one."""
+"""Pushes at their edges (from mutation testing): a transaction amending the hospital's own
+record, what a Patient entry says of the person, a push on the trail and in the notices, a retry
+with its keys reordered, resources not kept, sealed content bound to its hospital, the push each
+exported version came in, the size and attachment limits at their edges, the clinical time of a
+result with only an issued time, an amendment after a crashed one, and whose an
+Idempotency-Key is."""
 import base64
 import json
 
@@ -233,3 +234,18 @@ def test_an_amendment_after_a_crashed_one_takes_the_next_version_and_keeps_both(
     history = client.get(f"/v1/me/records/{record['id']}", headers=patient.auth).json["history"]
     assert [(v["version"], v["resource"]["valueQuantity"]["value"]) for v in history] == [
         (1, 5.0), (2, 6.0), (3, 7.0)]
+
+
+def test_idempotency_keys_belong_to_one_hospital_and_one_push(app, client, hospital, patient):
+    with app.app_context():
+        other = factories.create_hospital("Other Hospital")
+    answers = [push(client, hospital, bundle(lab_result(patient.national_id, "lab-a")),
+                    key="push-0001"),
+               push(client, hospital, bundle(lab_result(patient.national_id, "lab-b")),
+                    key="push-0002"),
+               push(client, other, bundle(lab_result(patient.national_id, "lab-c")),
+                    key="push-0001")]
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    assert [a.json["entry"][0]["response"]["status"] for a in answers] == ["201 Created"] * 3
+    assert sorted(r["resource"]["id"] for r in records_of(client, patient)) == [
+        "lab-a", "lab-b", "lab-c"]
