@@ -4,6 +4,7 @@ much a page reads."""
 from datetime import datetime, timedelta, timezone
 
 import mongomock
+import pymongo.cursor
 import pytest
 
 from models.db import get_db
@@ -117,12 +118,11 @@ def test_a_page_reads_one_record_beyond_what_it_shows(client, hospital, patient,
                                                when=f"2026-10-0{n + 1}T08:00:00Z")
                                     for n in range(4)]))
     asked = []
-    original = mongomock.collection.Cursor.limit
-
-    def limit(self, count):
-        asked.append(count)
-        return original(self, count)
-    monkeypatch.setattr(mongomock.collection.Cursor, "limit", limit)
+    for cursor_class in (mongomock.collection.Cursor, pymongo.cursor.Cursor):  # either database
+        def limit(self, count, _original=cursor_class.limit):
+            asked.append(count)
+            return _original(self, count)
+        monkeypatch.setattr(cursor_class, "limit", limit)
     page = records(client, patient, limit=2).json
     assert len(page["items"]) == 2 and page["next_cursor"] is not None
     assert asked == [3]
