@@ -128,10 +128,7 @@ def test_a_page_reads_one_record_beyond_what_it_shows(client, hospital, patient,
     assert asked == [3]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Defect (docs/mutation-data-records.md): the ETag covers the next cursor, which is sealed "
-    "afresh with a random nonce on every request, so an unchanged page that has a next page "
-    "never answers 304."))
+# A defect found by mutation testing, fixed (docs/mutation.md, "Defects found").
 def test_an_unchanged_page_with_a_next_page_answers_304_to_its_etag(client, hospital, patient):
     push(client, hospital, bundle(lab_result(patient.national_id, "lab-new",
                                              when="2026-10-01T08:00:00Z"),

@@ -74,11 +74,7 @@ def test_a_page_is_logged_and_told_under_the_consents_of_the_records_it_shows(
     assert consents_told(client, patient) == sorted([dx, lab])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Defect (docs/mutation-data-records.md): when a hidden record makes _read fetch a second "
-    "batch and the page overflows, the consents of the records cut off the page stay in "
-    "consent_ids: the trail and the patient's first-access notice name a consent under which "
-    "nothing was shown."))
+# A defect found by mutation testing, fixed (docs/mutation.md, "Defects found").
 def test_a_page_filled_past_a_hidden_record_names_only_the_consents_of_what_it_shows(
         app, client, hospital, patient, carer_with_two_consents):
     carer, dx, lab = carer_with_two_consents

@@ -65,11 +65,7 @@ def test_a_retry_after_that_is_not_a_wait_leaves_the_backoff_in_charge(retry_aft
     assert T0 + timedelta(seconds=2.5) <= job["next_at"] < T0 + timedelta(seconds=5)
 
 
-@pytest.mark.xfail(strict=True, raises=OverflowError, reason=(
-    "Defect: a numeric Retry-After beyond timedelta's range (RFC 9110 delta-seconds has no upper "
-    "bound) makes _end_of's timedelta(seconds=...) raise OverflowError: deliver_once raises "
-    "after sending, contrary to its docstring, and the round's later jobs stay claimed and are "
-    "pushed again after the lease; MAX_RETRY_AFTER should cap it first"))
+# A defect found by mutation testing, fixed (docs/mutation.md, "Defects found").
 def test_a_retry_after_longer_than_the_cap_is_capped_at_an_hour():
     outbox = MemoryOutbox()
     outbox.add("job_1", "unavailable-device")
