@@ -5,7 +5,6 @@ from datetime import datetime, timedelta, timezone
 
 import mongomock
 import pymongo.cursor
-import pytest
 
 from models.db import get_db
 from services import records as service
