@@ -107,3 +107,18 @@ def test_muting_a_security_kind_names_each_kind_refused(client, patient):
                                                 "sign_in_trouble cannot be muted."]}
     still = client.get("/v1/me/notification-preferences", headers=patient.auth).json
     assert still["muted"] == []
+
+
+def test_results_pushed_before_the_patient_had_an_account_are_not_news_in_their_inbox(
+        client, hospital, clock):
+    """The hospital's records wait for the patient; the notifications start with the account."""
+    account = factories.Account(national_id=factories.next_national_id())
+    push(client, hospital, bundle(lab_result(account.national_id, "lab-before")))
+    code = factories.activation_code(client, hospital, account.national_id)
+    assert client.post("/v1/auth/register", json={
+        "national_id": account.national_id, "activation_code": code,
+        "password": factories.PASSWORD}).status_code == 201
+    factories.enroll_totp(client, account, clock)
+    assert "record_available" not in [n["kind"] for n in page(client, account)["items"]]
+    push(client, hospital, bundle(lab_result(account.national_id, "lab-after")))
+    assert [n["kind"] for n in page(client, account)["items"]].count("record_available") == 1
