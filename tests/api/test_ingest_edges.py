@@ -2,8 +2,8 @@
 record, what a Patient entry says of the person, a push on the trail and in the notices, a retry
 with its keys reordered, resources not kept, sealed content bound to its hospital, the push each
 exported version came in, the size and attachment limits at their edges, the clinical time of a
-result with only an issued time, an amendment after a crashed one, and whose an
-Idempotency-Key is."""
+result with only an issued time, an amendment after a crashed one, whose an Idempotency-Key
+is, and a batch entry that names another patient's record."""
 import base64
 import json
 
@@ -249,3 +249,17 @@ def test_idempotency_keys_belong_to_one_hospital_and_one_push(app, client, hospi
     assert [a.json["entry"][0]["response"]["status"] for a in answers] == ["201 Created"] * 3
     assert sorted(r["resource"]["id"] for r in records_of(client, patient)) == [
         "lab-a", "lab-b", "lab-c"]
+
+
+def test_a_batch_entry_naming_another_patients_record_is_a_conflict(client, hospital, patient,
+                                                                   clock):
+    other = factories.signed_in_patient(client, hospital, clock)
+    push(client, hospital, bundle(diagnosis(other.national_id, "dx-shared")))
+    response = push(client, hospital, bundle(diagnosis(patient.national_id, "dx-shared"),
+                                             lab_result(patient.national_id)))
+    [conflict, stored] = [e["response"] for e in response.json["entry"]]
+    assert conflict["status"] == "409 Conflict"
+    assert [(i["severity"], i["code"]) for i in conflict["outcome"]["issue"]] == [
+        ("error", "conflict")]
+    assert stored["status"] == "201 Created"
+    assert [r["category"] for r in records_of(client, patient)] == ["lab"]
