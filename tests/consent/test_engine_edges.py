@@ -12,11 +12,11 @@ from datetime import timedelta, timezone
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from consent import (ConsentInvalid, fhir_codings, new_consent, new_receipt_key, public_key_of,
-                     receipt_payload, revoke, sensitive_labels_for, sign_receipt,
-                     verify_receipt)
+from consent import (ConsentInvalid, decide, fhir_codings, new_consent, new_receipt_key,
+                     public_key_of, receipt_payload, revoke, sensitive_labels_for,
+                     sign_receipt, verify_receipt)
 from consent.receipts import RECEIPT_CONTEXT
-from tests.consent.builders import HOSPITAL, NOW, PATIENT, consent
+from tests.consent.builders import HOSPITAL, NOW, PATIENT, consent, request
 
 KEY = new_receipt_key()
 
@@ -135,3 +135,14 @@ def test_a_code_with_a_known_system_is_read_in_that_vocabulary_only():
 def test_a_known_system_is_known_however_its_scheme_case_and_trailing_slash_are_written(system):
     assert sensitive_labels_for([(system, "N06A")]) == set()
     assert sensitive_labels_for([(system, "F32")]) == {"mental-health"}
+
+
+@pytest.mark.parametrize("field", ["period_start", "recorded_at"])
+def test_a_consent_without_its_start_or_record_time_is_refused_when_made(field):
+    with pytest.raises(ValueError, match=field):
+        consent(**{field: None})
+
+
+def test_a_decision_needs_the_time_it_is_made_at():
+    with pytest.raises(ValueError):
+        decide([consent()], **request(at=None))
