@@ -143,6 +143,22 @@ def test_a_consent_without_its_start_or_record_time_is_refused_when_made(field):
         consent(**{field: None})
 
 
+@pytest.mark.parametrize("field", ["period_start", "period_end", "recorded_at", "revoked_at"])
+def test_a_consent_with_a_naive_time_is_refused_naming_the_field(field):
+    revoked = {"status": "inactive", "revoked_at": NOW, "revoked_by": "patient:pat_1"}
+    with pytest.raises(ValueError, match=f"^{field} must be a timezone-aware datetime$"):
+        consent(**{**revoked, field: NOW.replace(tzinfo=None)})
+
+
+def test_a_consents_labels_are_checked_and_frozen_when_it_is_made():
+    made = consent(categories=["lab"], sensitive=["hiv"])
+    assert made.categories == frozenset({"lab"}) and isinstance(made.categories, frozenset)
+    assert made.sensitive == frozenset({"hiv"}) and isinstance(made.sensitive, frozenset)
+    for field in ("categories", "sensitive"):
+        with pytest.raises(ValueError, match=f"^{field} must be a collection of strings$"):
+            consent(**{field: ["lab", 3]})
+
+
 def test_a_decision_needs_the_time_it_is_made_at():
     with pytest.raises(ValueError):
         decide([consent()], **request(at=None))
