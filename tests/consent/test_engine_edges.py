@@ -12,11 +12,11 @@ from datetime import timedelta, timezone
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from consent import (ConsentInvalid, fhir_codings, new_consent, new_receipt_key, public_key_of,
-                     receipt_payload, revoke, sensitive_labels_for, sign_receipt,
-                     verify_receipt)
+from consent import (ConsentInvalid, decide, fhir_codings, new_consent, new_receipt_key,
+                     public_key_of, receipt_payload, revoke, sensitive_labels_for,
+                     sign_receipt, verify_receipt)
 from consent.receipts import RECEIPT_CONTEXT
-from tests.consent.builders import HOSPITAL, NOW, PATIENT, consent
+from tests.consent.builders import HOSPITAL, NOW, PATIENT, consent, request
 
 KEY = new_receipt_key()
 
@@ -135,3 +135,30 @@ def test_a_code_with_a_known_system_is_read_in_that_vocabulary_only():
 def test_a_known_system_is_known_however_its_scheme_case_and_trailing_slash_are_written(system):
     assert sensitive_labels_for([(system, "N06A")]) == set()
     assert sensitive_labels_for([(system, "F32")]) == {"mental-health"}
+
+
+@pytest.mark.parametrize("field", ["period_start", "recorded_at"])
+def test_a_consent_without_its_start_or_record_time_is_refused_when_made(field):
+    with pytest.raises(ValueError, match=field):
+        consent(**{field: None})
+
+
+@pytest.mark.parametrize("field", ["period_start", "period_end", "recorded_at", "revoked_at"])
+def test_a_consent_with_a_naive_time_is_refused_naming_the_field(field):
+    revoked = {"status": "inactive", "revoked_at": NOW, "revoked_by": "patient:pat_1"}
+    with pytest.raises(ValueError, match=f"^{field} must be a timezone-aware datetime$"):
+        consent(**{**revoked, field: NOW.replace(tzinfo=None)})
+
+
+def test_a_consents_labels_are_checked_and_frozen_when_it_is_made():
+    made = consent(categories=["lab"], sensitive=["hiv"])
+    assert made.categories == frozenset({"lab"}) and isinstance(made.categories, frozenset)
+    assert made.sensitive == frozenset({"hiv"}) and isinstance(made.sensitive, frozenset)
+    for field in ("categories", "sensitive"):
+        with pytest.raises(ValueError, match=f"^{field} must be a collection of strings$"):
+            consent(**{field: ["lab", 3]})
+
+
+def test_a_decision_needs_the_time_it_is_made_at():
+    with pytest.raises(ValueError):
+        decide([consent()], **request(at=None))
