@@ -1,5 +1,6 @@
 """Fixtures: one app per test on its own database (embedded, or TEST_MONGO_URI when set)."""
 import os
+import time
 import uuid
 from datetime import datetime, timezone
 
@@ -89,3 +90,17 @@ def hospital(app):
 def patient(client, hospital, clock):
     """A registered patient with active TOTP, signed in: a factories.Account."""
     return factories.signed_in_patient(client, hospital, clock)
+
+
+@pytest.fixture
+def server_clock_five_hours_behind_utc():
+    """The process's local time zone set to UTC-5 (POSIX "EST5"), as on a server so configured."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = "EST5"
+    time.tzset()
+    yield
+    if before is None:
+        del os.environ["TZ"]
+    else:
+        os.environ["TZ"] = before
+    time.tzset()

@@ -1,8 +1,6 @@
 """Sessions and token answers at their edges: what a session remembers of its device, what the
 token answers tell a client, how long the refresh token says it lives, and the hints that tell a
 user to start over."""
-import os
-import time
 from datetime import datetime, timedelta, timezone
 
 import jwt
@@ -134,19 +132,6 @@ def test_a_reused_refresh_token_tells_the_user_the_session_was_signed_out(client
     assert "signed out" in reuse.json["detail"]
 
 
-
-@pytest.fixture
-def server_clock_five_hours_behind_utc():
-    """The process's local time zone set to UTC-5 (POSIX "EST5"), as on a server so configured."""
-    before = os.environ.get("TZ")
-    os.environ["TZ"] = "EST5"
-    time.tzset()
-    yield
-    if before is None:
-        del os.environ["TZ"]
-    else:
-        os.environ["TZ"] = before
-    time.tzset()
 
 
 def test_a_used_mfa_token_is_remembered_until_it_expires_whatever_the_servers_time_zone(
