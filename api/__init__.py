@@ -23,7 +23,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     when the configuration is unsafe for production."""
     app = Flask(__name__, static_folder=None)
     app.config.update(load_config(overrides=overrides), **API_DOC,
-                      RATELIMIT_HEADERS_ENABLED=True, JSON_SORT_KEYS=False)
+                      RATELIMIT_HEADERS_ENABLED=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     if app.config["PROXY_FIX_HOPS"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_HOPS"])
