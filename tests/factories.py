@@ -155,6 +155,25 @@ def bundle(*resources, bundle_type: str = "batch") -> dict:
                       for r in resources]}
 
 
+def bundle_with_patient_entry(observation: dict, national_id: str, full_url: str,
+                              **person) -> dict:
+    """A bundle whose observation names its patient by reference to a Patient entry (carrying
+    the national ID and `person`'s other fields), as hospital systems often send them."""
+    observation["subject"] = {"reference": full_url}
+    body = bundle(observation)
+    body["entry"].insert(0, {"fullUrl": full_url, "resource": {
+        "resourceType": "Patient",
+        "identifier": [{"system": NATIONAL_ID_SYSTEM, "value": national_id}], **person}})
+    return body
+
+
+def records_of(client, account: Account, **query) -> list[dict]:
+    """The patient's own records list (first page), as the app sees it."""
+    response = client.get("/v1/me/records", headers=account.auth, query_string=query)
+    assert response.status_code == 200, response.json
+    return response.json["items"]
+
+
 def push(client, hospital: dict, body: dict, key: str | None = None, token: str | None = None):
     headers = bearer(token or hospital_token(client, hospital))
     if key:

@@ -6,15 +6,10 @@ from pathlib import Path
 import pytest
 
 from tests import factories
-from tests.factories import bundle, diagnosis, lab_result, push
+from tests.factories import (bundle, bundle_with_patient_entry, diagnosis, lab_result, push,
+                             records_of)
 
 SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "fhir-samples" / "synthea"
-
-
-def records_of(client, account, **query):
-    response = client.get("/v1/me/records", headers=account.auth, query_string=query)
-    assert response.status_code == 200, response.json
-    return response.json["items"]
 
 
 def test_a_batch_stores_the_valid_entries_and_answers_each(client, hospital, patient):
@@ -126,13 +121,8 @@ def test_records_of_an_unregistered_patient_appear_when_they_register(client, ho
 
 
 def test_a_patient_named_by_reference_to_a_patient_entry(client, hospital, patient):
-    observation = lab_result(patient.national_id)
-    observation["subject"] = {"reference": "urn:uuid:7f1c0f4e-0000-4000-8000-000000000001"}
-    body = bundle(observation)
-    body["entry"].insert(0, {"fullUrl": "urn:uuid:7f1c0f4e-0000-4000-8000-000000000001",
-                             "resource": {"resourceType": "Patient", "identifier": [
-                                 {"system": factories.NATIONAL_ID_SYSTEM,
-                                  "value": patient.national_id}]}})
+    body = bundle_with_patient_entry(lab_result(patient.national_id), patient.national_id,
+                                     "urn:uuid:7f1c0f4e-0000-4000-8000-000000000001")
     assert push(client, hospital, body).status_code == 200
     assert [r["category"] for r in records_of(client, patient)] == ["lab"]
 

@@ -12,13 +12,8 @@ import pytest
 from models.db import get_db
 from security.crypto import DecryptionError
 from tests import factories
-from tests.factories import bundle, diagnosis, lab_result, push
-
-
-def records_of(client, account):
-    response = client.get("/v1/me/records", headers=account.auth)
-    assert response.status_code == 200, response.json
-    return response.json["items"]
+from tests.factories import (bundle, bundle_with_patient_entry, diagnosis, lab_result, push,
+                             records_of)
 
 
 def test_a_transaction_amends_the_hospitals_own_record_of_the_same_patient(client, hospital,
@@ -39,14 +34,9 @@ def test_a_transaction_amends_the_hospitals_own_record_of_the_same_patient(clien
 
 
 def test_a_patient_entry_names_the_patient_and_their_birth_date(client, hospital, patient):
-    observation = lab_result(patient.national_id)
-    observation["subject"] = {"reference": "urn:uuid:7f1c0f4e-0000-4000-8000-000000000002"}
-    body = bundle(observation)
-    body["entry"].insert(0, {"fullUrl": "urn:uuid:7f1c0f4e-0000-4000-8000-000000000002",
-                             "resource": {"resourceType": "Patient", "identifier": [
-                                 {"system": factories.NATIONAL_ID_SYSTEM,
-                                  "value": patient.national_id}],
-                                 "name": [{"text": "Lê Văn Tám"}], "birthDate": "1985-03-02"}})
+    body = bundle_with_patient_entry(lab_result(patient.national_id), patient.national_id,
+                                     "urn:uuid:7f1c0f4e-0000-4000-8000-000000000002",
+                                     name=[{"text": "Lê Văn Tám"}], birthDate="1985-03-02")
     assert push(client, hospital, body).status_code == 200
     exported = client.get("/v1/me/export", headers=patient.auth).json
     [person] = [e["resource"] for e in exported["entry"]
