@@ -1,4 +1,7 @@
-"""security.passwords: argon2id hashing, the dummy verify, and the policy."""
+"""security.passwords: argon2id hashing, the dummy verify, the cap on checks at once, and the
+policy."""
+import threading
+
 import pytest
 from argon2 import PasswordHasher
 
@@ -93,3 +96,54 @@ def test_passwords_built_on_the_name_are_refused_without_diacritics(password, na
 def test_a_password_built_on_the_birth_date_is_refused():
     from security.passwords import personal_words
     assert password_problems("lan15071990", personal_words("Tran Lan", birth_date="1990-07-15"))
+
+
+def most_at_once(passwords: Passwords, monkeypatch, calls: int = 6) -> int:
+    """How many of `calls` threads checking passwords at once are inside argon2 together. Each
+    check blocks inside argon2 until released; the others are given time to pile in first."""
+    inside, most = [0], [0]
+    release, entered = threading.Event(), threading.Condition()
+
+    def held(self, *args):
+        with entered:
+            inside[0] += 1
+            most[0] = max(most[0], inside[0])
+            entered.notify_all()
+        release.wait(10)
+        with entered:
+            inside[0] -= 1
+        return True
+    monkeypatch.setattr(PasswordHasher, "verify", held)
+    threads = [threading.Thread(target=passwords.verify, args=(None if n % 2 else "$argon2id$x",
+                                                                "violet tractor sings"))
+               for n in range(calls)]
+    for thread in threads:
+        thread.start()
+    with entered:  # half a second for every thread that can get in to get in
+        entered.wait_for(lambda: inside[0] == calls, timeout=0.5)
+    release.set()
+    for thread in threads:
+        thread.join(10)
+    assert not any(thread.is_alive() for thread in threads)
+    return most[0]
+
+
+@pytest.mark.parametrize("cap", [1, 2, 3])
+def test_no_more_password_checks_run_at_once_than_the_cap(monkeypatch, cap):
+    """argon2id holds 64 MiB per check in production: the cap bounds the server's memory."""
+    assert most_at_once(Passwords(**FAST, concurrency=cap), monkeypatch) == cap
+
+
+def test_hashing_takes_a_slot_too(monkeypatch):
+    passwords = Passwords(**FAST, concurrency=1)
+    taken = []
+    monkeypatch.setattr(PasswordHasher, "hash",
+                        lambda self, p: taken.append(passwords._slots.acquire(blocking=False))
+                        or "$argon2id$stub")
+    passwords.hash("violet tractor sings")
+    assert taken == [False]  # the one slot was held by the hash itself
+
+
+def test_the_app_caps_password_checks_as_configured(make_app, monkeypatch):
+    app = make_app(PASSWORD_HASH_CONCURRENCY=3)
+    assert most_at_once(app.extensions["passwords"], monkeypatch) == 3
