@@ -6,7 +6,7 @@ from api.guard import claims, require, token_subject
 from api.json_body import Blueprint
 from models.schemas.activation import (ActivationCodeIn, ActivationCodeOut, StaffPatientOut,
                                        StaffPatientSearchIn)
-from models.schemas.consents import ConsentOut, ResetMfaIn, StaffConsentIn, StaffRevokeIn
+from models.schemas.consents import ResetMfaIn, StaffConsentIn, StaffConsentOut, StaffRevokeIn
 from services import consents, factors, registration, staff_tools
 from services.tokens import STAFF
 
@@ -48,7 +48,7 @@ def _staff() -> dict:
 
 @blp.get("/patients/<patient_id>/consents")
 @require(STAFF)
-@blp.response(200, ConsentOut(many=True))
+@blp.response(200, StaffConsentOut(many=True))
 def list_consents(patient_id):
     """The patient's consents, withdrawn ones too (no clinical content)."""
     return consents.list_for(patient_id, actor=_staff())
@@ -57,7 +57,7 @@ def list_consents(patient_id):
 @blp.post("/patients/<patient_id>/consents")
 @require(STAFF)
 @blp.arguments(StaffConsentIn)
-@blp.response(201, ConsentOut)
+@blp.response(201, StaffConsentOut)
 def record_consent(body, patient_id):
     """Record a consent the patient signed on paper (evidence: the form's reference)."""
     evidence = body.pop("evidence")
@@ -67,7 +67,7 @@ def record_consent(body, patient_id):
 @blp.post("/patients/<patient_id>/consents/<consent_id>/revoke")
 @require(STAFF)
 @blp.arguments(StaffRevokeIn)
-@blp.response(200, ConsentOut)
+@blp.response(200, StaffConsentOut)
 def revoke_consent(body, patient_id, consent_id):
     """Withdraw a consent on the patient's behalf (evidence: the signed withdrawal)."""
     return consents.revoke(patient_id, consent_id, actor=_staff(), evidence=body["evidence"])

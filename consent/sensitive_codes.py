@@ -65,16 +65,33 @@ SNOMED_CODES = {
     SEXUAL_REPRODUCTIVE: frozenset({"77386006", "8098009"}),  # pregnant, STD
 }
 
+# HIV-1 and HIV-2 antibody and antigen tests: the VSAC value set "Human Immunodeficiency Virus
+# (HIV) Laboratory Test Codes (Ab and Ag)", OID 2.16.840.1.113762.1.4.1056.50 (eCQM update
+# 2021-05-06, the screening tests, rapid tests, immunoblots and panels), whole.
+_HIV_AB_AG_TESTS = """
+    5220-9 5221-7 5222-5 5223-3 5224-1 5225-8 7917-8 7918-6 7919-4 9660-2 9661-0 9662-8 9663-6
+    9664-4 9665-1 9666-9 9667-7 9668-5 9669-3 9821-0 10901-7 10902-5 11078-3 11079-1 11080-9
+    11081-7 11082-5 12855-3 12856-1 12857-9 12858-7 12859-5 12870-2 12871-0 12872-8 12875-1
+    12876-9 12893-4 12894-2 12895-9 13499-9 13920-4 14092-1 14126-7 16132-3 16974-8 16975-5
+    16976-3 16977-1 16978-9 16979-7 18396-2 19110-6 21007-0 21331-4 21332-2 21334-8 21335-5
+    21336-3 21337-1 21338-9 21339-7 21340-5 22356-0 22357-8 22358-6 24012-7 28004-0 28052-9
+    29327-4 29893-5 30361-0 31072-2 31073-0 31201-7 31430-2 32571-2 32602-5 32827-8 32842-7
+    33508-3 33660-2 33806-1 33807-9 33866-5 34591-8 34592-6 35437-3 35438-1 35439-9 35440-7
+    35441-5 35442-3 35443-1 35444-9 35445-6 35446-4 35447-2 35448-0 35449-8 35450-6 35452-2
+    35564-4 35565-1 40437-6 40438-4 40439-2 40732-0 40733-8 41143-9 41144-7 41145-4 41290-8
+    42339-2 42600-7 42627-0 42768-2 43008-2 43009-0 43010-8 43011-6 43012-4 43013-2 43185-8
+    43599-0 44531-2 44532-0 44533-8 44607-0 44872-0 44873-8 45212-8 47029-4 48345-3 48346-1
+    49483-1 49580-4 49718-0 49905-3 49965-7 51786-2 51866-2 53379-4 53601-1 54086-4 56888-1
+    57974-8 57975-5 57976-3 57977-1 57978-9 58900-2 62456-9 68961-2 69668-2 73905-2 73906-0
+    75622-1 75666-8 77685-6 80203-3 80387-4 81641-3 83101-6 85037-0 85686-4 86233-4 86657-4
+    89365-1 89374-3
+"""
+
 LOINC_CODES = {
-    HIV: frozenset({
-        "75622-1",  # HIV 1 and 2 tests, meaningful use set
-        "7917-8",   # HIV 1 Ab [Presence] in serum
-        "5221-7",   # HIV 1 Ab [Presence] in serum by immunoblot
-        "68961-2",  # HIV 1 Ab [Presence] by rapid immunoassay
-        "56888-1",  # HIV 1+2 Ab + HIV 1 p24 Ag [Presence]
+    HIV: frozenset(_HIV_AB_AG_TESTS.split()) | {
         "25836-8",  # HIV 1 RNA (viral load), target amplification
         "20447-9",  # HIV 1 RNA (viral load), signal amplification
-    }),
+    },
     MENTAL_HEALTH: frozenset({
         "44249-1",  # PHQ-9 panel
         "44261-6",  # PHQ-9 total score
@@ -116,3 +133,10 @@ ACT_CODES = {
     "SDV": RESTRICTED, "TBOO": RESTRICTED,   # sexual or domestic violence; taboo
 }
 CONFIDENTIALITY_CODES = {"R": RESTRICTED, "V": RESTRICTED}
+
+# Words that name a condition in a code's `display` or a concept's `text`, read (without case,
+# as whole words) for the codes the tables above miss: a hospital's local code, a test the value
+# set does not list. A label too many only hides a record until the patient names it.
+TEXT_PATTERNS = {
+    HIV: (r"\bHIV\b", r"\bIMMUNO-?DEFICIENCY VIRUS\b"),
+}

@@ -8,9 +8,12 @@ consent.sensitive_codes. Errors go the safe way: a record is labelled when any o
 says so, and a code sent without a system is read in every vocabulary we know, because a label
 too many only hides a record until the patient names the label, while a label too few shows it.
 
-What codes cannot tell: free text (notes, narrative, a scanned letter in a DocumentReference) is
-not read. A psychiatric discharge letter coded only as "discharge summary" is not labelled
-unless its hospital put a security label (meta.security) on it, which is read like any code.
+The words of a code's `display` and of a concept's `text` are read too, for the names of
+conditions (sensitive_codes.TEXT_PATTERNS: "HIV"), which catches the codes the tables miss.
+What this cannot tell: other free text (notes, narrative, a scanned letter in a
+DocumentReference) is not read. A psychiatric discharge letter coded only as "discharge
+summary" is not labelled unless its hospital put a security label (meta.security) on it, which
+is read like any code.
 """
 import re
 from collections.abc import Iterable, Mapping
@@ -18,6 +21,8 @@ from collections.abc import Iterable, Mapping
 from consent import sensitive_codes as t
 
 _ICD10_CATEGORY = re.compile(r"[A-Z][0-9][0-9A-Z]")
+# fhir_codings gives a display or a concept's text under this system, read for words only.
+TEXT_SYSTEM = "urn:phr:text"
 
 
 def sensitive_labels_for(codes: Iterable[tuple]) -> frozenset:
@@ -50,7 +55,9 @@ def fhir_codings(resource: Mapping) -> list:
     """Every (system, code) pair in a FHIR resource given as JSON-like dicts and lists: each
     object with a string `code`, wherever it sits (code, category, reasonCode, valueCodeableConcept,
     medicationCodeableConcept, meta.security, contained resources, extensions). Walking the whole
-    resource rather than named fields is deliberate: a sensitive code missed is a record shown."""
+    resource rather than named fields is deliberate: a sensitive code missed is a record shown.
+    Each string `display`, and the `text` of a concept (beside a `coding`, or alone), comes as
+    (TEXT_SYSTEM, the words)."""
     found = []
     pending = [resource]
     while pending:  # a stack, not recursion: no nesting depth can exhaust Python's stack
@@ -59,6 +66,10 @@ def fhir_codings(resource: Mapping) -> list:
             code, system = node.get("code"), node.get("system")
             if isinstance(code, str):
                 found.append((system if isinstance(system, str) else None, code))
+            if isinstance(node.get("display"), str):
+                found.append((TEXT_SYSTEM, node["display"]))
+            if isinstance(node.get("text"), str) and ("coding" in node or len(node) == 1):
+                found.append((TEXT_SYSTEM, node["text"]))
             pending.extend(node.values())
         elif isinstance(node, list):
             pending.extend(node)
@@ -83,6 +94,11 @@ def _table(table: dict):
     return read
 
 
+def _words(text: str) -> set:
+    return {label for label, patterns in t.TEXT_PATTERNS.items()
+            if any(re.search(pattern, text) for pattern in patterns)}
+
+
 def _atc(code: str) -> set:
     return {label for label, prefixes in t.ATC_PREFIXES.items() if code.startswith(prefixes)}
 
@@ -102,6 +118,7 @@ _SYSTEM_READERS = (
     (t.ATC_SYSTEMS, _atc),
     (t.ACT_CODE_SYSTEMS, _act_code),
     (t.CONFIDENTIALITY_SYSTEMS, _confidentiality),
+    (frozenset({TEXT_SYSTEM}), _words),
 )
 _READERS = {system: (read,) for systems, read in _SYSTEM_READERS for system in systems}
 _ALL_READERS = tuple(read for _, read in _SYSTEM_READERS)

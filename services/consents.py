@@ -116,7 +116,8 @@ def from_doc(doc: dict) -> engine.Consent:
 
 def view(doc: dict, for_staff: bool = False) -> dict:
     """What the patient sees of a consent. Staff see less: the sensitive kinds a consent names
-    all but state a diagnosis (only that there are some), and a person's national ID is masked."""
+    all but state a diagnosis (only that there are some, and not the receipts, which name them),
+    and a person's national ID is masked."""
     grantee = doc["grantee"]
     shown = ({"type": "hospital", "id": grantee["key"]} if grantee["kind"] == "hospital" else
              {"type": "person", "national_id": cipher().decrypt(
@@ -126,7 +127,8 @@ def view(doc: dict, for_staff: bool = False) -> dict:
         sensitive = ["named"] if sensitive else []
         if shown["type"] == "person":
             shown["national_id"] = "********" + shown["national_id"][-4:]
-    receipts = {"receipt": doc["receipt"], "revocation_receipt": doc.get("revocation_receipt")}
+    receipts = {} if for_staff else {"receipt": doc["receipt"],
+                                      "revocation_receipt": doc.get("revocation_receipt")}
     return {"id": doc["_id"], "grantee": shown, "categories": doc["categories"],
             "sensitive": sensitive, "purpose": doc["purpose"],
             "starts_at": doc["period_start"], "expires_at": doc["period_end"],

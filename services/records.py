@@ -23,8 +23,9 @@ def list_for(patient_id: str, *, category: str | None = None, since: datetime | 
              cursor: str | None = None, limit: int = 50) -> dict:
     """{"items", "next_cursor", "etag"}: newest first (clinical time), `since` compares the time
     a record or its newest version arrived here. Raises InvalidInput for a bad cursor."""
-    docs, next_cursor = page(patient_id, categories=[category] if category else None,
-                             since=since, cursor=cursor, limit=limit)
+    docs, next_cursor = page(patient_id, cursor_scope("own", patient_id, category, since),
+                             categories=[category] if category else None, since=since,
+                             cursor=cursor, limit=limit)
     items = views(docs)
     audit.record("records.list", actor=_self(patient_id), patient_id=patient_id,
                  target={"count": len(items)})
@@ -32,16 +33,16 @@ def list_for(patient_id: str, *, category: str | None = None, since: datetime | 
             "etag": _etag([(d["_id"], d["version"]) for d in docs], next_cursor is not None)}
 
 
-def page(patient_id: str, *, categories=None, since=None, cursor=None, limit: int = 50,
-         exclude_hospital: str | None = None) -> tuple[list[dict], str | None]:
-    """A page of the patient's stored records (not yet opened) and the next cursor. Raises
-    InvalidInput for a bad cursor."""
+def page(patient_id: str, scope: str, *, categories=None, since=None, cursor=None,
+         limit: int = 50, exclude_hospital: str | None = None) -> tuple[list[dict], str | None]:
+    """A page of the patient's stored records (not yet opened) and the next cursor, good only
+    for the list `scope` names (cursor_scope). Raises InvalidInput for a bad cursor."""
     limit = max(1, min(limit, MAX_PAGE))
     docs = store.for_patient(patient_id, categories=categories, since=since,
-                             after=_decode_cursor(cursor), limit=limit + 1,
+                             after=_decode_cursor(cursor, scope), limit=limit + 1,
                              exclude_hospital=exclude_hospital)
     more, docs = len(docs) > limit, docs[:limit]
-    return docs, (encode_cursor(docs[-1]) if more else None)
+    return docs, (encode_cursor(docs[-1], scope) if more else None)
 
 
 def views(docs: list[dict]) -> list[dict]:
@@ -105,21 +106,29 @@ def _patient_resource(person: dict) -> dict:
     return resource
 
 
-def encode_cursor(doc: dict) -> str:
+def cursor_scope(*parts) -> str:
+    """The list a cursor belongs to: whose records, read by whom and for what, filtered how.
+    A cursor is sealed under it, so one replayed on another list (a caregiver's own, another
+    patient's, another category) is refused instead of telling where its record sits there."""
+    return json.dumps([part.isoformat() if isinstance(part, datetime) else part
+                       for part in parts])
+
+
+def encode_cursor(doc: dict, scope: str) -> str:
     """Sealed: a position names a record and its clinical date, which a caregiver or hospital
     must not learn of a record the consent hides."""
     position = json.dumps([doc["sort_at"].isoformat(), doc["_id"]])
-    sealed = cipher().encrypt(position, _CURSOR_CONTEXT)
+    sealed = cipher().encrypt(position, f"{_CURSOR_CONTEXT}:{scope}")
     return base64.urlsafe_b64encode(sealed.encode()).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: str | None) -> tuple | None:
-    """Raises InvalidInput for a cursor this service did not make."""
+def _decode_cursor(cursor: str | None, scope: str) -> tuple | None:
+    """Raises InvalidInput for a cursor this service did not make for this list."""
     if not cursor:
         return None
     try:
         sealed = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        sort_at, record_id = json.loads(cipher().decrypt(sealed, _CURSOR_CONTEXT))
+        sort_at, record_id = json.loads(cipher().decrypt(sealed, f"{_CURSOR_CONTEXT}:{scope}"))
         if not isinstance(record_id, str):
             raise ValueError
         return datetime.fromisoformat(sort_at), record_id

@@ -20,6 +20,7 @@ from services.ingest import record_context
 
 _NO_CONSENT = "There is no active consent of this patient for this access."
 _MAX_BATCHES = 20
+_BATCH = 50
 _PATIENT_ID = re.compile(r"pat_[A-Za-z0-9_-]{1,64}")
 
 
@@ -75,20 +76,28 @@ def _read(patient_id: str, grantee, purpose: str, actor: dict, *, category, curs
         audit.record("records.list", actor=actor, patient_id=patient_id, purpose=purpose,
                      outcome="denied")
         raise Forbidden(_NO_CONSENT)
-    allowed, next_cursor = [], cursor  # allowed: (record, the consent that permits it)
-    for _ in range(_MAX_BATCHES):  # fill the page: hidden records leave no empty pages
-        docs, next_cursor = records.page(patient_id, categories=sorted(visible),
-                                         cursor=next_cursor, limit=limit,
-                                         exclude_hospital=exclude_hospital)
+    scope = records.cursor_scope("shared", patient_id, grantee.kind, grantee.key, purpose,
+                                 category, exclude_hospital)
+    # Read on until the page is full and one more record it may show is found, or the records
+    # run out: hidden records leave no empty pages, and a next cursor is given only when a
+    # record to show follows (one after hidden records only would tell they exist). Batches are
+    # read whole, at least _BATCH at a time whatever the page size, up to _MAX_BATCHES of them.
+    allowed, batch_cursor = [], cursor  # allowed: (record, the consent that permits it)
+    for _ in range(_MAX_BATCHES):
+        docs, batch_cursor = records.page(patient_id, scope, categories=sorted(visible),
+                                          cursor=batch_cursor, limit=max(limit + 1, _BATCH),
+                                          exclude_hospital=exclude_hospital)
         for doc in docs:
             decision = _decide(consents, doc, patient_id, grantee, purpose, now)
             if decision.permitted:  # a sensitive record the consent does not name stays hidden
                 allowed.append((doc, decision.consent_id))
-        if len(allowed) >= limit or next_cursor is None:
+        if len(allowed) > limit or batch_cursor is None:
             break
     if len(allowed) > limit:
         allowed = allowed[:limit]
-        next_cursor = records.encode_cursor(allowed[-1][0])
+        next_cursor = records.encode_cursor(allowed[-1][0], scope)
+    else:  # the records ran out (None), or the batches did: go on from the last one read
+        next_cursor = batch_cursor
     # Logged and told under the consents of what the page shows, not of records cut off it.
     consent_ids = {consent_id for _, consent_id in allowed}
     allowed = [doc for doc, _ in allowed]

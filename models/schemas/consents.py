@@ -4,7 +4,7 @@ from marshmallow import validate
 
 from consent import CATEGORIES, PURPOSES, SENSITIVE_LABELS
 from models.schemas.common import FullMatch, StrictSchema, national_id_field, text_field
-from models.schemas.records import RecordPageOut
+from models.schemas.records import CURSOR_DESCRIPTION, RecordPageOut
 
 _CATEGORY_WORDS = sorted(CATEGORIES) + ["all"]
 
@@ -90,6 +90,14 @@ class ConsentOut(ma.Schema):
     revocation_receipt = ma.fields.Nested(ReceiptOut, required=True, allow_none=True)
 
 
+class StaffConsentOut(ConsentOut):
+    """A consent as staff see it: without the signed receipts, whose payload names the
+    sensitive kinds (a diagnosis, all but stated) that `sensitive` masks; the patient keeps
+    them."""
+    class Meta:
+        exclude = ("receipt", "revocation_receipt")
+
+
 class ReceiptCheckIn(StrictSchema):
     payload = text_field(8192, required=True)
     signature = text_field(200, required=True)
@@ -110,7 +118,7 @@ class SharedPatientOut(ma.Schema):
 
 class SharedRecordsQuery(StrictSchema):
     category = ma.fields.String(validate=validate.OneOf(sorted(CATEGORIES)))
-    cursor = text_field(512)
+    cursor = text_field(512, metadata={"description": CURSOR_DESCRIPTION})
     limit = ma.fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
 
 

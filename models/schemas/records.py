@@ -8,12 +8,16 @@ CATEGORIES = ["lab", "vitals", "imaging", "observation", "report", "diagnosis", 
               "procedure", "encounter", "document", "allergy", "immunization"]
 
 
+CURSOR_DESCRIPTION = ("`next_cursor` of the previous page, with the same filters: a cursor is good"
+                      " only on the list that issued it (another list, filter or reader: 422)")
+
+
 class RecordQuery(StrictSchema):
     category = ma.fields.String(validate=validate.OneOf(CATEGORIES))
     since = ma.fields.AwareDateTime(metadata={
         "description": "only records that arrived (or got a new version) after this time: for "
                        "delta sync; compare with the time of your last sync, not clinical dates"})
-    cursor = text_field(512, metadata={"description": "next_cursor of the previous page"})
+    cursor = text_field(512, metadata={"description": CURSOR_DESCRIPTION})
     limit = ma.fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
 
 

@@ -136,8 +136,10 @@ def test_a_staff_revocation_keeps_its_evidence_in_the_record_and_the_receipt(
         "grantee": {"type": "hospital", "id": reader["hospital_id"]}, "categories": ["lab"],
         "purpose": "treatment", "evidence": "FORM-2026-0042"}).json
     revoked = client.post(f"{base}/{recorded['id']}/revoke", headers=staff.auth,
-                          json={"evidence": "FORM-2026-0043"}).json
-    body = receipt_body(revoked["revocation_receipt"])
+                          json={"evidence": "FORM-2026-0043"})
+    assert revoked.status_code == 200
+    [own] = client.get("/v1/me/consents", headers=patient.auth).json  # staff see no receipts
+    body = receipt_body(own["revocation_receipt"])
     assert body["revocation_evidence"] == "FORM-2026-0043"
     assert body["evidence"] == "FORM-2026-0042"
     assert body["recorded_by"] == recorded["recorded_by"] and body["recorded_by"].startswith(

@@ -5,9 +5,11 @@ from datetime import datetime, timedelta, timezone
 
 import mongomock
 import pymongo.cursor
+import pytest
 
 from models.db import get_db
 from services import records as service
+from services.errors import InvalidInput
 from tests import factories
 from tests.factories import bearer, bundle, diagnosis, hospital_token, lab_result, push
 
@@ -100,14 +102,25 @@ def test_every_cursor_reads_back_as_the_position_it_names(app):
     length (record ids of 4 to 51 characters, times with and without milliseconds, random
     nonces) must read back. 2,400 of them: a cursor ending in any one base64 character is all
     but certain among them."""
+    scope = service.cursor_scope("own", "pat_one", None, None)
     with app.app_context():
         for n in range(2400):
             doc = {"_id": "rec_" + "a" * (n % 48),
                    "sort_at": datetime(2026, 1, 1, tzinfo=timezone.utc)
                    + timedelta(seconds=n, milliseconds=n % 2 * 250)}
-            cursor = service.encode_cursor(doc)
+            cursor = service.encode_cursor(doc, scope)
             assert "=" not in cursor
-            assert service._decode_cursor(cursor) == (doc["sort_at"], doc["_id"])
+            assert service._decode_cursor(cursor, scope) == (doc["sort_at"], doc["_id"])
+
+
+@pytest.mark.parametrize("other", [("own", "pat_two", None, None), ("own", "pat_one", "lab", None),
+                                   ("shared", "pat_one", None, None)])
+def test_a_cursor_reads_back_only_on_the_list_that_issued_it(app, other):
+    doc = {"_id": "rec_a", "sort_at": datetime(2026, 1, 1, tzinfo=timezone.utc)}
+    with app.app_context():
+        cursor = service.encode_cursor(doc, service.cursor_scope("own", "pat_one", None, None))
+        with pytest.raises(InvalidInput):
+            service._decode_cursor(cursor, service.cursor_scope(*other))
 
 
 def test_a_page_reads_one_record_beyond_what_it_shows(client, hospital, patient, monkeypatch):

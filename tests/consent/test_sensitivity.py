@@ -5,6 +5,7 @@ from hypothesis import strategies as st
 
 from consent import SENSITIVE_LABELS, fhir_codings, sensitive_labels_for
 from consent.vocabulary import FHIR_SECURITY_LABELS
+from consent.sensitivity import TEXT_SYSTEM
 from tests.consent.strategies import PROPERTY
 
 ICD10 = "http://hl7.org/fhir/sid/icd-10"
@@ -102,8 +103,31 @@ def test_every_code_in_a_resource_is_found_wherever_it_sits():
     found = fhir_codings(condition)
     assert sorted(found, key=str) == sorted([
         (ACT_CODE, "PSY"), (SNOMED, "38341003"), (None, "problem-list-item"), (ICD10, "B20"),
-        (LOINC, "2106-3")], key=str)
+        (LOINC, "2106-3"), (TEXT_SYSTEM, "hypertension")], key=str)
     assert sensitive_labels_for(found) == {"mental-health", "hiv", "sexual-reproductive"}
+
+
+def test_the_words_of_displays_and_concept_texts_are_read_for_names_of_conditions():
+    """A hospital's local code, or a LOINC test the tables miss, still names HIV in words."""
+    observation = {
+        "resourceType": "Observation",
+        "code": {"coding": [{"system": "https://lab.example.vn/codes", "code": "XN-0042",
+                             "display": "Xét nghiệm HIV nhanh"}]},
+        "valueCodeableConcept": {"text": "Human immunodeficiency virus: non-reactive"},
+        "note": [{"text": "HIV counselling offered", "authorString": "Dr. B"}],  # not a concept
+    }
+    found = fhir_codings(observation)
+    assert (TEXT_SYSTEM, "Xét nghiệm HIV nhanh") in found
+    assert (TEXT_SYSTEM, "Human immunodeficiency virus: non-reactive") in found
+    assert (TEXT_SYSTEM, "HIV counselling offered") not in found
+    assert sensitive_labels_for([(TEXT_SYSTEM, "Xét nghiệm HIV nhanh")]) == {"hiv"}
+    assert sensitive_labels_for([(TEXT_SYSTEM, "human immuno-deficiency virus")]) == {"hiv"}
+
+
+@pytest.mark.parametrize("words", ["Archive result", "Shivering", "hypertension", "AIDS to daily"
+                                   " living", "Vitamin D"])
+def test_words_that_only_contain_the_letters_name_nothing(words):
+    assert sensitive_labels_for([(TEXT_SYSTEM, words)]) == set()
 
 
 def test_a_deeply_nested_resource_does_not_exhaust_the_stack():

@@ -246,7 +246,11 @@ def _records(client, hospital, reader, patient, clock):
     page = ok(client.get("/v1/me/records", headers=patient.auth,
                          query_string={"limit": 2})).json
     ok(client.get("/v1/me/records", headers=patient.auth, query_string={
-        "limit": 2, "cursor": page["next_cursor"], "category": "lab"}))
+        "limit": 2, "cursor": page["next_cursor"]}))
+    labs = ok(client.get("/v1/me/records", headers=patient.auth,
+                         query_string={"limit": 2, "category": "lab"})).json
+    ok(client.get("/v1/me/records", headers=patient.auth, query_string={
+        "limit": 2, "cursor": labs["next_cursor"], "category": "lab"}))
     ok(client.get("/v1/me/records", headers=patient.auth, query_string={"since": since}))
     ok(client.get(f"/v1/me/records/{page['items'][0]['id']}", headers=patient.auth))
     ok(client.post("/v1/me/records", headers=patient.auth, json={
