@@ -35,7 +35,7 @@ def grant(patient_id: str, body: dict, *, actor: dict, evidence: str | None = No
         raise InvalidInput("The consent was refused.", errors=refused.errors) from None
     doc = {**to_doc(granted), "receipt": _receipt(granted)}
     if shown:
-        doc["grantee_national_id"] = cipher().encrypt(shown, _shown_context(granted.id))
+        doc["grantee_national_id"] = cipher().encrypt(shown, shown_context(granted.id))
     store.insert(doc)
     audit.record("consent.grant", actor=actor, patient_id=patient_id, consent_id=granted.id,
                  purpose=granted.purpose)
@@ -121,7 +121,7 @@ def view(doc: dict, for_staff: bool = False) -> dict:
     grantee = doc["grantee"]
     shown = ({"type": "hospital", "id": grantee["key"]} if grantee["kind"] == "hospital" else
              {"type": "person", "national_id": cipher().decrypt(
-                 doc["grantee_national_id"], _shown_context(doc["_id"]))})
+                 doc["grantee_national_id"], shown_context(doc["_id"]))})
     sensitive = doc.get("sensitive", [])
     if for_staff:
         sensitive = ["named"] if sensitive else []
@@ -180,5 +180,5 @@ def _ref(actor: dict) -> str:
     return f"{actor['type']}:{actor['id']}"
 
 
-def _shown_context(consent_id: str) -> str:
+def shown_context(consent_id: str) -> str:
     return f"consents:{consent_id}:grantee_national_id"

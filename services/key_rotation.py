@@ -10,10 +10,12 @@ import logging
 from models import patients, sealed
 from security.crypto import DecryptionError
 from services import factors
+from services.consents import shown_context
 from services.context import cipher
+from services.devices import token_context
+from services.ingest import record_context, summary_context, version_context
 
 log = logging.getLogger(__name__)
-from services.ingest import record_context, summary_context, version_context
 
 
 def _patient_context(doc, field):
@@ -33,6 +35,8 @@ PLACES = [
     ("records", ("summary",), lambda doc, field: summary_context(doc)),
     ("record_versions", ("resource",), lambda doc, field: version_context(doc)),
     ("ingest_requests", ("answer",), lambda doc, field: f"ingest_requests:{doc['_id']}:answer"),
+    ("consents", ("grantee_national_id",), lambda doc, field: shown_context(doc["_id"])),
+    ("devices", ("token",), lambda doc, field: token_context(doc["token_hash"])),
 ]
 
 

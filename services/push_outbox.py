@@ -7,10 +7,15 @@ out; the next worker sends again (the collapse key, the kind, shows it once on t
 records it once. Devices that got it are remembered on the notification, so a retry after a
 partial failure sends only to the others.
 """
+import logging
+
 from models import devices as device_store
 from models import notifications as store
 from notifications import messages
+from security.crypto import DecryptionError
 from services.devices import token_of
+
+log = logging.getLogger(__name__)
 
 
 class MongoOutbox:
@@ -24,7 +29,13 @@ class MongoOutbox:
             if not targets:  # no device (or all done): the inbox is enough
                 store.finish(doc["_id"], now)
                 continue
-            jobs += [_job(doc, device) for device in targets]
+            for device in targets:
+                try:
+                    jobs.append(_job(doc, device))
+                except DecryptionError:  # sealed under a key no longer held: not this round's end
+                    log.error("push outbox: device %s holds a token no key opens; skipped",
+                              device["_id"])
+                    self._done(f"{doc['_id']}|{device['_id']}", "failed", now)
         return jobs
 
     def sent(self, job_id: str, worker_id: str, now) -> None:

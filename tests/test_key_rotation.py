@@ -33,14 +33,22 @@ def test_rotate_keys_reseals_everything_and_old_values_stay_readable(make_app, c
     client = app.test_client()
     account = factories.signed_in_patient(client, hospital, clock)
     push(client, hospital, bundle(lab_result(account.national_id)), key="rotation-1")
+    # Every kind of sealed value: a person grantee's national ID, a push token, staff TOTP.
+    carer = factories.registered_patient(client, hospital)
+    assert client.post("/v1/me/consents", headers=account.auth, json={
+        "grantee": {"type": "person", "national_id": carer.national_id},
+        "categories": ["lab"], "purpose": "caregiving"}).status_code == 201
+    assert client.post("/v1/me/devices", headers=account.auth, json={
+        "token": "fcm-token-rotation", "platform": "android"}).status_code == 201
+    factories.enroll_totp(client, factories.create_staff(app), clock)
     db = app.extensions["mongo_db"]
     restart_with_new_key(app, old_key)
     assert client.get("/v1/me/records", headers=account.auth).status_code == 200
     result = app.test_cli_runner().invoke(args=["rotate-keys"])
     assert result.exit_code == 0, result.output
     assert "values re-sealed" in result.output
-    dump = "".join(str(list(db[name].find())) for name in
-                   ("patients", "records", "record_versions", "ingest_requests"))
+    # Every collection: a sealed field that rotate-keys does not know of stays under the old key.
+    dump = "".join(str(list(db[name].find())) for name in db.list_collection_names())
     assert "v2:old:" not in dump and "v2:new:" in dump
     again = app.test_cli_runner().invoke(args=["rotate-keys"])
     assert "0 values re-sealed" in again.output
@@ -50,6 +58,12 @@ def test_rotate_keys_reseals_everything_and_old_values_stay_readable(make_app, c
     records = client.get("/v1/me/records", headers=account.auth)
     assert records.status_code == 200 and records.json["items"][0]["category"] == "lab"
     assert client.get("/v1/me", headers=account.auth).json["national_id"] == account.national_id
+    [shared] = client.get("/v1/me/consents", headers=account.auth).json
+    assert shared["grantee"]["national_id"] == carer.national_id
+    push(client, hospital, bundle(lab_result(account.national_id, "lab-2")))
+    sent = app.test_cli_runner().invoke(args=["send-notifications", "--once"])
+    counts = dict(pair.split("=") for pair in sent.output.split() if "=" in pair)
+    assert sent.exit_code == 0 and counts["sent"] == counts["claimed"] != "0", sent.output
 
 
 def test_rotate_keys_carries_on_past_a_value_no_key_opens(make_app, clock):

@@ -133,3 +133,24 @@ def test_a_push_that_keeps_failing_is_given_up_after_its_last_attempt(app, clien
 def get_db_devices(app) -> list[str]:
     with app.app_context():
         return [d["_id"] for d in get_db().devices.find()]
+
+
+def test_a_device_whose_token_no_key_opens_is_skipped_and_the_others_still_get_the_push(
+        app, client, hospital, patient, clock, fcm, make_sender):
+    """A token left sealed under a dropped key fails that device only: the round goes on."""
+    sender = make_sender()
+    with app.app_context():
+        round_at(utcnow(), sender)
+    delivered = register_device(client, patient, "ok-phone")
+    lost = register_device(client, patient, "lost-phone")
+    with app.app_context():
+        get_db().devices.update_one({"_id": lost}, {"$set": {"token": "v2:gone:" + "A" * 48}})
+    push(client, hospital, bundle(lab_result(patient.national_id)))
+    with app.app_context():
+        counts = round_at(utcnow(), sender)
+        [after] = record_notifications(patient_id_of(app, patient))
+    assert (counts["claimed"], counts["sent"]) == (1, 1)
+    assert len(fcm.bodies_for("ok-phone")) == 1
+    assert after["delivery"]["sent_to"] == [delivered]
+    assert after["delivery"]["failed_for"] == [lost]
+    assert after["delivery"]["state"] == "done"
