@@ -111,10 +111,10 @@ def export_hospital(hospital_id, out_dir):
     """Everything a hospital pushed, every version, to files (as GET /v1/hospital/export)."""
     import json
     import os
-    os.makedirs(out_dir, exist_ok=True)
+    os.makedirs(out_dir, mode=0o700, exist_ok=True)
     data_path = os.path.join(out_dir, "records.ndjson")
     manifest = None
-    with open(data_path, "w", encoding="utf-8") as data, click.progressbar(
+    with _owner_only(data_path) as data, click.progressbar(
             length=hospital_export.count(hospital_id), label="exporting") as bar:
         for line in hospital_export.lines(hospital_id):
             if line.startswith('{"manifest"'):
@@ -122,9 +122,18 @@ def export_hospital(hospital_id, out_dir):
                 break
             data.write(line)
             bar.update(1)
-    with open(os.path.join(out_dir, "manifest.json"), "w", encoding="utf-8") as handle:
+    with _owner_only(os.path.join(out_dir, "manifest.json")) as handle:
         json.dump(manifest, handle, indent=2)
     click.echo(f"{manifest['lines']} versions written to {data_path}; sha256 {manifest['sha256']}")
+
+
+def _owner_only(path: str):
+    """The file opened for writing, readable by its owner only (it holds clinical records),
+    whatever the umask, also when it was there before."""
+    import os
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)
+    return os.fdopen(descriptor, "w", encoding="utf-8")
 
 
 @click.command("verify-audit")

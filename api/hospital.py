@@ -24,8 +24,9 @@ BUNDLE_DOC = {
                     "description": "the same key and body answer the same again; another "
                                    "body with a used key is refused"}]}
 EXPORT_DOC = {"responses": {"200": {
-    "description": "NDJSON: one line per version pushed, then a {\"manifest\"} line with "
-                   "counts and the SHA-256 of every line before it",
+    "description": "NDJSON: one line per version pushed (resource_type, source_id, version, "
+                   "received_at, bundle_id, patient: the national ID identifier, resource), then "
+                   "a {\"manifest\"} line with counts and the SHA-256 of every line before it",
     "content": {"application/x-ndjson": {"schema": {"type": "string"}}}}}}
 _IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")
 

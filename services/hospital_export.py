@@ -1,26 +1,35 @@
 """A hospital leaving the platform takes its data with it: every version of every resource it
-ever pushed, as NDJSON, then a manifest line with the counts and the SHA-256 of all lines before
-it, so the hospital can check that it got everything unaltered."""
+ever pushed, as NDJSON, each naming its patient by national ID (a resource may name the patient
+only through a Patient entry of its bundle, which is not stored), then a manifest line with the
+counts and the SHA-256 of all lines before it, so the hospital can check that it got everything
+unaltered."""
 import hashlib
 import json
 from collections import Counter
 
+from models import patients as patient_store
 from models import records as store
 from models.db import utcnow
-from services import audit
+from services import audit, fhir, patients
 from services.context import cipher
 from services.ingest import version_context
 
 
 def lines(hospital_id: str):
     """NDJSON lines (each ending in a newline): one per version, oldest first, then
-    {"manifest": {...}}. A generator: a large export streams, it is never held in memory."""
+    {"manifest": {...}}. The export is on the trail before this returns (raises
+    AuditUnavailable, answered 503, before any line is made); the lines are a generator, so a
+    large export streams and is never held in memory."""
     # Recorded before the first line leaves: a client that stops reading early was still served.
     audit.record("hospital.export", actor={"type": "hospital", "id": hospital_id},
                  target={"hospital_id": hospital_id, "count": count(hospital_id)})
-    digest, counts, total = hashlib.sha256(), Counter(), 0
+    return _lines(hospital_id)
+
+
+def _lines(hospital_id: str):
+    digest, counts, total, national_ids = hashlib.sha256(), Counter(), 0, {}
     for version in store.versions_by_hospital(hospital_id):
-        line = _line(version)
+        line = _line(version, national_ids)
         digest.update(line.encode())
         counts[version["resource_type"]] += 1
         total += 1
@@ -34,10 +43,14 @@ def count(hospital_id: str) -> int:
     return store.count_versions_by_hospital(hospital_id)
 
 
-def _line(version: dict) -> str:
+def _line(version: dict, national_ids: dict) -> str:
     resource = cipher().decrypt_json(version["resource"], version_context(version))
+    patient_id = version["patient_id"]
+    if patient_id not in national_ids:  # one look-up per patient, not per line
+        national_ids[patient_id] = patients.person(patient_store.get(patient_id))["national_id"]
     return json.dumps({
         "resource_type": version["resource_type"], "source_id": resource.get("id"),
         "version": version["version"], "received_at": version["received_at"].isoformat(),
-        "bundle_id": version.get("bundle_id"), "resource": resource},
-        ensure_ascii=False, separators=(",", ":")) + "\n"
+        "bundle_id": version.get("bundle_id"),
+        "patient": {"system": fhir.NATIONAL_ID_SYSTEM, "value": national_ids[patient_id]},
+        "resource": resource}, ensure_ascii=False, separators=(",", ":")) + "\n"

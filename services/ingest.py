@@ -75,10 +75,15 @@ def _ingest(hospital_id: str, body) -> dict:
     for patient_id, count in Counter(patient_ids[c.national_id] for c in to_store).items():
         audit.record("records.push", actor={"type": "hospital", "id": hospital_id},
                      patient_id=patient_id, target={"bundle_id": bundle_id, "count": count})
-        notify.notify(patient_id, "record_available")
-    known = _known_records(hospital_id, to_store)
-    entries = [_entry_outcome(hospital_id, c, bundle_id, patient_ids, known)
-               for c in parsed.candidates]
+    known, told, entries = _known_records(hospital_id, to_store), set(), []
+    for candidate in parsed.candidates:
+        entry, news_for = _entry_outcome(hospital_id, candidate, bundle_id, patient_ids, known)
+        entries.append(entry)
+        # Told once a record or version of theirs is stored, not for a push recognised as
+        # stored already (a retry) or refused: "new results" means new results.
+        if news_for is not None and news_for not in told:
+            told.add(news_for)
+            notify.notify(news_for, "record_available")
     return fhir.response_bundle(parsed.bundle_type, entries)
 
 
@@ -134,15 +139,19 @@ def _known_records(hospital_id: str, candidates: list) -> dict:
 
 
 def _entry_outcome(hospital_id: str, candidate, bundle_id: str, patient_ids: dict,
-                   known: dict) -> dict:
+                   known: dict) -> tuple[dict, str | None]:
+    """The entry's outcome, and the patient's id when something new of theirs was stored."""
     if candidate.status == fhir.INVALID:
         return {"status": "400 Bad Request",
-                "outcome": fhir.operation_outcome([redact(i) for i in candidate.issues])}
+                "outcome": fhir.operation_outcome([redact(i) for i in candidate.issues])}, None
     if candidate.status == fhir.NOT_STORED:
         return {"status": "200 OK", "outcome": fhir.operation_outcome(
-            [redact(i) for i in candidate.issues], severity="information", code="informational")}
-    return store_resource(hospital_id, patient_ids[candidate.national_id], candidate,
-                          bundle_id, known=known)[0]
+            [redact(i) for i in candidate.issues], severity="information",
+            code="informational")}, None
+    patient_id = patient_ids[candidate.national_id]
+    outcome, _, stored = store_resource(hospital_id, patient_id, candidate, bundle_id,
+                                        known=known)
+    return outcome, (patient_id if stored else None)
 
 
 def _record_key(hospital_id: str | None, candidate, author: str | None = None) -> dict:
@@ -155,17 +164,18 @@ def _record_key(hospital_id: str | None, candidate, author: str | None = None) -
 
 
 def store_resource(hospital_id: str | None, patient_id: str, candidate, bundle_id: str | None,
-                   author: str | None = None, known: dict | None = None) -> tuple[dict, str]:
+                   author: str | None = None,
+                   known: dict | None = None) -> tuple[dict, str, bool]:
     """Store the candidate as its record's next version (or recognise it as stored already):
-    (the entry's outcome, the record id). A hospital's record is keyed by its own id; a
+    (the entry's outcome, the record id, whether the record now shows a version it did not). A hospital's record is keyed by its own id; a
     patient's by `author`. `known`: the bundle's records read beforehand (_known_records)."""
     record = _record_of(_record_key(hospital_id, candidate, author), patient_id, known)
     if record["patient_id"] != patient_id:
         return {"status": "409 Conflict", "outcome": fhir.operation_outcome(
-            [_ANOTHER_PATIENT], code="conflict")}, record["_id"]
+            [_ANOTHER_PATIENT], code="conflict")}, record["_id"], False
     content_hash = _content_hash(candidate.resource)
     if record["version"] and record.get("content_hash") == content_hash:
-        return _stored(candidate, record["version"], "200 OK"), record["_id"]
+        return _stored(candidate, record["version"], "200 OK"), record["_id"], False
     number = record["version"] + 1
     while True:  # a parallel amendment may take a number first
         sealed = cipher().encrypt_json(candidate.resource,
@@ -177,7 +187,8 @@ def store_resource(hospital_id: str | None, patient_id: str, candidate, bundle_i
             break  # stored by a parallel push of the same content, or before a crash
         number += 1
     store.advance(record["_id"], number, _list_fields(record, candidate, content_hash))
-    return _stored(candidate, number, "201 Created" if number == 1 else "200 OK"), record["_id"]
+    status = "201 Created" if number == 1 else "200 OK"
+    return _stored(candidate, number, status), record["_id"], True
 
 
 def _record_of(key: dict, patient_id: str, known: dict | None) -> dict:

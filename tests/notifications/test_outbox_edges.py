@@ -44,7 +44,7 @@ def test_a_round_ends_a_notification_for_a_patient_without_devices_and_goes_on_t
     clock.tick(timedelta(seconds=1))
     push(client, hospital, bundle(lab_result(patient.national_id)))  # due first
     clock.tick(timedelta(seconds=1))
-    push(client, hospital, bundle(lab_result(other.national_id)))
+    push(client, hospital, bundle(lab_result(other.national_id, "lab-other")))
     round_time = utcnow() + timedelta(minutes=1)
     with app.app_context():
         counts = round_at(round_time, sender)
