@@ -1,6 +1,13 @@
 """Push devices (FCM registration tokens), one per token: a token registered again by another
 account moves to it, so a shared phone stops receiving the previous user's pushes. The token is
-stored sealed, and found by its keyed hash."""
+stored sealed, and found by its keyed hash.
+
+A device whose session ends is unlinked (`unlinked_at`), not deleted at once: it gets nothing
+new, but the security notices recorded up to that moment still reach it (a password changed
+by someone else signs the owner's phone out, and that phone is exactly where the owner must be
+told). Unlinked devices are deleted a day later (purge_unlinked, each delivery round)."""
+from datetime import datetime
+
 from models.db import DuplicateKeyError, ReturnDocument, get_db, require_str, utcnow
 
 
@@ -10,7 +17,7 @@ def register(device_id: str, token_hash: str, sealed_token: str, patient_id: str
     require_str(token_hash)
     now = utcnow()
     update = {"$set": {"patient_id": patient_id, "session_id": session_id, "token": sealed_token,
-                       "last_seen_at": now, **fields},
+                       "last_seen_at": now, "unlinked_at": None, **fields},
               "$setOnInsert": {"_id": device_id, "created_at": now}}
     try:
         return get_db().devices.find_one_and_update({"token_hash": token_hash}, update,
@@ -21,9 +28,15 @@ def register(device_id: str, token_hash: str, sealed_token: str, patient_id: str
                                                     return_document=ReturnDocument.AFTER)
 
 
-def of_patient(patient_id: str) -> list[dict]:
+def of_patient(patient_id: str, unlinked_since: datetime | None = None) -> list[dict]:
+    """The patient's linked devices; with `unlinked_since`, also those unlinked at or after it
+    (the targets of a security notice recorded then)."""
     require_str(patient_id)
-    return list(get_db().devices.find({"patient_id": patient_id}))
+    query: dict = {"patient_id": patient_id, "unlinked_at": None}
+    if unlinked_since is not None:
+        query = {"patient_id": patient_id, "$or": [{"unlinked_at": None},
+                                                   {"unlinked_at": {"$gte": unlinked_since}}]}
+    return list(get_db().devices.find(query))
 
 
 def remove(patient_id: str, device_id: str) -> bool:
@@ -37,12 +50,18 @@ def remove_by_id(device_id: str) -> None:
 
 
 def unlink_session(session_id: str) -> None:
-    """Signing a session out unlinks its device: no more pushes to it."""
-    get_db().devices.delete_many({"session_id": session_id})
+    """Signing a session out unlinks its device: nothing new is pushed to it."""
+    get_db().devices.update_many({"session_id": session_id, "unlinked_at": None},
+                                 {"$set": {"unlinked_at": utcnow()}})
 
 
 def unlink_all(account_id: str, keep_session_id: str | None = None) -> None:
-    query = {"patient_id": account_id}
+    query: dict = {"patient_id": account_id, "unlinked_at": None}
     if keep_session_id:
         query["session_id"] = {"$ne": keep_session_id}
-    get_db().devices.delete_many(query)
+    get_db().devices.update_many(query, {"$set": {"unlinked_at": utcnow()}})
+
+
+def purge_unlinked(before: datetime) -> None:
+    """Forget devices unlinked before `before` (their sealed tokens with them)."""
+    get_db().devices.delete_many({"unlinked_at": {"$lt": before}})

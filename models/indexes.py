@@ -22,6 +22,7 @@ RETIRED = {
     "sessions": ["account_id_1_created_at_-1"],
     "trusted_devices": ["account_id_1_session_id_1", "session_id_1"],
     "audit_log": ["patient_id_1_at_-1_seq_-1"],
+    "devices": ["patient_id_1", "session_id_1"],
     # Partial on {$type: "string"}, which no query can be proven to imply.
     "records": ["hospital_id_1_resource_type_1_source_key_1",
                 "author_1_resource_type_1_source_key_1_hospital_id_1"],
@@ -98,8 +99,9 @@ def ensure_indexes(db) -> None:
                     ("status", ASCENDING)]),
     ])
     db.devices.create_indexes([IndexModel([("token_hash", ASCENDING)], unique=True),
-                               IndexModel([("patient_id", ASCENDING)]),
-                               IndexModel([("session_id", ASCENDING)])])
+                               IndexModel([("patient_id", ASCENDING), ("unlinked_at", ASCENDING)]),
+                               IndexModel([("session_id", ASCENDING), ("unlinked_at", ASCENDING)]),
+                               IndexModel([("unlinked_at", ASCENDING)])])
     db.notifications.create_indexes([
         IndexModel([("patient_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)]),
         IndexModel([("delivery.state", ASCENDING), ("delivery.next_at", ASCENDING)]),

@@ -57,5 +57,6 @@ def reset_password(national_id: str, activation_code: str, new_password: str,
 def _set_password(kind: str, account: dict, password: str, reason: str,
                   keep_session_id: str | None = None) -> None:
     accounts.set_password_hash(kind, account["_id"], passwords().hash(password))
-    sessions.end_all(account["_id"], reason, keep_session_id)
+    # Told first: the notice then still reaches the devices the sign-out unlinks.
     notify.security_event(kind, account["_id"], reason)
+    sessions.end_all(account["_id"], reason, keep_session_id)

@@ -68,8 +68,9 @@ def activate(claims: dict, code: str, user_agent: str) -> dict:
         raise Conflict("Two-factor set-up changed meanwhile; start again.")
     lockout.succeeded(taken)
     if account.get("totp_active"):
-        sessions.end_all(account["_id"], "second_factor_replaced")
+        # Told first: the notice then still reaches the devices the sign-out unlinks.
         notify.security_event(kind, account["_id"], "second_factor_replaced")
+        sessions.end_all(account["_id"], "second_factor_replaced")
     return {"recovery_codes": codes,
             **sessions.start(kind, account["_id"], user_agent, replaces_device=claims.get("dev"))}
 
@@ -92,9 +93,10 @@ def reset_by_staff(patient_id: str, staff_id: str, reason: str) -> None:
     security event, pushed by the notification outbox). Raises NotFound."""
     if not accounts.reset_totp(accounts.PATIENT, patient_id):
         raise NotFound("No such patient.")
-    sessions.end_all(patient_id, "second_factor_reset_by_staff")
+    # Told first: the notice then still reaches the devices the sign-out unlinks.
     notify.security_event(accounts.PATIENT, patient_id, "second_factor_reset_by_staff",
                            {"staff_id": staff_id, "reason": reason})
+    sessions.end_all(patient_id, "second_factor_reset_by_staff")
     audit.record("second_factor.reset", actor={"type": "staff", "id": staff_id},
                  patient_id=patient_id)
 

@@ -8,6 +8,7 @@ records it once. Devices that got it are remembered on the notification, so a re
 partial failure sends only to the others.
 """
 import logging
+from datetime import timedelta
 
 from models import devices as device_store
 from models import notifications as store
@@ -18,8 +19,16 @@ from services.devices import token_of
 log = logging.getLogger(__name__)
 
 
+# How long an unlinked device is kept for the security notices recorded before it was unlinked.
+UNLINKED_KEPT = timedelta(days=1)
+# A security notice also goes to devices unlinked this long before it was recorded: the change
+# it tells of may sign them out just before the notice is written.
+_TOLD_AROUND = timedelta(minutes=1)
+
+
 class MongoOutbox:
     def claim(self, worker_id: str, now, lease_until, limit: int) -> list[dict]:
+        device_store.purge_unlinked(now - UNLINKED_KEPT)
         jobs: list[dict] = []
         while len(jobs) < limit:
             doc = store.claim_one(worker_id, now, lease_until)
@@ -62,9 +71,13 @@ class MongoOutbox:
 
 
 def _remaining(doc: dict) -> list[dict]:
+    """The devices still to get it: the linked ones, and for a security notice also those
+    unlinked since it was recorded (the credential change it tells of signed them out)."""
     delivery = doc["delivery"]
     done = set(delivery.get("sent_to", [])) | set(delivery.get("failed_for", []))
-    return [d for d in device_store.of_patient(doc["patient_id"]) if d["_id"] not in done]
+    since = None if messages.mutable(doc["kind"]) else doc["created_at"] - _TOLD_AROUND
+    return [d for d in device_store.of_patient(doc["patient_id"], unlinked_since=since)
+            if d["_id"] not in done]
 
 
 def _job(doc: dict, device: dict) -> dict:
