@@ -24,11 +24,13 @@ def list_consents():
 
 
 @blp.post("/me/consents")
-@require(PATIENT)
+@require(PATIENT, fresh_for=(PATIENT,))
 @blp.arguments(ConsentIn)
 @blp.response(201, ConsentOut)
 def grant_consent(body):
-    """Grant a hospital or a person access to some record categories for one purpose."""
+    """Grant a hospital or a person access to some record categories for one purpose. Needs a
+    fresh sign-in (FRESH_MINUTES), as a password change does: a token refreshed from a stolen
+    refresh token must not hand the records to its thief for good. Revoking never does."""
     return consents.grant(claims()["sub"], body, actor=_me())
 
 

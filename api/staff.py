@@ -32,11 +32,12 @@ def search_patients(body):
 
 
 @blp.post("/activation-codes")
-@require(STAFF)
+@require(STAFF, fresh_for=(STAFF,))
 @blp.arguments(ActivationCodeIn)
 @blp.response(201, ActivationCodeOut)
 def issue_activation_code(body):
-    """Issue a single-use activation code (for example after identity checks by phone)."""
+    """Issue a single-use activation code (for example after identity checks by phone). Like
+    recording a consent and resetting a factor, it gives access, so it needs a fresh sign-in."""
     issuer = {"type": "staff", "id": claims()["sub"]}
     return registration.issue_activation_code(body["national_id"], issuer, body.get("name"),
                                               body.get("birth_date"))
@@ -55,7 +56,7 @@ def list_consents(patient_id):
 
 
 @blp.post("/patients/<patient_id>/consents")
-@require(STAFF)
+@require(STAFF, fresh_for=(STAFF,))
 @blp.arguments(StaffConsentIn)
 @blp.response(201, StaffConsentOut)
 def record_consent(body, patient_id):
@@ -74,7 +75,7 @@ def revoke_consent(body, patient_id, consent_id):
 
 
 @blp.post("/patients/<patient_id>/reset-mfa")
-@require(STAFF)
+@require(STAFF, fresh_for=(STAFF,))
 @blp.arguments(ResetMfaIn)
 @blp.response(204)
 def reset_mfa(body, patient_id):
