@@ -25,6 +25,11 @@ def is_usable(national_id_hash: str, code_hash: str) -> bool:
         _usable(national_id_hash, code_hash, utcnow()), limit=1) == 1
 
 
+def usable(national_id_hash: str, code_hash: str) -> dict | None:
+    """The matching, unexpired, unused code (nothing is claimed), or None."""
+    return get_db().activation_codes.find_one(_usable(national_id_hash, code_hash, utcnow()))
+
+
 def claim(national_id_hash: str, code_hash: str, purpose: str) -> bool:
     """Mark a matching, unexpired, unused code as used; True only for the one caller that did."""
     now = utcnow()

@@ -36,8 +36,13 @@ def reset_password(national_id: str, activation_code: str, new_password: str,
     login = patients.national_id_hash(national_id)
     patient = patient_store.find_by_national_id_hash(login)
     code_hash = registration.code_hash(activation_code)
-    usable = activation_codes.is_usable(login, code_hash)  # looked up in every case
+    usable = activation_codes.usable(login, code_hash)  # looked up in every case
     if not (usable and patient and patient.get("password_hash") and not patient.get("disabled")):
+        lockout.refuse(accounts.PATIENT, login, lockout.ACTIVATION, ResetFailed(),
+                       owner(accounts.PATIENT, patient))
+    if not patient.get("totp_active") and usable["issued_by"] == patient.get("totp_reset_by"):
+        # Four eyes: the staff member who removed the factor cannot also hand out the code that
+        # resets the password without it; that would make one staff account the patient.
         lockout.refuse(accounts.PATIENT, login, lockout.ACTIVATION, ResetFailed(),
                        owner(accounts.PATIENT, patient))
     check_password_policy(new_password, patients.person(patient))
