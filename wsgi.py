@@ -33,5 +33,6 @@ if __name__ == "__main__":
     main()
 else:
     # `gunicorn wsgi:app` and `flask --app wsgi` import the app; `python wsgi.py` builds it in
-    # main(), where a ConfigError is a message rather than a traceback.
-    app = create_app()
+    # main(), where a ConfigError is a message rather than a traceback. Imported, the address
+    # the server listens on is not HOST: the development secrets need an explicit APP_ENV.
+    app = create_app(served_elsewhere=True)

@@ -18,11 +18,13 @@ API_DOC = {
 }
 
 
-def create_app(overrides: dict | None = None) -> Flask:
+def create_app(overrides: dict | None = None, served_elsewhere: bool = False) -> Flask:
     """Build the app from the environment (plus `overrides`, for tests). Raises ConfigError
-    when the configuration is unsafe for production."""
+    when the configuration is unsafe for production. `served_elsewhere`: imported by another
+    server, whose listening address HOST does not tell (see load_config)."""
     app = Flask(__name__, static_folder=None)
-    app.config.update(load_config(overrides=overrides), **API_DOC,
+    app.config.update(load_config(overrides=overrides, served_elsewhere=served_elsewhere),
+                      **API_DOC,
                       RATELIMIT_HEADERS_ENABLED=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     if app.config["PROXY_FIX_HOPS"]:

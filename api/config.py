@@ -166,10 +166,12 @@ def _parse(env) -> dict:
     }
 
 
-def load_config(env=None, overrides: dict | None = None) -> dict:
+def load_config(env=None, overrides: dict | None = None, served_elsewhere: bool = False) -> dict:
     """Build the Flask config mapping. Raises ConfigError for a mistyped setting, a default
-    secret on a non-loopback HOST, or unsafe production settings."""
-    cfg = _parse(os.environ if env is None else env)
+    secret on a non-loopback HOST (or, `served_elsewhere`, without an explicit APP_ENV), or
+    unsafe production settings."""
+    env = os.environ if env is None else env
+    cfg = _parse(env)
     cfg.update(overrides or {})
     if cfg["APP_ENV"] not in APP_ENVS:
         # Exact names only: "Production" or "prod" would otherwise run without the refusals.
@@ -183,6 +185,14 @@ def load_config(env=None, overrides: dict | None = None) -> dict:
         raise ConfigError(f"HOST={cfg['HOST']} is reachable from other machines while "
                           f"{', '.join(exposed)} keep their development defaults: set them, "
                           "or set HOST to 127.0.0.1")
+    # Imported by another server (gunicorn wsgi:app, flask --app wsgi), the address it listens
+    # on is not HOST and cannot be seen from here: the development secrets need APP_ENV said.
+    exposed = [name for name, default in DEV_SECRETS.items() if cfg[name] == default]
+    if served_elsewhere and exposed and not (env.get("APP_ENV") or (overrides or {}).get("APP_ENV")):
+        raise ConfigError(f"wsgi:app is served by another server (gunicorn, flask), whose address "
+                          f"this check cannot see, while {', '.join(exposed)} keep their "
+                          "development defaults: set them (and APP_ENV=production for a "
+                          "deployment), or set APP_ENV=development to use them on this machine")
     return cfg
 
 

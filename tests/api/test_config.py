@@ -245,6 +245,41 @@ def test_real_secrets_may_bind_any_host():
     assert load_config({**REAL_SECRETS, "HOST": "0.0.0.0"})["HOST"] == "0.0.0.0"
 
 
+# Imported by another server (gunicorn wsgi:app binds where it is told, not on HOST).
+
+@pytest.mark.parametrize("default_one", sorted(REAL_SECRETS))
+def test_an_app_served_elsewhere_needs_app_env_said_to_keep_a_default_secret(default_one):
+    env = dict(REAL_SECRETS)
+    del env[default_one]
+    with pytest.raises(ConfigError) as caught:
+        load_config(env, served_elsewhere=True)
+    assert default_one in str(caught.value) and "APP_ENV" in str(caught.value)
+    assert load_config({**env, "APP_ENV": "development"}, served_elsewhere=True)
+    assert load_config(env, overrides={"APP_ENV": "test"}, served_elsewhere=True)
+    assert load_config(env)  # `python wsgi.py` on loopback: HOST tells where it listens
+
+
+def test_an_app_served_elsewhere_with_real_secrets_needs_nothing_more():
+    assert load_config(REAL_SECRETS, served_elsewhere=True)
+
+
+@pytest.mark.parametrize("app_env, started", [("", False), ("development", True)])
+def test_gunicorn_or_flask_importing_wsgi_is_refused_the_development_secrets(app_env, started):
+    import subprocess
+    import sys
+    from pathlib import Path
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("APP_ENV", *REAL_SECRETS)}
+    if app_env:
+        env["APP_ENV"] = app_env
+    imported = subprocess.run([sys.executable, "-c", "import wsgi"], capture_output=True,
+                              text=True, env=env, timeout=60,
+                              cwd=Path(__file__).resolve().parents[2])
+    assert (imported.returncode == 0) is started, imported.stderr[-400:]
+    if not started:
+        assert "JWT_SECRET_KEY" in imported.stderr and "APP_ENV" in imported.stderr
+
+
 @pytest.mark.parametrize("env", [{"DATA_ENCRYPTION_OLD_KEYS": "k0"},
                                  {"DATA_ENCRYPTION_OLD_KEYS": "k0:not-base64!"},
                                  {"DATA_ENCRYPTION_KEY_ID": "has space"},
