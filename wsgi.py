@@ -16,7 +16,7 @@ def main() -> None:
     from api.serving import listen_url, serve, serve_options
 
     try:
-        application = create_app()
+        application = create_app(served_elsewhere=False)  # waitress listens on HOST
     except ConfigError as error:
         sys.exit(f"PHR API not started: {error}")
     from services import fhir

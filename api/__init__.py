@@ -18,10 +18,11 @@ API_DOC = {
 }
 
 
-def create_app(overrides: dict | None = None, served_elsewhere: bool = False) -> Flask:
+def create_app(overrides: dict | None = None, served_elsewhere: bool = True) -> Flask:
     """Build the app from the environment (plus `overrides`, for tests). Raises ConfigError
-    when the configuration is unsafe for production. `served_elsewhere`: imported by another
-    server, whose listening address HOST does not tell (see load_config)."""
+    when the configuration is unsafe for production. `served_elsewhere` (the default, as for
+    `flask --app api` or `gunicorn 'api:create_app()'`): by a server whose listening address
+    HOST does not tell (see load_config); only `python wsgi.py` serves on HOST itself."""
     app = Flask(__name__, static_folder=None)
     app.config.update(load_config(overrides=overrides, served_elsewhere=served_elsewhere),
                       **API_DOC,

@@ -87,10 +87,20 @@ _HIV_AB_AG_TESTS = """
     89365-1 89374-3
 """
 
+# HIV viral load: the VSAC value set "HIV Viral Load Tests", OID 2.16.840.1.113762.1.4.1248.377
+# (eCQM update 2025-05-08), whole; only people living with HIV have these tests.
+_HIV_VIRAL_LOAD_TESTS = """
+    10351-5 20447-9 21008-8 21333-0 23876-6 29539-4 29541-0 41514-1 41515-8 41516-6 48510-2
+    48511-0 48552-4 51780-5 59419-2 62469-2 69354-9 70241-5 104762-0 104781-0
+"""
+
 LOINC_CODES = {
-    HIV: frozenset(_HIV_AB_AG_TESTS.split()) | {
-        "25836-8",  # HIV 1 RNA (viral load), target amplification
-        "20447-9",  # HIV 1 RNA (viral load), signal amplification
+    HIV: frozenset(_HIV_AB_AG_TESTS.split()) | frozenset(_HIV_VIRAL_LOAD_TESTS.split()) | {
+        "25836-8",  # HIV 1 RNA [#/volume] (viral load) in Specimen by NAA with probe detection
+        "5018-7",   # HIV 1 RNA [Presence] by probe and target amplification (infant diagnosis)
+        "44871-2",  # HIV 1 proviral DNA [Presence] in Blood by NAA with probe detection
+        "25841-8",  # HIV 2 proviral DNA [Presence] in Blood by NAA with probe detection
+        "25842-6",  # HIV 2 proviral DNA [Presence] in Specimen by NAA with probe detection
     },
     MENTAL_HEALTH: frozenset({
         "44249-1",  # PHQ-9 panel
@@ -138,5 +148,7 @@ CONFIDENTIALITY_CODES = {"R": RESTRICTED, "V": RESTRICTED}
 # as whole words) for the codes the tables above miss: a hospital's local code, a test the value
 # set does not list. A label too many only hides a record until the patient names it.
 TEXT_PATTERNS = {
-    HIV: (r"\bHIV\b", r"\bIMMUNO-?DEFICIENCY VIRUS\b"),
+    # "HIV", "HIV-1", "HIV1+2 Ab" (LOINC short names), "VIH" (French, as some labs write it);
+    # not "HIVE" or "SHIVER".
+    HIV: (r"\bHIV(?![A-Z])", r"\bVIH(?![A-Z])", r"\bIMMUNO-?DEFICIENCY VIRUS\b"),
 }

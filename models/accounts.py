@@ -86,13 +86,12 @@ def use_recovery_code(kind: str, account_id: str, code_hash: str) -> bool:
     return result.modified_count == 1
 
 
-def reset_totp(kind: str, account_id: str, reset_by: dict) -> bool:
+def reset_totp(kind: str, account_id: str) -> bool:
     """Remove the second factor (lost phone and recovery codes): the next sign-in enrolls a new
-    one. A credential change: step tokens of before stop working. `reset_by`: who did it."""
+    one. A credential change: step tokens of before stop working."""
     result = _col(kind).update_one(
         {"_id": account_id},
-        {"$set": {"totp_active": False, "recovery_code_hashes": [], "totp_reset_at": utcnow(),
-                  "totp_reset_by": reset_by},
+        {"$set": {"totp_active": False, "recovery_code_hashes": [], "totp_reset_at": utcnow()},
          "$unset": {"totp_secret": "", "totp_pending": ""}, "$inc": {"auth_epoch": 1}})
     return result.matched_count == 1
 

@@ -40,9 +40,10 @@ def reset_password(national_id: str, activation_code: str, new_password: str,
     if not (usable and patient and patient.get("password_hash") and not patient.get("disabled")):
         lockout.refuse(accounts.PATIENT, login, lockout.ACTIVATION, ResetFailed(),
                        owner(accounts.PATIENT, patient))
-    if not patient.get("totp_active") and usable["issued_by"] == patient.get("totp_reset_by"):
-        # Four eyes: the staff member who removed the factor cannot also hand out the code that
-        # resets the password without it; that would make one staff account the patient.
+    if not patient.get("totp_active") and usable["issued_by"].get("type") != "hospital":
+        # Without a second factor the code is the only proof: it must come from a hospital's
+        # front desk (identity checked in person), not from support staff, or one staff
+        # account could reset the factor, then the password, and become the patient.
         lockout.refuse(accounts.PATIENT, login, lockout.ACTIVATION, ResetFailed(),
                        owner(accounts.PATIENT, patient))
     check_password_policy(new_password, patients.person(patient))

@@ -91,7 +91,7 @@ def reset_by_staff(patient_id: str, staff_id: str, reason: str) -> None:
     """Support staff remove a patient's lost second factor (identity checked in person; the
     reason is written down). Every session and trusted device ends; the patient is told (a
     security event, pushed by the notification outbox). Raises NotFound."""
-    if not accounts.reset_totp(accounts.PATIENT, patient_id, {"type": "staff", "id": staff_id}):
+    if not accounts.reset_totp(accounts.PATIENT, patient_id):
         raise NotFound("No such patient.")
     # Told first: the notice then still reaches the devices the sign-out unlinks.
     notify.security_event(accounts.PATIENT, patient_id, "second_factor_reset_by_staff",

@@ -317,3 +317,22 @@ def test_production_refuses_to_start_without_a_firebase_service_account():
     assert "FCM_CREDENTIALS_FILE" in refusal(env)
     assert load_config({**env, "GOOGLE_APPLICATION_CREDENTIALS": "/x.json"})[
         "FCM_CREDENTIALS_FILE"] == "/x.json"
+
+
+def test_flask_app_discovery_of_the_api_factory_is_refused_the_development_secrets():
+    """`flask --app api run --host 0.0.0.0` (and `gunicorn 'api:create_app()'`) build the app
+    through create_app(), which cannot see where they listen either."""
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("APP_ENV", "HOST", "JWT_SECRET_KEY", "HASH_PEPPER",
+                          "DATA_ENCRYPTION_KEY", "AUDIT_CHAIN_KEY", "CONSENT_RECEIPT_KEY",
+                          "DATA_ENCRYPTION_KEY_FILE")}
+    import subprocess
+    import sys
+    from pathlib import Path
+    loaded = subprocess.run(
+        [sys.executable, "-c",
+         "from flask.cli import ScriptInfo; ScriptInfo(app_import_path='api').load_app()"],
+        capture_output=True, text=True, env=env, timeout=60,
+        cwd=Path(__file__).resolve().parents[2])
+    assert loaded.returncode != 0, "the app was built with the development secrets"
+    assert "APP_ENV" in loaded.stderr

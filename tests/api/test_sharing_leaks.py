@@ -125,3 +125,45 @@ def test_a_common_hiv_test_is_not_shown_under_a_consent_that_does_not_name_hiv(
     page = shared_records(client, carer, owner_id(client, patient))
     assert page.status_code == 200
     assert page.json["items"] == []  # the HIV test was listed
+
+
+def caregiver_sees(client, hospital, patient, clock, resource) -> list:
+    """The ids a caregiver with a plain lab consent (no sensitive kind named) reads."""
+    carer = factories.signed_in_patient(client, hospital, clock)
+    granted = grant(client, patient, {"type": "person", "national_id": carer.national_id},
+                    ["lab"], purpose="caregiving")
+    assert granted.status_code == 201, granted.json
+    push(client, hospital, bundle(resource))
+    page = client.get(f"/v1/me/shared-with-me/{owner_id(client, patient)}/records",
+                      headers=carer.auth)
+    assert page.status_code == 200, page.json
+    return [r["resource"]["id"] for r in page.json["items"]]
+
+
+@pytest.mark.parametrize("loinc", [
+    "29541-0",  # HIV 1 RNA [Log #/volume] (viral load) in Plasma by NAA with probe detection
+    "70241-5",  # HIV 1 RNA [#/volume] (viral load) in Serum or Plasma by NAA with probe detection
+    "44871-2",  # HIV 1 proviral DNA [Presence] in Blood by NAA with probe detection
+])
+def test_an_hiv_viral_load_coded_without_display_is_not_shown_under_a_plain_lab_consent(
+        client, hospital, patient, clock, loinc):
+    """A viral load is measured only in people living with HIV: shown, it states the diagnosis.
+    `display` is optional in FHIR, so the words cannot save a code-only coding: the table must."""
+    resource = lab_result(patient.national_id, "hiv-vl", code=loinc)
+    del resource["code"]["coding"][0]["display"]
+    assert caregiver_sees(client, hospital, patient, clock, resource) == []
+
+
+@pytest.mark.parametrize("display", [
+    "HIV1 RNA # SerPl NAA+probe",   # LOINC short name of 20447-9
+    "HIV1+2 Ab SerPl Ql",           # LOINC short name style of the screening tests
+    "HIV2 Ab SerPl Ql IB",
+])
+def test_an_hiv_test_named_as_loinc_short_names_name_it_is_labelled(
+        client, hospital, patient, clock, display):
+    """A hospital's local code with the LOINC short name as display ("HIV1", "HIV2": no word
+    boundary after the V) is labelled by its words."""
+    resource = lab_result(patient.national_id, "hiv-local")
+    resource["code"] = {"coding": [{"system": "urn:oid:1.2.3.4.local-lab", "code": "L-7781",
+                                    "display": display}]}
+    assert caregiver_sees(client, hospital, patient, clock, resource) == []

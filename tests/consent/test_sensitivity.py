@@ -124,8 +124,14 @@ def test_the_words_of_displays_and_concept_texts_are_read_for_names_of_condition
     assert sensitive_labels_for([(TEXT_SYSTEM, "human immuno-deficiency virus")]) == {"hiv"}
 
 
+@pytest.mark.parametrize("words", ["HIV1 RNA # SerPl NAA+probe", "HIV1+2 Ab SerPl Ql", "HIV-2 Ab",
+                                   "ADN VIH-1, PCR", "hiv"])
+def test_the_ways_labs_write_hiv_are_read(words):
+    assert sensitive_labels_for([(TEXT_SYSTEM, words)]) == {"hiv"}
+
+
 @pytest.mark.parametrize("words", ["Archive result", "Shivering", "hypertension", "AIDS to daily"
-                                   " living", "Vitamin D"])
+                                   " living", "Vitamin D", "Hives", "Chivalry"])
 def test_words_that_only_contain_the_letters_name_nothing(words):
     assert sensitive_labels_for([(TEXT_SYSTEM, words)]) == set()
 
