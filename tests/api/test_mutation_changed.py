@@ -175,3 +175,30 @@ def test_a_patients_cursor_for_one_category_is_refused_on_their_unfiltered_list(
     assert again.status_code == 200
     assert refused(client.get("/v1/me/records", headers=patient.auth,
                               query_string={"cursor": cursor}))
+
+
+def test_a_patients_cursor_is_refused_on_another_patients_list(client, hospital, patient, clock):
+    other = factories.signed_in_patient(client, hospital, clock)
+    for owner in (patient, other):
+        two_labs(client, hospital, owner.national_id)
+    first = client.get("/v1/me/records", headers=patient.auth, query_string={"limit": 1})
+    assert first.status_code == 200 and first.json["next_cursor"] is not None
+    cursor = first.json["next_cursor"]
+    assert client.get("/v1/me/records", headers=patient.auth,
+                      query_string={"cursor": cursor}).status_code == 200
+    assert refused(client.get("/v1/me/records", headers=other.auth,
+                              query_string={"cursor": cursor}))
+
+
+def test_a_patients_cursor_of_a_delta_sync_is_refused_on_their_full_list(
+        client, hospital, patient):
+    two_labs(client, hospital, patient.national_id)
+    since = (utcnow() - timedelta(days=1)).isoformat()
+    first = client.get("/v1/me/records", headers=patient.auth,
+                       query_string={"since": since, "limit": 1})
+    assert first.status_code == 200 and first.json["next_cursor"] is not None
+    cursor = first.json["next_cursor"]
+    assert client.get("/v1/me/records", headers=patient.auth,
+                      query_string={"since": since, "cursor": cursor}).status_code == 200
+    assert refused(client.get("/v1/me/records", headers=patient.auth,
+                              query_string={"cursor": cursor}))
