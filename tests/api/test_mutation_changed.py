@@ -7,6 +7,7 @@ import logging
 from datetime import timedelta
 
 from models.db import get_db, utcnow
+from services import consents
 from services.push_outbox import MongoOutbox
 from tests import factories
 from tests.api.test_consents import grant, search
@@ -202,3 +203,19 @@ def test_a_patients_cursor_of_a_delta_sync_is_refused_on_their_full_list(
                       query_string={"since": since, "cursor": cursor}).status_code == 200
     assert refused(client.get("/v1/me/records", headers=patient.auth,
                               query_string={"cursor": cursor}))
+
+
+def test_the_consents_service_gives_staff_no_receipts_whatever_the_response_schema(
+        app, client, hospital, patient, clock):
+    """Both layers keep the receipts (which name the sensitive kinds) from staff: the service's
+    view, and StaffConsentOut's exclude. This pins the first on its own."""
+    carer = factories.signed_in_patient(client, hospital, clock)
+    grant(client, patient, person(carer), ["diagnosis"], purpose="caregiving", sensitive=["hiv"])
+    with app.app_context():
+        [by_staff] = consents.list_for(owner_id(client, patient),
+                                       actor={"type": "staff", "id": "stf_reader"})
+        [own] = consents.list_for(owner_id(client, patient),
+                                  actor={"type": "patient", "id": owner_id(client, patient)})
+    assert "receipt" not in by_staff and "revocation_receipt" not in by_staff
+    assert by_staff["sensitive"] == ["named"] and "hiv" not in repr(by_staff).lower()
+    assert own["receipt"] and own["sensitive"] == ["hiv"]
