@@ -219,3 +219,14 @@ def test_the_consents_service_gives_staff_no_receipts_whatever_the_response_sche
     assert "receipt" not in by_staff and "revocation_receipt" not in by_staff
     assert by_staff["sensitive"] == ["named"] and "hiv" not in repr(by_staff).lower()
     assert own["receipt"] and own["sensitive"] == ["hiv"]
+
+
+def test_an_entry_refused_as_another_patients_record_tells_its_patient_nothing(
+        client, hospital, patient, clock):
+    """"New results" means something new of theirs was stored: a 409 stored nothing."""
+    other = factories.signed_in_patient(client, hospital, clock)
+    push(client, hospital, bundle(diagnosis(other.national_id, "dx-shared")))
+    response = push(client, hospital, bundle(diagnosis(patient.national_id, "dx-shared")))
+    assert response.json["entry"][0]["response"]["status"] == "409 Conflict"
+    items = client.get("/v1/me/notifications", headers=patient.auth).json["items"]
+    assert "record_available" not in [i["kind"] for i in items]
