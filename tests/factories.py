@@ -174,6 +174,22 @@ def records_of(client, account: Account, **query) -> list[dict]:
     return response.json["items"]
 
 
+def owner_id(client, account: Account) -> str:
+    """The patient's own id, as /v1/me gives it."""
+    return client.get("/v1/me", headers=account.auth).json["id"]
+
+
+def person(account: Account) -> dict:
+    """A consent grantee naming this patient as a person."""
+    return {"type": "person", "national_id": account.national_id}
+
+
+def shared_records(client, carer: Account, patient_id: str, **query):
+    """What `carer` reads of `patient_id`'s records as a caregiver."""
+    return client.get(f"/v1/me/shared-with-me/{patient_id}/records", headers=carer.auth,
+                      query_string=query)
+
+
 def push(client, hospital: dict, body: dict, key: str | None = None, token: str | None = None):
     headers = bearer(token or hospital_token(client, hospital))
     if key:

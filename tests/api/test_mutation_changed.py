@@ -11,20 +11,7 @@ from services import consents
 from services.push_outbox import MongoOutbox
 from tests import factories
 from tests.api.test_consents import grant, search
-from tests.factories import bundle, diagnosis, lab_result, push
-
-
-def owner_id(client, account):
-    return client.get("/v1/me", headers=account.auth).json["id"]
-
-
-def person(account):
-    return {"type": "person", "national_id": account.national_id}
-
-
-def shared_records(client, carer, patient_id, **query):
-    return client.get(f"/v1/me/shared-with-me/{patient_id}/records", headers=carer.auth,
-                      query_string=query)
+from tests.factories import bundle, diagnosis, lab_result, owner_id, person, push, shared_records
 
 
 def two_labs(client, hospital, national_id):

@@ -9,22 +9,9 @@ import pytest
 
 from tests import factories
 from tests.api.test_consents import grant
-from tests.factories import bundle, diagnosis, lab_result, push
+from tests.factories import bundle, diagnosis, lab_result, owner_id, person, push, shared_records
 
 HIV_CODE = {"coding": [{"system": "http://hl7.org/fhir/sid/icd-10", "code": "B20"}]}
-
-
-def owner_id(client, account):
-    return client.get("/v1/me", headers=account.auth).json["id"]
-
-
-def person(account):
-    return {"type": "person", "national_id": account.national_id}
-
-
-def shared_records(client, carer, patient_id, **query):
-    return client.get(f"/v1/me/shared-with-me/{patient_id}/records", headers=carer.auth,
-                      query_string=query)
 
 
 def hiv_diagnosis(national_id, resource_id, when):
