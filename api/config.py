@@ -187,10 +187,11 @@ def load_config(env=None, overrides: dict | None = None, served_elsewhere: bool 
                           "or set HOST to 127.0.0.1")
     # Imported by another server (gunicorn wsgi:app, flask --app wsgi), the address it listens
     # on is not HOST and cannot be seen from here: the development secrets need APP_ENV said.
-    exposed = [name for name, default in DEV_SECRETS.items() if cfg[name] == default]
-    if served_elsewhere and exposed and not (env.get("APP_ENV") or (overrides or {}).get("APP_ENV")):
+    in_use = development_secrets(cfg)
+    if served_elsewhere and in_use and not (env.get("APP_ENV")
+                                            or (overrides or {}).get("APP_ENV")):
         raise ConfigError(f"wsgi:app is served by another server (gunicorn, flask), whose address "
-                          f"this check cannot see, while {', '.join(exposed)} keep their "
+                          f"this check cannot see, while {', '.join(in_use)} keep their "
                           "development defaults: set them (and APP_ENV=production for a "
                           "deployment), or set APP_ENV=development to use them on this machine")
     return cfg
@@ -210,8 +211,11 @@ def is_loopback(host: str) -> bool:
 def exposed_defaults(cfg: dict) -> list[str]:
     """The development secrets still in use when HOST is not loopback: anyone who has read this
     repository could forge tokens for, or decrypt, a server that listens on the network."""
-    if is_loopback(cfg["HOST"]):
-        return []
+    return [] if is_loopback(cfg["HOST"]) else development_secrets(cfg)
+
+
+def development_secrets(cfg: dict) -> list[str]:
+    """The secrets that still hold this repository's development values."""
     return [name for name, default in DEV_SECRETS.items() if cfg[name] == default]
 
 

@@ -19,12 +19,6 @@ def _usable(national_id_hash: str, code_hash: str, now) -> dict:
             "expires_at": {"$gt": now}}
 
 
-def is_usable(national_id_hash: str, code_hash: str) -> bool:
-    """A matching, unexpired, unused code exists (nothing is claimed)."""
-    return get_db().activation_codes.count_documents(
-        _usable(national_id_hash, code_hash, utcnow()), limit=1) == 1
-
-
 def usable(national_id_hash: str, code_hash: str) -> dict | None:
     """The matching, unexpired, unused code (nothing is claimed), or None."""
     return get_db().activation_codes.find_one(_usable(national_id_hash, code_hash, utcnow()))

@@ -7,7 +7,6 @@ import hashlib
 import json
 from collections import Counter
 
-from models import patients as patient_store
 from models import records as store
 from models.db import utcnow
 from services import audit, fhir, patients
@@ -47,7 +46,7 @@ def _line(version: dict, national_ids: dict) -> str:
     resource = cipher().decrypt_json(version["resource"], version_context(version))
     patient_id = version["patient_id"]
     if patient_id not in national_ids:  # one look-up per patient, not per line
-        national_ids[patient_id] = patients.person(patient_store.get(patient_id))["national_id"]
+        national_ids[patient_id] = patients.person_of(patient_id)["national_id"]
     return json.dumps({
         "resource_type": version["resource_type"], "source_id": resource.get("id"),
         "version": version["version"], "received_at": version["received_at"].isoformat(),

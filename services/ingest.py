@@ -167,8 +167,9 @@ def store_resource(hospital_id: str | None, patient_id: str, candidate, bundle_i
                    author: str | None = None,
                    known: dict | None = None) -> tuple[dict, str, bool]:
     """Store the candidate as its record's next version (or recognise it as stored already):
-    (the entry's outcome, the record id, whether the record now shows a version it did not). A hospital's record is keyed by its own id; a
-    patient's by `author`. `known`: the bundle's records read beforehand (_known_records)."""
+    (the entry's outcome, the record id, whether the record now shows a version it did not).
+    A hospital's record is keyed by its own id; a patient's by `author`. `known`: the bundle's
+    records read beforehand (_known_records)."""
     record = _record_of(_record_key(hospital_id, candidate, author), patient_id, known)
     if record["patient_id"] != patient_id:
         return {"status": "409 Conflict", "outcome": fhir.operation_outcome(

@@ -33,7 +33,7 @@ def register(national_id: str, activation_code: str, password: str, contact: dic
     login = patients.national_id_hash(national_id)
     patient = patient_store.find_by_national_id_hash(login)
     hashed = code_hash(activation_code)
-    usable = activation_codes.is_usable(login, hashed)  # looked up in every case
+    usable = activation_codes.usable(login, hashed)  # looked up in every case
     if not (usable and patient and not patient.get("registered_at")):
         lockout.refuse(accounts.PATIENT, login, lockout.ACTIVATION, ActivationFailed())
     known = patients.person(patient)

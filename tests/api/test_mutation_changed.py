@@ -11,6 +11,7 @@ from services import consents
 from services.push_outbox import MongoOutbox
 from tests import factories
 from tests.api.test_consents import grant, search
+from tests.api.test_sharing_leaks import hiv_diagnosis
 from tests.factories import bundle, diagnosis, lab_result, owner_id, person, push, shared_records
 
 
@@ -82,15 +83,6 @@ def test_a_hospitals_cursor_for_one_purpose_is_refused_for_another_purpose(
                   cursor=cursor).status_code == 200
     assert refused(search(client, reader, patient.national_id, purpose="research",
                           cursor=cursor))
-
-
-HIV_CODE = {"coding": [{"system": "http://hl7.org/fhir/sid/icd-10", "code": "B20"}]}
-
-
-def hiv_diagnosis(national_id, resource_id, when):
-    resource = diagnosis(national_id, resource_id, when=when)
-    resource["code"] = HIV_CODE
-    return resource
 
 
 def test_a_page_full_before_its_batch_ends_reads_on_before_giving_a_cursor(
