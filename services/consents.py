@@ -36,9 +36,10 @@ def grant(patient_id: str, body: dict, *, actor: dict, evidence: str | None = No
     doc = {**to_doc(granted), "receipt": _receipt(granted)}
     if shown:
         doc["grantee_national_id"] = cipher().encrypt(shown, shown_context(granted.id))
-    store.insert(doc)
+    # On the trail before it exists: a grant whose entry cannot be written never takes effect.
     audit.record("consent.grant", actor=actor, patient_id=patient_id, consent_id=granted.id,
                  purpose=granted.purpose)
+    store.insert(doc)
     _tell_patient(actor, patient_id, "consent_recorded_by_staff", granted.id)
     return view(doc, for_staff=actor["type"] == "staff")
 
@@ -56,10 +57,11 @@ def revoke(patient_id: str, consent_id: str, *, actor: dict, evidence: str | Non
     fields = {k: v for k, v in to_doc(revoked).items()
               if k in ("status", "revoked_at", "revoked_by", "revocation_evidence")}
     fields["revocation_receipt"] = _receipt(revoked)
-    if not store.mark_revoked(patient_id, consent_id, fields):
-        raise Conflict("This consent was withdrawn already.")
+    # Recorded first, as a grant is: the withdrawal is on the trail before it takes effect.
     audit.record("consent.revoke", actor=actor, patient_id=patient_id, consent_id=consent_id,
                  purpose=revoked.purpose)
+    if not store.mark_revoked(patient_id, consent_id, fields):
+        raise Conflict("This consent was withdrawn already.")
     _tell_patient(actor, patient_id, "consent_revoked_by_staff", consent_id)
     return view({**doc, **fields}, for_staff=actor["type"] == "staff")
 

@@ -164,13 +164,15 @@ def _record_key(hospital_id: str | None, candidate, author: str | None = None) -
 
 
 def store_resource(hospital_id: str | None, patient_id: str, candidate, bundle_id: str | None,
-                   author: str | None = None,
-                   known: dict | None = None) -> tuple[dict, str, bool]:
+                   author: str | None = None, known: dict | None = None,
+                   new_id: str | None = None) -> tuple[dict, str, bool]:
     """Store the candidate as its record's next version (or recognise it as stored already):
     (the entry's outcome, the record id, whether the record now shows a version it did not).
     A hospital's record is keyed by its own id; a patient's by `author`. `known`: the bundle's
-    records read beforehand (_known_records)."""
-    record = _record_of(_record_key(hospital_id, candidate, author), patient_id, known)
+    records read beforehand (_known_records); `new_id` the id a new record gets (a caller that
+    records it on the audit trail before storing), random by default."""
+    record = _record_of(_record_key(hospital_id, candidate, author), patient_id, known,
+                        new_id or opaque_id("rec"))
     if record["patient_id"] != patient_id:
         return {"status": "409 Conflict", "outcome": fhir.operation_outcome(
             [_ANOTHER_PATIENT], code="conflict")}, record["_id"], False
@@ -192,17 +194,17 @@ def store_resource(hospital_id: str | None, patient_id: str, candidate, bundle_i
     return _stored(candidate, number, status), record["_id"], True
 
 
-def _record_of(key: dict, patient_id: str, known: dict | None) -> dict:
-    """The record of `key`, created (at version 0) when it is new. `known` is used up entry by
-    entry: a key met again in the same bundle is read afresh, as without it."""
+def _record_of(key: dict, patient_id: str, known: dict | None, new_id: str) -> dict:
+    """The record of `key`, created as `new_id` (at version 0) when it is new. `known` is used
+    up entry by entry: a key met again in the same bundle is read afresh, as without it."""
     if known is None:
-        return store.ensure_record(opaque_id("rec"), key, {"patient_id": patient_id})
+        return store.ensure_record(new_id, key, {"patient_id": patient_id})
     slot = (key["resource_type"], key["source_key"])
     record = known.get(slot, _NEW)
     known[slot] = None
     if record is _NEW:
-        return store.create_record(opaque_id("rec"), key, {"patient_id": patient_id})
-    return record or store.ensure_record(opaque_id("rec"), key, {"patient_id": patient_id})
+        return store.create_record(new_id, key, {"patient_id": patient_id})
+    return record or store.ensure_record(new_id, key, {"patient_id": patient_id})
 
 
 def _list_fields(record: dict, candidate, content_hash: str) -> dict:

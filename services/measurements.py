@@ -18,17 +18,19 @@ GLUCOSE_MMOL = ("15074-8", "Glucose [Moles/volume] in Blood")
 
 
 def add(patient_id: str, measurement: dict) -> str:
-    """Store a measurement as a new patient-entered record; returns the record id."""
-    source_id = opaque_id("obs")
+    """Store a measurement as a new patient-entered record; returns the record id. Raises
+    AuditUnavailable, with nothing stored, when the trail cannot take its entry."""
+    source_id, record_id = opaque_id("obs"), opaque_id("rec")
     resource = observation(source_id, patient_id, measurement)
     candidate = SimpleNamespace(
         resource_type="Observation", source_id=source_id, category="vitals",
         effective_at=measurement["measured_at"], issued_at=utcnow(), resource=resource,
         summary=_summary(measurement))
-    record_id = store_resource(None, patient_id, candidate, None, author=patient_id)[1]
+    # Recorded before it is stored: a measurement without its entry does not exist.
     audit.record("records.add", actor={"type": "patient", "id": patient_id},
                  patient_id=patient_id, target={"record_id": record_id})
-    return record_id
+    return store_resource(None, patient_id, candidate, None, author=patient_id,
+                          new_id=record_id)[1]
 
 
 def observation(source_id: str, patient_id: str, m: dict) -> dict:

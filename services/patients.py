@@ -64,10 +64,14 @@ def profile(patient_id: str) -> dict:
 
 
 def end_session(patient_id: str, session_id: str) -> None:
-    """Sign one of the patient's devices out. Raises NotFound for anyone else's session."""
-    sessions.end(patient_id, session_id)
+    """Sign one of the patient's devices out. Raises NotFound for anyone else's session, and
+    AuditUnavailable (the device stays signed in) when the trail cannot take the entry."""
+    if not sessions.is_active(session_id, patient_id):
+        raise NotFound("No such session.")
+    # On the trail before it takes effect (an effect without its entry does not happen).
     audit.record("session.end", actor=_self(patient_id), patient_id=patient_id,
                  target={"session_id": session_id})
+    sessions.end(patient_id, session_id)
 
 
 def access_log(patient_id: str, limit: int, cursor: str | None) -> dict:
