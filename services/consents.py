@@ -7,6 +7,7 @@ listed. Each grant and revocation returns a receipt signed with the server's Ed2
 (CONSENT_RECEIPT_KEY), which anyone can check with the public key.
 """
 import base64
+from dataclasses import replace
 
 import consent as engine
 from models import accounts, hospitals
@@ -15,7 +16,7 @@ from models import patients as patient_store
 from models.db import utcnow
 from security.codes import opaque_id
 from services import audit, notify, patients
-from services.context import cipher, setting
+from services.context import cipher, peppered_hash, setting
 from services.errors import Conflict, InvalidInput, NotFound
 
 
@@ -162,6 +163,13 @@ def _grantee(body: dict) -> tuple[engine.Grantee, str | None]:
 
 
 def _receipt(c: engine.Consent) -> dict:
+    """Signed terms. A person grantee is named by a value keyed with the consent's id: the
+    blind index of the national ID would let anyone who grants to a national ID learn its
+    index (and, with a copy of the database, whose records those are), and one value shared by
+    two receipts would link them."""
+    if c.grantee.kind == engine.PERSON:
+        c = replace(c, grantee=engine.Grantee.person(
+            peppered_hash("receipt-grantee", f"{c.id}\x00{c.grantee.key}")))
     payload = engine.receipt_payload(c)
     return {"payload": base64.urlsafe_b64encode(payload).decode().rstrip("="),
             "signature": engine.sign_receipt(payload, _signing_key())}
