@@ -1,7 +1,7 @@
 """Consents, never deleted: a revocation is recorded on the consent (who, when, the evidence)
 and the history stays listed. A person grantee is stored by the keyed hash of their national
 ID (`grantee.key`), never the plaintext."""
-from models.db import DuplicateKeyError, get_db, require_str
+from models.db import get_db, require_str
 
 
 def insert(doc: dict) -> None:
@@ -32,16 +32,6 @@ def to_grantee(grantee_kind: str, grantee_key: str) -> list[dict]:
     require_str(grantee_key)
     return list(get_db().consents.find({"grantee.kind": grantee_kind, "grantee.key": grantee_key,
                                         "status": "active"}))
-
-
-def first_access(consent_id: str) -> bool:
-    """True only the first time a consent lets its grantee read (one insert, keyed by the
-    consent: two first reads at once tell the patient once)."""
-    try:
-        get_db().consent_first_reads.insert_one({"_id": consent_id})
-    except DuplicateKeyError:
-        return False
-    return True
 
 
 def mark_revoked(patient_id: str, consent_id: str, fields: dict) -> bool:

@@ -2,11 +2,16 @@
 the same single write that records it, so no crash can lose a push that the inbox shows. The
 delivery state (claimed by one worker under a lease, devices done) lives on the same document.
 """
-from models.db import ReturnDocument, get_db, require_str, utcnow
+from models.db import DuplicateKeyError, ReturnDocument, get_db, require_str, utcnow
 
 
-def insert(doc: dict) -> None:
-    get_db().notifications.insert_one(doc)
+def insert(doc: dict) -> bool:
+    """False when a notification with this _id exists already (a notice given once)."""
+    try:
+        get_db().notifications.insert_one(doc)
+    except DuplicateKeyError:
+        return False
+    return True
 
 
 def inbox(patient_id: str, *, before: tuple | None, limit: int) -> list[dict]:

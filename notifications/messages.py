@@ -29,6 +29,9 @@ KINDS = {
         "vi": ("Nhân viên hỗ trợ đã thay đổi quyền chia sẻ", "Mở ứng dụng để xem."),
         "en": ("Support staff changed your sharing", "Open the app to review it.")}),
 }
+# What someone else did with the patient's data waits for a patient who has not registered yet,
+# and is in the inbox when they do; "new results" before registration are not news.
+WAITS_FOR_REGISTRATION = frozenset(KINDS) - {"record_available"}
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
 # Security events of the account (models.security_events) -> the kind the patient is told.

@@ -15,20 +15,28 @@ from security.codes import opaque_id
 from services.errors import InvalidInput, NotFound
 
 
-def notify(patient_id: str, kind: str, ids: dict | None = None) -> str | None:
-    """Record a notification of `kind` for a registered patient; its id (None for a patient
-    who has no account yet). `ids` are opaque ids for the app to fetch with (never content)."""
+def notify(patient_id: str, kind: str, ids: dict | None = None,
+           once_for: str | None = None) -> str | None:
+    """Record a notification of `kind` for the patient; its id, or None when nothing was
+    recorded. `ids` are opaque ids for the app to fetch with (never content). A patient who has
+    no account yet gets only what must wait for them (messages.WAITS_FOR_REGISTRATION: what
+    someone else did with their data), and finds it in the inbox on registering. `once_for`
+    makes the notice one of a kind for that id (say a consent's first read): its id is derived
+    from it, so of two parallel notices one is stored, and "told" is the notice itself, never a
+    flag that could be set without it."""
     patient = patient_store.get(patient_id)
-    if not patient or not patient.get("registered_at"):
+    if not patient or not (patient.get("registered_at")
+                           or kind in messages.WAITS_FOR_REGISTRATION):
         return None
     muted = messages.mutable(kind) and kind in patient.get("muted_kinds", [])
-    now, notification_id = utcnow(), opaque_id("ntf")
-    store.insert({"_id": notification_id, "patient_id": patient_id, "kind": kind,
-                  "data": {k: str(v) for k, v in (ids or {}).items()}, "created_at": now,
-                  "read_at": None,
-                  "delivery": {"state": "done" if muted else "pending", "next_at": now,
-                               "attempts": 0, "sent_to": [], "failed_for": []}})
-    return notification_id
+    now = utcnow()
+    notification_id = f"ntf_{kind}_{once_for}" if once_for else opaque_id("ntf")
+    stored = store.insert({
+        "_id": notification_id, "patient_id": patient_id, "kind": kind,
+        "data": {k: str(v) for k, v in (ids or {}).items()}, "created_at": now, "read_at": None,
+        "delivery": {"state": "done" if muted else "pending", "next_at": now, "attempts": 0,
+                     "sent_to": [], "failed_for": []}})
+    return notification_id if stored else None
 
 
 def security_event(kind: str, account_id: str, event: str, details: dict | None = None) -> None:

@@ -104,8 +104,9 @@ def _read(patient_id: str, grantee, purpose: str, actor: dict, *, category, curs
     for consent_id in sorted(consent_ids) or [None]:
         audit.record("records.list", actor=actor, patient_id=patient_id, purpose=purpose,
                      consent_id=consent_id, target={"count": len(allowed)})
-        if consent_id and consent_store.first_access(consent_id):
-            notify.notify(patient_id, "first_access_under_consent", {"consent_id": consent_id})
+        if consent_id:  # told once per consent, registered or not yet (it waits)
+            notify.notify(patient_id, "first_access_under_consent", {"consent_id": consent_id},
+                          once_for=consent_id)
     return {"items": records.views(allowed), "next_cursor": next_cursor}
 
 
