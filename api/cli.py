@@ -63,10 +63,12 @@ def deactivate_hospital(hospital_id):
 @click.command("create-staff")
 @click.argument("username")
 @click.password_option(help="prompted when not given")
+@click.option("--role", "roles", multiple=True, type=click.Choice(admin.ROLES),
+              help="repeat for several (default: support)")
 @with_appcontext
-def create_staff(username, password):
-    """Create a support staff account; TOTP is set up at first sign-in."""
-    staff_id = _run(admin.create_staff, username, password)
+def create_staff(username, password, roles):
+    """Create a staff account; TOTP is set up at first sign-in."""
+    staff_id = _run(admin.create_staff, username, password, list(roles) or None)
     click.echo(f"staff id: {staff_id}. Sign in to set up the authenticator app.")
 
 

@@ -4,16 +4,18 @@ from functools import wraps
 
 from flask_jwt_extended import get_jwt, verify_jwt_in_request
 
+from services import admin
 from services.errors import Forbidden, FreshSignInRequired
+from services.tokens import STAFF
 
 BEARER_DOC = {"manual_doc": {"security": [{"bearerAuth": []}],
                              "responses": {"401": "UNAUTHORIZED", "403": "FORBIDDEN"}}}
 
 
 def require(*audiences: str, scope: str | None = None, fresh_for: tuple = (),
-            refresh: bool = False):
+            refresh: bool = False, role: str | None = None):
     """Allow tokens whose `aud` is one of `audiences`; `fresh_for` lists audiences that must
-    present a fresh token (just signed in); hospitals also need `scope`."""
+    present a fresh token (just signed in); hospitals also need `scope`, staff `role`."""
     def decorator(view):
         @wraps(view)
         def guarded(*args, **kwargs):
@@ -25,6 +27,8 @@ def require(*audiences: str, scope: str | None = None, fresh_for: tuple = (),
                 raise Forbidden(f"This token lacks the scope {scope}.")
             if claims["aud"] in fresh_for and not _is_fresh(claims):
                 raise FreshSignInRequired()
+            if role and claims["aud"] == STAFF:
+                admin.require_role(claims["sub"], role)
             return view(*args, **kwargs)
         guarded._apidoc = _with_bearer_doc(getattr(view, "_apidoc", {}))
         return guarded

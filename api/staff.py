@@ -8,6 +8,7 @@ from models.schemas.activation import (ActivationCodeIn, ActivationCodeOut, Staf
                                        StaffPatientSearchIn)
 from models.schemas.consents import ResetMfaIn, StaffConsentIn, StaffConsentOut, StaffRevokeIn
 from services import consents, factors, registration, staff_tools
+from services.admin import SUPPORT
 from services.tokens import STAFF
 
 blp = Blueprint("staff", __name__, url_prefix="/v1/staff", description="Support staff")
@@ -18,7 +19,7 @@ def staff_search_rate_limit() -> str:
 
 
 @blp.post("/patients/search")
-@require(STAFF)
+@require(STAFF, role=SUPPORT)
 # Below @require on purpose: flask-limiter checks a decorated limit when its wrapper is called,
 # so the token is verified by then and each staff account gets its own budget (support staff
 # share an office address, and a per-address limit would not slow one account's enumeration).
@@ -32,7 +33,7 @@ def search_patients(body):
 
 
 @blp.post("/activation-codes")
-@require(STAFF, fresh_for=(STAFF,))
+@require(STAFF, fresh_for=(STAFF,), role=SUPPORT)
 @blp.arguments(ActivationCodeIn)
 @blp.response(201, ActivationCodeOut)
 def issue_activation_code(body):
@@ -48,7 +49,7 @@ def _staff() -> dict:
 
 
 @blp.get("/patients/<patient_id>/consents")
-@require(STAFF)
+@require(STAFF, role=SUPPORT)
 @blp.response(200, StaffConsentOut(many=True))
 def list_consents(patient_id):
     """The patient's consents, withdrawn ones too (no clinical content)."""
@@ -56,7 +57,7 @@ def list_consents(patient_id):
 
 
 @blp.post("/patients/<patient_id>/consents")
-@require(STAFF, fresh_for=(STAFF,))
+@require(STAFF, fresh_for=(STAFF,), role=SUPPORT)
 @blp.arguments(StaffConsentIn)
 @blp.response(201, StaffConsentOut)
 def record_consent(body, patient_id):
@@ -66,7 +67,7 @@ def record_consent(body, patient_id):
 
 
 @blp.post("/patients/<patient_id>/consents/<consent_id>/revoke")
-@require(STAFF)
+@require(STAFF, role=SUPPORT)
 @blp.arguments(StaffRevokeIn)
 @blp.response(200, StaffConsentOut)
 def revoke_consent(body, patient_id, consent_id):
@@ -75,7 +76,7 @@ def revoke_consent(body, patient_id, consent_id):
 
 
 @blp.post("/patients/<patient_id>/reset-mfa")
-@require(STAFF, fresh_for=(STAFF,))
+@require(STAFF, fresh_for=(STAFF,), role=SUPPORT)
 @blp.arguments(ResetMfaIn)
 @blp.response(204)
 def reset_mfa(body, patient_id):

@@ -2,15 +2,25 @@
 from models import accounts, staff
 from services import patients, sessions
 from services.context import passwords
-from services.errors import Conflict, NotFound
+from services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.password_policy import check_password_policy
 
+# Staff roles: support works with patients' accounts and consents (never their records); the
+# privacy officer handles breach incidents and oversees data-subject requests. One account may
+# hold both.
+SUPPORT, PRIVACY_OFFICER = "support", "privacy_officer"
+ROLES = (SUPPORT, PRIVACY_OFFICER)
 
-def create_staff(username: str, password: str) -> str:
-    """A support staff account (TOTP is set up at first sign-in). Raises InvalidInput for a
-    refused password, Conflict for a taken username."""
+
+def create_staff(username: str, password: str, roles: list[str] | None = None) -> str:
+    """A staff account with `roles` (support by default; TOTP is set up at first sign-in).
+    Raises InvalidInput for a refused password or an unknown role, Conflict for a taken
+    username."""
+    roles = list(roles or [SUPPORT])
+    if not set(roles) <= set(ROLES):
+        raise InvalidInput(f"Roles are {', '.join(ROLES)}.", errors={"roles": ["Unknown role."]})
     check_password_policy(password, {"username": username})
-    staff_id = staff.insert(username, passwords().hash(password))
+    staff_id = staff.insert(username, passwords().hash(password), roles)
     if staff_id is None:
         raise Conflict(f"The username {username} is taken.")
     return staff_id
@@ -38,3 +48,10 @@ def disable_account(kind: str, account_id: str) -> None:
     if not accounts.disable(kind, account_id):
         raise NotFound()
     sessions.end_all(account_id, "account_disabled")
+
+
+def require_role(staff_id: str, role: str) -> None:
+    """Raises Forbidden unless the enabled staff account holds `role` (read afresh on every
+    request: a role taken away counts at once)."""
+    if role not in (staff.roles_of(staff_id) or ()):
+        raise Forbidden("This staff account does not have the role this needs.")

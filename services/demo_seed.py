@@ -1,4 +1,4 @@
-"""The demo world of API.md: two hospitals, one support staff with TOTP, patients with
+"""The demo world of API.md: two hospitals, staff accounts with TOTP, patients with
 activation codes. Credentials go to a file (mode 0600) before the server accepts requests."""
 import json
 import logging
@@ -15,6 +15,9 @@ log = logging.getLogger(__name__)
 
 DEMO_HOSPITALS = [("hosp_bach_mai", "Bach Mai Hospital (demo)"),
                   ("hosp_cho_ray", "Cho Ray Hospital (demo)")]
+# Two support accounts (one records a consent, the other approves it) and a privacy officer.
+DEMO_STAFF = [("support.demo", [admin.SUPPORT]), ("support.demo2", [admin.SUPPORT]),
+              ("privacy.demo", [admin.PRIVACY_OFFICER])]
 DEMO_PATIENTS = [("001090000001", "Nguyen Van An"), ("079085000002", "Tran Thi Binh"),
                  ("048200000003", "Le Minh Chau")]
 
@@ -28,9 +31,10 @@ def seed(path: str) -> bool:
     creds = {
         "hospitals": [hospitals.create_hospital(name, hospital_id)
                       for hospital_id, name in DEMO_HOSPITALS],
-        "staff": _seed_staff(),
+        "staff_accounts": [_seed_staff(username, roles) for username, roles in DEMO_STAFF],
         "patients": [_seed_patient(nid, name, DEMO_HOSPITALS[0][0]) for nid, name in DEMO_PATIENTS],
     }
+    creds["staff"] = creds["staff_accounts"][0]  # kept for older scripts (API.md)
     for number, (national_id, _name) in enumerate(DEMO_PATIENTS):
         _push_first_results(DEMO_HOSPITALS[number % 2][0], national_id, f"2026-10-{10 + number}")
     _write_private(path, creds)
@@ -38,15 +42,15 @@ def seed(path: str) -> bool:
     return True
 
 
-def _seed_staff() -> dict:
-    username, password = "support.demo", secrets.token_urlsafe(12)
-    staff_id = admin.create_staff(username, password)
+def _seed_staff(username: str, roles: list[str]) -> dict:
+    password = secrets.token_urlsafe(12)
+    staff_id = admin.create_staff(username, password, roles)
     secret = totp.new_secret()
     encrypted = factors.encrypt_secret(accounts.STAFF, staff_id, secret)
     accounts.set_pending_totp(accounts.STAFF, staff_id, encrypted)
     # Step 0 lies in 1970: every current code is still usable once.
     accounts.activate_totp(accounts.STAFF, staff_id, encrypted, 0, [])
-    return {"username": username, "password": password, "totp_secret": secret}
+    return {"username": username, "password": password, "totp_secret": secret, "roles": roles}
 
 
 def _seed_patient(national_id: str, name: str, hospital_id: str) -> dict:

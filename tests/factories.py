@@ -49,9 +49,10 @@ def create_hospital(name: str = "Test Hospital", scopes=None) -> dict:
     return hospitals.create_hospital(name, scopes=scopes)
 
 
-def create_staff(app, username: str = "support.one", password: str = PASSWORD) -> Account:
+def create_staff(app, username: str = "support.one", password: str = PASSWORD,
+                 roles: list[str] | None = None) -> Account:
     with app.app_context():
-        admin.create_staff(username, password)
+        admin.create_staff(username, password, roles)
     return Account(username=username, password=password)
 
 

@@ -27,6 +27,22 @@ def test_create_staff_then_sign_in_to_enroll(app):
     assert set(login.json) == {"enrollment_token"}
 
 
+def test_create_staff_gives_the_roles_asked_for_and_support_by_default(app):
+    from models import staff
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["create-staff", "privacy.one", "--password", PASSWORD, "--role",
+                               "privacy_officer"]).exit_code == 0
+    assert runner.invoke(args=["create-staff", "support.nine", "--password", PASSWORD]) \
+        .exit_code == 0
+    assert runner.invoke(args=["create-staff", "x.y", "--password", PASSWORD, "--role",
+                               "root"]).exit_code != 0
+    with app.app_context():
+        from models.accounts import STAFF, find_by_login
+        roles = {name: staff.roles_of(find_by_login(STAFF, name)["_id"])
+                 for name in ("privacy.one", "support.nine")}
+    assert roles == {"privacy.one": ["privacy_officer"], "support.nine": ["support"]}
+
+
 def test_create_staff_refuses_a_weak_password(app):
     result = app.test_cli_runner().invoke(args=["create-staff", "support.three",
                                                 "--password", "password1"])

@@ -80,3 +80,23 @@ def test_demo_patients_find_the_records_the_demo_hospitals_pushed(make_app, tmp_
         assert {r["category"] for r in items} == {"lab", "diagnosis", "medication", "imaging"}
         assert len(items) == 7
         assert client.get("/v1/me", headers=account.auth).json["name"] == entry["name"]
+
+
+def test_demo_staff_accounts_hold_two_support_and_one_privacy_officer(make_app, tmp_path,
+                                                                       clock):
+    path = tmp_path / "demo.json"
+    app = make_app(PHR_DEMO_SEED=str(path))
+    client = app.test_client()
+    creds = json.loads(path.read_text())
+    accounts = creds["staff_accounts"]
+    assert creds["staff"] == accounts[0]
+    assert sum("support" in a["roles"] for a in accounts) >= 2
+    assert any("privacy_officer" in a["roles"] for a in accounts)
+    assert len({a["username"] for a in accounts}) == len(accounts)
+    for account in accounts:  # each signs in with its own TOTP secret
+        clock.tick(timedelta(seconds=30))
+        mfa = client.post("/v1/auth/login", json={"username": account["username"],
+                                                  "password": account["password"]})
+        signed_in = client.post("/v1/auth/mfa", json={
+            "mfa_token": mfa.json["mfa_token"], "code": code_at(account["totp_secret"], now())})
+        assert signed_in.status_code == 200
