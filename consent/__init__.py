@@ -15,25 +15,28 @@ from codes), receipts (canonical payload, Ed25519 signatures), reasons, errors.
 """
 from consent.engine import (IN_FORCE, active_consents_for, decide, in_order, standing,
                             visible_categories)
-from consent.errors import AlreadyRevoked, ConsentError, ConsentInvalid, NotRevocable
-from consent.lifecycle import new_consent, revoke, validate_new_consent
+from consent.errors import (AlreadyRevoked, ConsentError, ConsentInvalid, NotPending,
+                            NotRevocable, SelfApproval)
+from consent.lifecycle import approve, new_consent, reject, revoke, validate_new_consent
 from consent.model import DENY, PERMIT, Consent, Decision, Grantee
 from consent.receipts import (new_receipt_key, public_key_of, receipt_payload, sign_receipt,
                               verify_receipt)
 from consent.sensitivity import fhir_codings, sensitive_labels_for
 from consent.vocabulary import (ACTIVE, ALL, CAREGIVING, CATEGORIES, DRAFT, ENTERED_IN_ERROR,
+                                STAFF,
                                 HOSPITAL, INACTIVE, INSURANCE, OTHER, PERSON, PROPOSED, PURPOSES,
                                 REJECTED, RESEARCH, SENSITIVE_LABELS, STATUSES, TREATMENT)
 
 __all__ = [
     "decide", "visible_categories", "active_consents_for", "standing", "in_order", "IN_FORCE",
-    "validate_new_consent", "new_consent", "revoke",
+    "validate_new_consent", "new_consent", "revoke", "approve", "reject",
     "Consent", "Grantee", "Decision", "PERMIT", "DENY",
-    "ConsentError", "ConsentInvalid", "NotRevocable", "AlreadyRevoked",
+    "ConsentError", "ConsentInvalid", "NotRevocable", "AlreadyRevoked", "NotPending",
+    "SelfApproval",
     "receipt_payload", "sign_receipt", "verify_receipt", "new_receipt_key", "public_key_of",
     "sensitive_labels_for", "fhir_codings",
     "ALL", "CATEGORIES", "PURPOSES", "SENSITIVE_LABELS", "STATUSES",
     "TREATMENT", "CAREGIVING", "RESEARCH", "INSURANCE", "OTHER",
     "DRAFT", "PROPOSED", "ACTIVE", "REJECTED", "INACTIVE", "ENTERED_IN_ERROR",
-    "HOSPITAL", "PERSON",
+    "HOSPITAL", "PERSON", "STAFF",
 ]

@@ -6,7 +6,8 @@ consent permits when it is
   - the patient's (patient_id) and given to this accessor (kind and key equal);
   - for this purpose (exact match) and covering the record's category (or ALL);
   - naming every sensitivity label the record carries;
-  - active, not revoked, and started and not ended at `at` (start inclusive, end exclusive).
+  - active, not revoked, and started and not ended at `at` (start inclusive, end exclusive);
+  - when staff recorded it, approved by another staff account (four eyes).
 
 Sensitive records, for every grantee. A record carrying a sensitivity label is shown only under
 a consent that names that label, to a hospital under a treatment consent as much as to a
@@ -92,7 +93,9 @@ def standing(consent: Consent, at: datetime) -> str:
     require_aware("at", at)
     if consent.revoked:
         return r.REVOKED
-    if consent.status != v.ACTIVE:
+    # A consent staff recorded is in force only once a second staff account approved it,
+    # whatever its stored status says (a bug or a hand-edited status cannot skip the four eyes).
+    if consent.status != v.ACTIVE or not consent.second_pair_of_eyes:
         return r.NOT_ACTIVE
     if at < consent.period_start:
         return r.NOT_YET_VALID

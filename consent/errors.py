@@ -22,3 +22,12 @@ class NotRevocable(ConsentError):
 
 class AlreadyRevoked(NotRevocable):
     """The consent was revoked before; its first revocation stands and is not overwritten."""
+
+
+class NotPending(ConsentError):
+    """The consent awaits no approval: it was approved, rejected or withdrawn already, or was
+    never recorded by staff."""
+
+
+class SelfApproval(ConsentError):
+    """The account that recorded a consent cannot approve or reject it: a second one must."""

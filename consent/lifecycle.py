@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from consent import vocabulary as v
-from consent.errors import AlreadyRevoked, ConsentInvalid, NotRevocable
+from consent.errors import AlreadyRevoked, ConsentInvalid, NotPending, NotRevocable, SelfApproval
 from consent.model import Consent, Grantee, require_aware
 
 _SHOWN = 40  # at most this much of a rejected value is echoed in a message
@@ -45,8 +45,9 @@ def new_consent(*, id: str, patient_id: str, patient_key: str, grantee: Grantee,
                 categories: Iterable[str], purpose: str, expires_at: datetime | None,
                 source: str, recorded_by: str, at: datetime, evidence: str | None = None,
                 sensitive: Iterable[str] = ()) -> Consent:
-    """An active consent granted at `at` and in force from then until `expires_at` (or until
-    revoked). Raises what validate_new_consent raises."""
+    """A consent granted at `at`: from the app, active and in force from then until
+    `expires_at` (or until revoked); recorded by staff, proposed until another staff account
+    approves it (approve()). Raises what validate_new_consent raises."""
     categories, sensitive = _listed(categories), _listed(sensitive)
     validate_new_consent(patient_key=patient_key, grantee=grantee, categories=categories,
                          purpose=purpose, expires_at=expires_at, source=source,
@@ -57,7 +58,8 @@ def new_consent(*, id: str, patient_id: str, patient_key: str, grantee: Grantee,
         categories=v.ALL if categories == [v.ALL_WORD] else frozenset(categories),
         sensitive=frozenset(sensitive), purpose=purpose, period_start=now,
         period_end=to_millis(expires_at) if expires_at is not None else None,
-        status=v.ACTIVE, source=source, evidence=evidence or None,
+        status=v.PROPOSED if source == v.STAFF else v.ACTIVE, source=source,
+        evidence=evidence or None,
         recorded_by=recorded_by, recorded_at=now)
 
 
@@ -77,6 +79,32 @@ def revoke(consent: Consent, by: str, at: datetime, *, evidence: str | None = No
     require_aware("at", at)
     return dataclasses.replace(consent, status=v.INACTIVE, revoked_at=to_millis(at),
                                revoked_by=by, revocation_evidence=evidence or None)
+
+
+def approve(consent: Consent, by: str, at: datetime) -> Consent:
+    """The proposed consent approved at `at` by `by`, in force from then. Raises SelfApproval
+    when `by` recorded it (four eyes), NotPending for a consent that is not proposed (approved,
+    rejected or withdrawn already), ValueError for an empty `by` or a naive `at`."""
+    _check_decision(consent, by, at)
+    return dataclasses.replace(consent, status=v.ACTIVE, approved_by=by,
+                               approved_at=to_millis(at), period_start=to_millis(at))
+
+
+def reject(consent: Consent, by: str, at: datetime) -> Consent:
+    """The proposed consent refused at `at` by `by`; it never permits. Raises as approve()."""
+    _check_decision(consent, by, at)
+    return dataclasses.replace(consent, status=v.REJECTED, rejected_by=by,
+                               rejected_at=to_millis(at))
+
+
+def _check_decision(consent: Consent, by: str, at: datetime) -> None:
+    if not isinstance(by, str) or not by:
+        raise ValueError("a decision needs who makes it")
+    require_aware("at", at)
+    if consent.status != v.PROPOSED or consent.revoked:
+        raise NotPending(f"consent {consent.id} is {consent.status}")
+    if by == consent.recorded_by:
+        raise SelfApproval(f"consent {consent.id} was recorded by {by}")
 
 
 def to_millis(moment: datetime) -> datetime:

@@ -14,6 +14,8 @@ system writes:
     status                Consent.status (consent-state-codes)
     source, evidence      Consent.source[x]: the app, or staff with the signed form's reference
     recorded_by/_at       Consent.performer / Consent.dateTime
+    approved_by/_at       a consent recorded by staff: the second staff account that approved it
+                          (four eyes); rejected_by/_at when it refused it (status rejected)
     revoked_at/_by        when and by whom it was withdrawn (status becomes inactive)
 """
 import re
@@ -105,6 +107,10 @@ class Consent:
     revoked_at: datetime | None = None
     revoked_by: str | None = None
     revocation_evidence: str | None = None
+    approved_by: str | None = None
+    approved_at: datetime | None = None
+    rejected_by: str | None = None
+    rejected_at: datetime | None = None
 
     def __post_init__(self):
         if not isinstance(self.grantee, Grantee):
@@ -121,7 +127,12 @@ class Consent:
         require_aware("period_end", self.period_end, optional=True)
         require_aware("recorded_at", self.recorded_at)
         require_aware("revoked_at", self.revoked_at, optional=True)
+        require_aware("approved_at", self.approved_at, optional=True)
+        require_aware("rejected_at", self.rejected_at, optional=True)
         self._check_revocation()
+        if (self.approved_at is None) != (self.approved_by is None) \
+                or (self.rejected_at is None) != (self.rejected_by is None):
+            raise ValueError("a decision's time and who made it go together")
 
     def _check_revocation(self):
         # A revocation is all three facts or none: withdrawn, by whom, and the state it leaves.
@@ -133,6 +144,14 @@ class Consent:
     @property
     def revoked(self) -> bool:
         return self.revoked_at is not None
+
+    @property
+    def second_pair_of_eyes(self) -> bool:
+        """Whether the consent may be in force as far as who made it goes: one the patient gave
+        in the app, or one recorded by staff and approved by another account."""
+        if self.source != v.STAFF:
+            return True
+        return self.approved_by is not None and self.approved_by != self.recorded_by
 
     def covers_category(self, category: str) -> bool:
         if self.categories is v.ALL:

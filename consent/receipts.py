@@ -26,7 +26,7 @@ from consent import vocabulary as v
 from consent.model import Consent
 
 RECEIPT_TYPE = "phr-consent-receipt"
-RECEIPT_VERSION = 1
+RECEIPT_VERSION = 2  # 2: approved_*/rejected_* (four eyes)
 RECEIPT_CONTEXT = b"phr-consent-receipt/v1\x00"
 _SCHEME = "ed25519:"
 
@@ -46,6 +46,8 @@ def receipt_payload(consent: Consent) -> bytes:
         "recorded_by": consent.recorded_by, "recorded_at": iso_utc(consent.recorded_at),
         "revoked_at": iso_utc(consent.revoked_at), "revoked_by": consent.revoked_by,
         "revocation_evidence": consent.revocation_evidence,
+        "approved_by": consent.approved_by, "approved_at": iso_utc(consent.approved_at),
+        "rejected_by": consent.rejected_by, "rejected_at": iso_utc(consent.rejected_at),
     }
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
                       allow_nan=False).encode("utf-8")

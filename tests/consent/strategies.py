@@ -37,6 +37,8 @@ def consents(draw, *, status=None, revoked=None):
     """Any consent the type accepts: any state, any period (even one ending before it starts),
     revoked or not. `status`/`revoked` pin those when given."""
     source = draw(st.sampled_from(["app", "staff"]))
+    # A staff consent: unapproved, approved by another account, or "approved" by its recorder.
+    approver = draw(st.sampled_from([None, "staff:y", "staff:x"])) if source == "staff" else None
     consent = Consent(
         id=draw(st.sampled_from(CONSENT_IDS)), patient_id=draw(patient_ids),
         grantee=draw(grantees), categories=draw(category_grants), sensitive=draw(labels),
@@ -44,7 +46,8 @@ def consents(draw, *, status=None, revoked=None):
         period_end=draw(st.none() | moments),
         status=status or draw(st.sampled_from([ACTIVE, DRAFT, PROPOSED])),
         source=source, evidence="form-1.pdf" if source == "staff" else None,
-        recorded_by="patient:x", recorded_at=draw(moments))
+        recorded_by="staff:x" if source == "staff" else "patient:x", recorded_at=draw(moments),
+        approved_by=approver, approved_at=draw(moments) if approver else None)
     if revoked is None:
         revoked = status is None and draw(st.booleans())
     if revoked:
@@ -86,6 +89,8 @@ def permits_alone(consent, request) -> bool:
     return (consent.patient_id == request["patient_id"]
             and consent.grantee == request["accessor"]
             and consent.status == ACTIVE and consent.revoked_at is None
+            and (consent.source != "staff"
+                 or consent.approved_by not in (None, consent.recorded_by))
             and consent.period_start <= at
             and (consent.period_end is None or at < consent.period_end)
             and consent.purpose == request["purpose"]

@@ -14,7 +14,7 @@ from consent import (ConsentInvalid, decide, fhir_codings, new_consent, new_rece
                      public_key_of, receipt_payload, revoke, sensitive_labels_for,
                      sign_receipt, verify_receipt)
 from consent.receipts import RECEIPT_CONTEXT
-from tests.consent.builders import HOSPITAL, NOW, PATIENT, consent, request
+from tests.consent.builders import DAY, HOSPITAL, NOW, PATIENT, consent, request
 
 KEY = new_receipt_key()
 
@@ -30,24 +30,26 @@ def made(**fields):
 def test_a_receipt_names_its_format_version_and_the_consent_it_is_for():
     body = json.loads(receipt_payload(consent(id="con_42")))
     assert (body["type"], body["version"], body["id"], body["patient_id"]) == (
-        "phr-consent-receipt", 1, "con_42", PATIENT)
+        "phr-consent-receipt", 2, "con_42", PATIENT)
 
 
 def test_a_receipt_holds_every_term_under_its_name_in_utf_8():
     staff_form = consent(source="staff", evidence="Phiếu đồng ý 42", sensitive={"hiv"},
-                         recorded_by="staff:st_1")
+                         recorded_by="staff:st_1", approved_by="staff:st_3",
+                         approved_at=NOW - 10 * DAY)
     withdrawn = revoke(staff_form, "staff:st_2", NOW, evidence="Phiếu rút lại 43")
     payload = receipt_payload(withdrawn)
     assert "Phiếu rút lại 43".encode() in payload  # UTF-8 as is, not \u escapes
     assert json.loads(payload) == {
-        "type": "phr-consent-receipt", "version": 1, "id": "con_1", "patient_id": PATIENT,
+        "type": "phr-consent-receipt", "version": 2, "id": "con_1", "patient_id": PATIENT,
         "grantee": {"kind": "hospital", "key": "hosp_1"}, "categories": ["lab"],
         "sensitive": ["hiv"], "purpose": "treatment",
         "period_start": "2026-11-15T09:00:00.000Z", "period_end": "2026-12-05T09:00:00.000Z",
         "status": "inactive", "source": "staff", "evidence": "Phiếu đồng ý 42",
         "recorded_by": "staff:st_1", "recorded_at": "2026-11-15T09:00:00.000Z",
         "revoked_at": "2026-11-25T09:00:00.000Z", "revoked_by": "staff:st_2",
-        "revocation_evidence": "Phiếu rút lại 43"}
+        "revocation_evidence": "Phiếu rút lại 43", "approved_by": "staff:st_3",
+        "approved_at": "2026-11-15T09:00:00.000Z", "rejected_by": None, "rejected_at": None}
 
 
 def test_a_signature_is_unpadded_base64url_that_any_ed25519_verifier_accepts():
