@@ -10,6 +10,7 @@ from services.errors import DomainError, InvalidInput
 
 def register(app) -> None:
     for command in (create_hospital, create_staff, rotate_hospital_secret, deactivate_hospital,
+                    mark_hospital_sensitive,
                     disable_patient, disable_staff, rotate_keys, export_hospital,
                     verify_audit, send_notifications):
         app.cli.add_command(command)
@@ -58,6 +59,17 @@ def deactivate_hospital(hospital_id):
     """Stop a hospital client: its tokens stop working at once."""
     _run(hospitals.deactivate, hospital_id)
     click.echo(f"hospital {hospital_id} deactivated")
+
+
+@click.command("mark-hospital-sensitive")
+@click.argument("hospital_id")
+@click.option("--label", "labels", multiple=True, required=True,
+              help="a sensitivity label (hiv, mental-health, ...); repeat for several")
+@with_appcontext
+def mark_hospital_sensitive(hospital_id, labels):
+    """Mark a hospital as a sensitive specialty: all its records carry these labels."""
+    _run(hospitals.mark_sensitive, hospital_id, list(labels))
+    click.echo(f"hospital {hospital_id}: every record now carries {', '.join(sorted(labels))}")
 
 
 @click.command("create-staff")

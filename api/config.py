@@ -151,6 +151,13 @@ def _parse(env) -> dict:
         # Base64 inside the resource, then sealed: 8 MiB stays within MongoDB's 16 MiB document.
         "ATTACHMENT_MAX_BYTES": _integer(env, "ATTACHMENT_MAX_BYTES", 8 * 1024 * 1024,
                                          maximum=8 * 1024 * 1024),
+        # A scanned consent form, decoded; its base64 travels in a JSON body of MAX_BODY_BYTES.
+        "EVIDENCE_SCAN_MAX_BYTES": _integer(env, "EVIDENCE_SCAN_MAX_BYTES", 3 * 1024 * 1024,
+                                            maximum=8 * 1024 * 1024),
+        # Law 91 Art 24: a child's data is handled by the legal representative; the age at which
+        # that ends is not settled in what we read, hence a setting.
+        "REPRESENTATION_ENDS_AT_AGE": _integer(env, "REPRESENTATION_ENDS_AT_AGE", 18,
+                                               maximum=21),
         "RATELIMIT_ENABLED": _boolean(env, "RATELIMIT_ENABLED", True),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         # Zero hops is meaningful: no proxy in front.

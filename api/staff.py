@@ -1,13 +1,15 @@
 """/v1/staff: support staff tools. Account state only, never clinical content."""
-from flask import current_app
+from flask import Response, current_app
 
 from api.extensions import limiter
 from api.guard import claims, require, token_subject
 from api.json_body import Blueprint
 from models.schemas.activation import (ActivationCodeIn, ActivationCodeOut, StaffPatientOut,
                                        StaffPatientSearchIn)
+from models.schemas.approvals import (ApprovalOut, ApprovalPageOut, ApprovalQuery, DecisionIn,
+                                      RepresentativeIn, RepresentativeOut)
 from models.schemas.consents import ResetMfaIn, StaffConsentIn, StaffConsentOut, StaffRevokeIn
-from services import consents, factors, registration, staff_tools
+from services import approvals, consents, factors, registration, representatives, staff_tools
 from services.admin import SUPPORT
 from services.tokens import STAFF
 
@@ -59,11 +61,69 @@ def list_consents(patient_id):
 @blp.post("/patients/<patient_id>/consents")
 @require(STAFF, fresh_for=(STAFF,), role=SUPPORT)
 @blp.arguments(StaffConsentIn)
-@blp.response(201, StaffConsentOut)
+@blp.response(202, StaffConsentOut)
 def record_consent(body, patient_id):
-    """Record a consent the patient signed on paper (evidence: the form's reference)."""
-    evidence = body.pop("evidence")
-    return consents.grant(patient_id, body, actor=_staff(), evidence=evidence)
+    """Record a consent the patient signed on paper (evidence: the form's reference, and
+    optionally its scan). It answers `pending-approval` and permits nothing until a second
+    staff account approves it; the patient is told at once."""
+    evidence, scan = body.pop("evidence"), body.pop("evidence_scan", None)
+    return consents.grant(patient_id, body, actor=_staff(), evidence=evidence,
+                          evidence_scan=scan)
+
+
+@blp.post("/patients/<patient_id>/representatives")
+@require(STAFF, fresh_for=(STAFF,), role=SUPPORT)
+@blp.arguments(RepresentativeIn)
+@blp.response(202, RepresentativeOut)
+def record_representative(body, patient_id):
+    """Record a child's legal representative from the signed form; `pending-approval` until a
+    second staff account approves it, then the representative reads all the child's records
+    until the child comes of age. The child is told."""
+    scan = body.pop("evidence_scan", None)
+    return representatives.record(patient_id, body, actor=_staff(), evidence_scan=scan)
+
+
+@blp.get("/approvals")
+@require(STAFF, role=SUPPORT)
+@blp.arguments(ApprovalQuery, location="query")
+@blp.response(200, ApprovalPageOut)
+def approval_queue(query):
+    """What staff recorded and a second staff account must approve, oldest first."""
+    return approvals.queue(claims()["sub"], **query)
+
+
+@blp.post("/approvals/<item_id>/approve")
+@require(STAFF, fresh_for=(STAFF,), role=SUPPORT)
+@blp.arguments(DecisionIn, required=False)
+@blp.response(200, ApprovalOut)
+def approve(_body, item_id):
+    """Approve a colleague's item; it takes effect now. The account that recorded it: 403."""
+    return approvals.decide(item_id, claims()["sub"], approved=True)
+
+
+@blp.post("/approvals/<item_id>/reject")
+@require(STAFF, role=SUPPORT)
+@blp.arguments(DecisionIn, required=False)
+@blp.response(200, ApprovalOut)
+def reject(_body, item_id):
+    """Reject a colleague's item; it never takes effect. The account that recorded it: 403."""
+    return approvals.decide(item_id, claims()["sub"], approved=False)
+
+
+SCAN_DOC = {"responses": {"200": {
+    "description": "the scan of the signed form, as uploaded",
+    "content": {kind: {"schema": {"type": "string", "format": "binary"}}
+                for kind in ("application/pdf", "image/jpeg", "image/png")}}}}
+
+
+@blp.get("/approvals/<item_id>/evidence-scan")
+@require(STAFF, role=SUPPORT)
+@blp.doc(**SCAN_DOC)
+def evidence_scan(item_id):
+    """The scan of the signed form behind an item; the viewing is on the patient's log."""
+    scan = approvals.scan(item_id, claims()["sub"])
+    return Response(scan["data"], mimetype=scan["content_type"], headers={
+        "Content-Disposition": "attachment", "Cache-Control": "no-store"})
 
 
 @blp.post("/patients/<patient_id>/consents/<consent_id>/revoke")

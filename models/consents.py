@@ -35,9 +35,39 @@ def to_grantee(grantee_kind: str, grantee_key: str) -> list[dict]:
 
 
 def mark_revoked(patient_id: str, consent_id: str, fields: dict) -> bool:
-    """Record the revocation; False when it was revoked already (or is not this patient's). One
-    conditional write: two revocations at once cannot both succeed."""
+    """Record the revocation of an active consent, or of one still awaiting approval; False
+    when it was revoked already (or is not this patient's). One conditional write: two
+    revocations at once cannot both succeed, nor a revocation and an approval."""
     result = get_db().consents.update_one(
-        {"_id": consent_id, "patient_id": patient_id, "status": "active", "revoked_at": None},
+        {"_id": consent_id, "patient_id": patient_id, "status": {"$in": ["active", "proposed"]},
+         "revoked_at": None},
         {"$set": fields})
+    return result.modified_count == 1
+
+
+def get_by_id(consent_id: str) -> dict | None:
+    """Any patient's consent by its id: for the staff approvals queue, which works across
+    patients (the id names the patient)."""
+    require_str(consent_id)
+    return get_db().consents.find_one({"_id": consent_id})
+
+
+def pending(after: tuple | None, limit: int) -> list[dict]:
+    """Consents awaiting a second staff account's approval, oldest first; `after` is the
+    (recorded_at, _id) of the last one of the previous page."""
+    query: dict = {"status": "proposed"}
+    if after:
+        query["$or"] = [{"recorded_at": {"$gt": after[0]}},
+                        {"recorded_at": after[0], "_id": {"$gt": after[1]}}]
+    return list(get_db().consents.find(query).sort([("recorded_at", 1), ("_id", 1)])
+                .limit(limit))
+
+
+def decide(consent_id: str, approver_ref: str, fields: dict) -> bool:
+    """Record the approval or rejection of a proposed consent; False when it is not proposed
+    any more (decided or withdrawn meanwhile). One conditional write, which also refuses the
+    account that recorded it: two decisions at once cannot both succeed."""
+    result = get_db().consents.update_one(
+        {"_id": consent_id, "status": "proposed", "revoked_at": None,
+         "recorded_by": {"$ne": approver_ref}}, {"$set": fields})
     return result.modified_count == 1

@@ -72,3 +72,21 @@ def names_of(hospital_ids: list[str]) -> dict[str, str]:
         return {}
     cursor = get_db().hospitals.find({"_id": {"$in": list(hospital_ids)}}, {"name": 1})
     return {doc["_id"]: doc["name"] for doc in cursor}
+
+
+def sensitive_labels_of(hospital_ids: list[str]) -> dict[str, list[str]]:
+    """{hospital id: its sensitivity labels} for those of these hospitals marked as a sensitive
+    specialty. One query."""
+    require_str(*hospital_ids)
+    cursor = get_db().hospitals.find({"_id": {"$in": list(hospital_ids)}},
+                                     {"sensitive_labels": 1})
+    return {doc["_id"]: doc["sensitive_labels"] for doc in cursor
+            if doc.get("sensitive_labels")}
+
+
+def add_sensitive_labels(hospital_id: str, labels: list[str]) -> bool:
+    """Mark the hospital as a specialty whose every record carries these labels (added to any
+    it has; never taken away here). False when there is no such hospital."""
+    result = get_db().hospitals.update_one({"_id": hospital_id},
+                                           {"$addToSet": {"sensitive_labels": {"$each": labels}}})
+    return result.matched_count == 1

@@ -97,7 +97,16 @@ def ensure_indexes(db) -> None:
                     ("grantee.key", ASCENDING)]),
         IndexModel([("grantee.kind", ASCENDING), ("grantee.key", ASCENDING),
                     ("status", ASCENDING)]),
+        # The four-eyes queue: consents staff recorded, awaiting approval, oldest first.
+        IndexModel([("status", ASCENDING), ("recorded_at", ASCENDING), ("_id", ASCENDING)]),
     ])
+    db.representatives.create_indexes([
+        IndexModel([("child_id", ASCENDING), ("representative_key", ASCENDING)]),
+        IndexModel([("child_id", ASCENDING), ("recorded_at", DESCENDING)]),
+        IndexModel([("representative_key", ASCENDING), ("status", ASCENDING)]),
+        IndexModel([("status", ASCENDING), ("recorded_at", ASCENDING), ("_id", ASCENDING)]),
+    ])
+    # Scans are found by _id (with their patient and item in the filter): no index.
     db.devices.create_indexes([IndexModel([("token_hash", ASCENDING)], unique=True),
                                IndexModel([("patient_id", ASCENDING), ("unlinked_at", ASCENDING)]),
                                IndexModel([("session_id", ASCENDING), ("unlinked_at", ASCENDING)]),

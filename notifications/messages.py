@@ -28,6 +28,11 @@ KINDS = {
     "consent_changed_by_staff": (False, {
         "vi": ("Nhân viên hỗ trợ đã thay đổi quyền chia sẻ", "Mở ứng dụng để xem."),
         "en": ("Support staff changed your sharing", "Open the app to review it.")}),
+    "representative_changed_by_staff": (False, {
+        "vi": ("Nhân viên hỗ trợ đã ghi nhận người đại diện", "Mở ứng dụng để xem ai được "
+                                                              "quyền đại diện cho bạn."),
+        "en": ("Support staff recorded a legal representative", "Open the app to see who may "
+                                                                "act for you.")}),
 }
 # What someone else did with the patient's data waits for a patient who has not registered yet,
 # and is in the inbox when they do; "new results" before registration are not news.
@@ -43,6 +48,11 @@ SECURITY_EVENTS = {
     "recovery_codes_replaced": "credentials_changed",
     "consent_recorded_by_staff": "consent_changed_by_staff",
     "consent_revoked_by_staff": "consent_changed_by_staff",
+    "consent_approved_by_staff": "consent_changed_by_staff",
+    "consent_rejected_by_staff": "consent_changed_by_staff",
+    "representative_recorded_by_staff": "representative_changed_by_staff",
+    "representative_approved_by_staff": "representative_changed_by_staff",
+    "representative_rejected_by_staff": "representative_changed_by_staff",
     "new_device_sign_in": "new_device_sign_in",
 }
 

@@ -15,14 +15,17 @@ from models import consents as store
 from models import patients as patient_store
 from models.db import utcnow
 from security.codes import opaque_id
-from services import audit, notify, patients
+from services import audit, evidence, notify, patients
 from services.context import cipher, peppered_hash, setting
-from services.errors import Conflict, InvalidInput, NotFound
+from services.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 
-def grant(patient_id: str, body: dict, *, actor: dict, evidence: str | None = None) -> dict:
-    """Record a consent (from the app, or by staff with the evidence of a signed form). Raises
-    NotFound for an unknown patient, InvalidInput for a consent the engine refuses."""
+def grant(patient_id: str, body: dict, *, actor: dict, evidence: str | None = None,
+          evidence_scan: dict | None = None) -> dict:
+    """Record a consent: from the app, in force at once; by staff, with the signed form's
+    reference (and optionally its scan), pending until a second staff account approves it
+    (services.approvals). Raises NotFound for an unknown patient, InvalidInput for a consent
+    the engine refuses or a scan that is not one, AuditUnavailable (nothing stored)."""
     patient = _patient(patient_id)
     grantee, shown = _grantee(body["grantee"])
     try:
@@ -34,15 +37,46 @@ def grant(patient_id: str, body: dict, *, actor: dict, evidence: str | None = No
             sensitive=body.get("sensitive", ()))
     except engine.ConsentInvalid as refused:
         raise InvalidInput("The consent was refused.", errors=refused.errors) from None
+    scan = evidence.check(evidence_scan) if evidence_scan else None
     doc = {**to_doc(granted), "receipt": _receipt(granted)}
     if shown:
         doc["grantee_national_id"] = cipher().encrypt(shown, shown_context(granted.id))
     # On the trail before it exists: a grant whose entry cannot be written never takes effect.
-    audit.record("consent.grant", actor=actor, patient_id=patient_id, consent_id=granted.id,
+    audit.record("consent.propose" if granted.source == engine.STAFF else "consent.grant",
+                 actor=actor, patient_id=patient_id, consent_id=granted.id,
                  purpose=granted.purpose)
+    if scan:
+        doc["evidence_scan_id"] = evidence.store(scan, patient_id, granted.id, actor)
     store.insert(doc)
     _tell_patient(actor, patient_id, "consent_recorded_by_staff", granted.id)
-    return view(doc, for_staff=actor["type"] == "staff")
+    return staff_views([doc])[0] if actor["type"] == "staff" else view(doc)
+
+
+def decide(consent_id: str, staff_id: str, approved: bool) -> dict:
+    """A second staff account approves or rejects a consent staff recorded; the patient is
+    told either way. Raises NotFound, Forbidden for the account that recorded it (four eyes),
+    Conflict when it awaits no decision any more, AuditUnavailable (nothing changed)."""
+    doc = store.get_by_id(consent_id)
+    if doc is None:
+        raise NotFound("No such item awaits approval.")
+    by, actor = f"staff:{staff_id}", {"type": "staff", "id": staff_id}
+    try:
+        decided = (engine.approve if approved else engine.reject)(from_doc(doc), by, utcnow())
+    except engine.SelfApproval:
+        raise Forbidden("A second staff account must decide what this account recorded.") \
+            from None
+    except engine.NotPending:
+        raise Conflict("This consent awaits no decision.") from None
+    fields = {k: v for k, v in to_doc(decided).items() if k in _DECISION_FIELDS}
+    fields["receipt"] = _receipt(decided)
+    audit.record("consent.approve" if approved else "consent.reject", actor=actor,
+                 patient_id=doc["patient_id"], consent_id=consent_id, purpose=decided.purpose)
+    if not store.decide(consent_id, by, fields):
+        raise Conflict("This consent awaits no decision.")
+    _tell_patient(actor, doc["patient_id"],
+                  "consent_approved_by_staff" if approved else "consent_rejected_by_staff",
+                  consent_id)
+    return staff_views([{**doc, **fields}])[0]
 
 
 def revoke(patient_id: str, consent_id: str, *, actor: dict, evidence: str | None = None) -> dict:
@@ -64,7 +98,8 @@ def revoke(patient_id: str, consent_id: str, *, actor: dict, evidence: str | Non
     if not store.mark_revoked(patient_id, consent_id, fields):
         raise Conflict("This consent was withdrawn already.")
     _tell_patient(actor, patient_id, "consent_revoked_by_staff", consent_id)
-    return view({**doc, **fields}, for_staff=actor["type"] == "staff")
+    revoked_doc = {**doc, **fields}
+    return staff_views([revoked_doc])[0] if actor["type"] == "staff" else view(revoked_doc)
 
 
 def list_for(patient_id: str, *, actor: dict) -> list[dict]:
@@ -73,7 +108,8 @@ def list_for(patient_id: str, *, actor: dict) -> list[dict]:
     _patient(patient_id)
     if actor["type"] != "patient":
         audit.record("consents.list", actor=actor, patient_id=patient_id)
-    return [view(doc, for_staff=actor["type"] == "staff") for doc in store.of_patient(patient_id)]
+    docs = store.of_patient(patient_id)
+    return staff_views(docs) if actor["type"] == "staff" else [view(doc) for doc in docs]
 
 
 def consents_between(patient_id: str, grantee: engine.Grantee) -> list[engine.Consent]:
@@ -94,6 +130,10 @@ def verify(payload_b64: str, signature: str) -> bool:
     return engine.verify_receipt(payload, signature, engine.public_key_of(_signing_key()))
 
 
+_DECISION_FIELDS = ("status", "period_start", "approved_by", "approved_at", "rejected_by",
+                    "rejected_at")
+
+
 def to_doc(c: engine.Consent) -> dict:
     return {"_id": c.id, "patient_id": c.patient_id,
             "grantee": {"kind": c.grantee.kind, "key": c.grantee.key},
@@ -102,7 +142,9 @@ def to_doc(c: engine.Consent) -> dict:
             "period_start": c.period_start, "period_end": c.period_end, "status": c.status,
             "source": c.source, "evidence": c.evidence, "recorded_by": c.recorded_by,
             "recorded_at": c.recorded_at, "revoked_at": c.revoked_at, "revoked_by": c.revoked_by,
-            "revocation_evidence": c.revocation_evidence}
+            "revocation_evidence": c.revocation_evidence, "approved_by": c.approved_by,
+            "approved_at": c.approved_at, "rejected_by": c.rejected_by,
+            "rejected_at": c.rejected_at}
 
 
 def from_doc(doc: dict) -> engine.Consent:
@@ -114,13 +156,24 @@ def from_doc(doc: dict) -> engine.Consent:
         status=doc["status"], source=doc["source"], evidence=doc.get("evidence"),
         recorded_by=doc["recorded_by"], recorded_at=doc["recorded_at"],
         revoked_at=doc.get("revoked_at"), revoked_by=doc.get("revoked_by"),
-        revocation_evidence=doc.get("revocation_evidence"))
+        revocation_evidence=doc.get("revocation_evidence"),
+        approved_by=doc.get("approved_by"), approved_at=doc.get("approved_at"),
+        rejected_by=doc.get("rejected_by"), rejected_at=doc.get("rejected_at"))
 
 
-def view(doc: dict, for_staff: bool = False) -> dict:
+def staff_views(docs: list[dict]) -> list[dict]:
+    """Consents as staff see them (see view), the sensitive specialties among the hospital
+    grantees looked up in one query."""
+    ids = sorted({d["grantee"]["key"] for d in docs if d["grantee"]["kind"] == "hospital"})
+    hidden = set(hospitals.sensitive_labels_of(ids)) if ids else set()
+    return [view(doc, for_staff=True, hidden_hospitals=hidden) for doc in docs]
+
+
+def view(doc: dict, for_staff: bool = False, hidden_hospitals: set = frozenset()) -> dict:
     """What the patient sees of a consent. Staff see less: the sensitive kinds a consent names
     all but state a diagnosis (only that there are some, and not the receipts, which name them),
-    and a person's national ID is masked."""
+    a person's national ID is masked, and a hospital that is a sensitive specialty (an HIV
+    clinic) is not named: the patient gave staff no sensitive access."""
     grantee = doc["grantee"]
     shown = ({"type": "hospital", "id": grantee["key"]} if grantee["kind"] == "hospital" else
              {"type": "person", "national_id": cipher().decrypt(
@@ -130,14 +183,23 @@ def view(doc: dict, for_staff: bool = False) -> dict:
         sensitive = ["named"] if sensitive else []
         if shown["type"] == "person":
             shown["national_id"] = "********" + shown["national_id"][-4:]
+        elif shown["id"] in hidden_hospitals:
+            shown = {"type": "hospital", "hidden": True}
     receipts = {} if for_staff else {"receipt": doc["receipt"],
                                       "revocation_receipt": doc.get("revocation_receipt")}
     return {"id": doc["_id"], "grantee": shown, "categories": doc["categories"],
             "sensitive": sensitive, "purpose": doc["purpose"],
             "starts_at": doc["period_start"], "expires_at": doc["period_end"],
-            "status": doc["status"], "source": doc["source"], "evidence": doc.get("evidence"),
+            "status": STATUS_NAMES.get(doc["status"], doc["status"]), "source": doc["source"],
+            "evidence": doc.get("evidence"), "evidence_scan": bool(doc.get("evidence_scan_id")),
             "recorded_by": doc["recorded_by"], "recorded_at": doc["recorded_at"],
+            "approved_by": doc.get("approved_by"), "approved_at": doc.get("approved_at"),
+            "rejected_by": doc.get("rejected_by"), "rejected_at": doc.get("rejected_at"),
             "revoked_at": doc.get("revoked_at"), "revoked_by": doc.get("revoked_by"), **receipts}
+
+
+# How the API names a state where FHIR's consent-state code would puzzle a reader.
+STATUS_NAMES = {engine.PROPOSED: "pending-approval"}
 
 
 def _tell_patient(actor: dict, patient_id: str, staff_event: str, consent_id: str) -> None:

@@ -8,7 +8,8 @@ from models.db import utcnow
 from security.codes import client_secret, opaque_id
 from services import tokens
 from services.context import peppered_hash, setting
-from services.errors import Conflict, InvalidCredentials, NotFound
+from consent.vocabulary import SENSITIVE_LABELS
+from services.errors import Conflict, InvalidCredentials, InvalidInput, NotFound
 
 DEFAULT_SCOPES = ["records:write", "records:read", "activation-codes:write", "export:read"]
 
@@ -44,6 +45,25 @@ def deactivate(hospital_id: str) -> None:
     """The hospital's tokens stop working at once and no new ones are issued."""
     if not hospitals.deactivate(hospital_id):
         raise NotFound("No hospital with that id.")
+
+
+def mark_sensitive(hospital_id: str, labels: list[str]) -> None:
+    """Mark a hospital as a sensitive specialty (an HIV clinic, a psychiatric hospital): every
+    record it pushed or pushes carries `labels`, so it is shown, and its name with it, only to
+    those the patient named these labels for. Raises InvalidInput, NotFound."""
+    unknown = sorted(set(labels) - SENSITIVE_LABELS)
+    if not labels or unknown:
+        raise InvalidInput(f"Labels are {', '.join(sorted(SENSITIVE_LABELS))}.",
+                           errors={"labels": [f"Unknown: {', '.join(unknown)}" if unknown
+                                              else "Name at least one."]})
+    if not hospitals.add_sensitive_labels(hospital_id, sorted(set(labels))):
+        raise NotFound("No hospital with that id.")
+
+
+def sensitive_labels(hospital_ids: list[str]) -> dict[str, frozenset]:
+    """{hospital id: labels} for the sensitive specialties among these hospitals."""
+    return {h: frozenset(labels)
+            for h, labels in hospitals.sensitive_labels_of(hospital_ids).items()}
 
 
 def accepts_token(claims: dict) -> bool:

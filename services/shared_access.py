@@ -12,7 +12,7 @@ import consent as engine
 from models import consents as consent_store
 from models import patients as patient_store
 from models.db import utcnow
-from services import audit, notify, patients, records
+from services import audit, hospitals, notify, patients, records, representatives
 from services.consents import consents_between, from_doc
 from services.context import cipher
 from services.errors import Forbidden, NotFound
@@ -67,30 +67,25 @@ def hospital_search(hospital_id: str, national_id: str, purpose: str, *, categor
 
 def _read(patient_id: str, grantee, purpose: str, actor: dict, *, category, cursor, limit,
           exclude_hospital=None) -> dict:
-    consents, now = consents_between(patient_id, grantee), utcnow()
-    visible = engine.visible_categories(consents, patient_id=patient_id, accessor=grantee,
-                                        purpose=purpose, at=now)
-    if category is not None:
-        visible = visible & {category}
-    if not visible:
-        audit.record("records.list", actor=actor, patient_id=patient_id, purpose=purpose,
-                     outcome="denied")
-        raise Forbidden(_NO_CONSENT)
+    consents = _consents(patient_id, grantee)
+    visible = _visible(consents, patient_id, grantee, purpose, category, actor)
     scope = records.cursor_scope("shared", patient_id, grantee.kind, grantee.key, purpose,
                                  category, exclude_hospital)
     # Read on until the page is full and one more record it may show is found, or the records
     # run out: hidden records leave no empty pages, and a next cursor is given only when a
     # record to show follows (one after hidden records only would tell they exist). Batches are
     # read whole, at least _BATCH at a time whatever the page size, up to _MAX_BATCHES of them.
-    allowed, batch_cursor = [], cursor  # allowed: (record, the consent that permits it)
+    allowed, batch_cursor, labels = [], cursor, _Labels()  # allowed: (record, its labels)
     for _ in range(_MAX_BATCHES):
         docs, batch_cursor = records.page(patient_id, scope, categories=sorted(visible),
                                           cursor=batch_cursor, limit=max(limit + 1, _BATCH),
                                           exclude_hospital=exclude_hospital)
+        labels.learn_hospitals(docs)
         for doc in docs:
-            decision = _decide(consents, doc, patient_id, grantee, purpose, now)
-            if decision.permitted:  # a sensitive record the consent does not name stays hidden
-                allowed.append((doc, decision.consent_id))
+            doc_labels = labels.of(doc)
+            # A sensitive record the consent does not name stays hidden.
+            if _decide(consents, doc, doc_labels, patient_id, grantee, purpose).permitted:
+                allowed.append((doc, doc_labels))
         if len(allowed) > limit or batch_cursor is None:
             break
     if len(allowed) > limit:
@@ -98,23 +93,72 @@ def _read(patient_id: str, grantee, purpose: str, actor: dict, *, category, curs
         next_cursor = records.encode_cursor(allowed[-1][0], scope)
     else:  # the records ran out (None), or the batches did: go on from the last one read
         next_cursor = batch_cursor
+    # Judged again on the consents as they are now: a consent withdrawn while the page was
+    # read lets nothing read under it leave.
+    consents = _consents(patient_id, grantee)
+    _visible(consents, patient_id, grantee, purpose, category, actor)
+    shown = []  # (record, the consent that permits it now)
+    for doc, doc_labels in allowed:
+        decision = _decide(consents, doc, doc_labels, patient_id, grantee, purpose)
+        if decision.permitted:
+            shown.append((doc, decision.consent_id))
     # Logged and told under the consents of what the page shows, not of records cut off it.
-    consent_ids = {consent_id for _, consent_id in allowed}
-    allowed = [doc for doc, _ in allowed]
+    consent_ids = {consent_id for _, consent_id in shown}
+    shown = [doc for doc, _ in shown]
     for consent_id in sorted(consent_ids) or [None]:
         audit.record("records.list", actor=actor, patient_id=patient_id, purpose=purpose,
-                     consent_id=consent_id, target={"count": len(allowed)})
+                     consent_id=consent_id, target={"count": len(shown)})
         if consent_id:  # told once per consent, registered or not yet (it waits)
             notify.notify(patient_id, "first_access_under_consent", {"consent_id": consent_id},
                           once_for=consent_id)
-    return {"items": records.views(allowed), "next_cursor": next_cursor}
+    return {"items": records.views(shown), "next_cursor": next_cursor}
 
 
-def _decide(consents, doc: dict, patient_id: str, grantee, purpose: str, now):
-    resource = cipher().decrypt_json(doc["resource"], record_context(doc))
-    labels = engine.sensitive_labels_for(engine.fhir_codings(resource))
+def _consents(patient_id: str, grantee) -> list:
+    """The patient's consents to the grantee, and for a person the links that make them the
+    patient's legal representative (consents to the engine)."""
+    found = consents_between(patient_id, grantee)
+    if grantee.kind == engine.PERSON:
+        found += representatives.consents_between(patient_id, grantee.key)
+    return found
+
+
+def _visible(consents, patient_id: str, grantee, purpose: str, category, actor) -> frozenset:
+    """The categories the grantee may list now. Raises Forbidden (on the trail) for none."""
+    visible = engine.visible_categories(consents, patient_id=patient_id, accessor=grantee,
+                                        purpose=purpose, at=utcnow())
+    if category is not None:
+        visible = visible & {category}
+    if not visible:
+        audit.record("records.list", actor=actor, patient_id=patient_id, purpose=purpose,
+                     outcome="denied")
+        raise Forbidden(_NO_CONSENT)
+    return visible
+
+
+class _Labels:
+    """A record's sensitivity labels: from its content, and every label of its hospital when
+    that hospital is a sensitive specialty (an HIV clinic: its name alone says it). The
+    hospitals' marks are read in one query per batch of records, for the ids not seen yet."""
+
+    def __init__(self):
+        self.hospitals: dict = {}
+
+    def learn_hospitals(self, docs: list[dict]) -> None:
+        new = {d["hospital_id"] for d in docs if d.get("hospital_id")} - set(self.hospitals)
+        if new:
+            marks = hospitals.sensitive_labels(sorted(new))
+            self.hospitals.update({h: marks.get(h, frozenset()) for h in new})
+
+    def of(self, doc: dict) -> frozenset:
+        resource = cipher().decrypt_json(doc["resource"], record_context(doc))
+        return engine.sensitive_labels_for(engine.fhir_codings(resource)) | \
+            self.hospitals.get(doc.get("hospital_id"), frozenset())
+
+
+def _decide(consents, doc: dict, labels: frozenset, patient_id: str, grantee, purpose: str):
     return engine.decide(consents, patient_id=patient_id, accessor=grantee, purpose=purpose,
-                         category=doc["category"], sensitive_labels=labels, at=now)
+                         category=doc["category"], sensitive_labels=labels, at=utcnow())
 
 
 def _my_key(me: str) -> str:

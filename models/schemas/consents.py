@@ -52,8 +52,23 @@ def _evidence_field():
                                  "number)"})
 
 
+class EvidenceScanIn(StrictSchema):
+    """A scan of the signed paper form, for the approving colleague to compare (sealed at rest,
+    shown to staff only)."""
+    content_type = ma.fields.String(required=True, validate=validate.OneOf(
+        ["application/pdf", "image/jpeg", "image/png"]))
+    data = ma.fields.String(required=True, validate=validate.Length(min=4, max=11_200_000),
+                            metadata={"description": "base64 of the file (at most "
+                                                     "EVIDENCE_SCAN_MAX_BYTES once decoded)"})
+
+
+def evidence_field():
+    return _evidence_field()
+
+
 class StaffConsentIn(ConsentIn):
     evidence = _evidence_field()
+    evidence_scan = ma.fields.Nested(EvidenceScanIn)
 
 
 class RevokeIn(StrictSchema):
@@ -79,11 +94,20 @@ class ConsentOut(ma.Schema):
     purpose = ma.fields.String(required=True)
     starts_at = ma.fields.DateTime(required=True)
     expires_at = ma.fields.DateTime(required=True, allow_none=True)
-    status = ma.fields.String(required=True)
+    status = ma.fields.String(required=True, metadata={
+        "description": "active, pending-approval (recorded by staff, permits nothing until a "
+                       "second staff account approves it), rejected or inactive (withdrawn)"})
     source = ma.fields.String(required=True)
     evidence = ma.fields.String(required=True, allow_none=True)
+    evidence_scan = ma.fields.Boolean(required=True, metadata={
+        "description": "whether a scan of the signed form was uploaded (staff may view it)"})
     recorded_by = ma.fields.String(required=True)
     recorded_at = ma.fields.DateTime(required=True)
+    approved_by = ma.fields.String(required=True, allow_none=True,
+                                   metadata={"description": "the second staff account"})
+    approved_at = ma.fields.DateTime(required=True, allow_none=True)
+    rejected_by = ma.fields.String(required=True, allow_none=True)
+    rejected_at = ma.fields.DateTime(required=True, allow_none=True)
     revoked_at = ma.fields.DateTime(required=True, allow_none=True)
     revoked_by = ma.fields.String(required=True, allow_none=True)
     receipt = ma.fields.Nested(ReceiptOut, required=True)

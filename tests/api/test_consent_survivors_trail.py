@@ -10,7 +10,8 @@ from tests.api.test_consents import grant
 
 def consent_entries(client, patient):
     log = client.get("/v1/me/access-log", headers=patient.auth).json["items"]
-    return [e for e in log if e["action"] in ("consent.grant", "consent.revoke")]
+    return [e for e in log if e["action"] in ("consent.grant", "consent.propose",
+                                              "consent.revoke")]
 
 
 def inbox(client, patient, kind):
@@ -61,7 +62,7 @@ def test_a_change_by_staff_is_a_security_event_naming_the_consent_and_the_staff_
     assert revoked.json["grantee"]["national_id"] == "********" + carer.national_id[-4:]
     assert revoked.json["revoked_by"] == f"staff:{staff_id}"
     assert sorted((e["action"], e["consent_id"], e["purpose"]) for e in entries) == [
-        ("consent.grant", recorded["id"], "caregiving"),
+        ("consent.propose", recorded["id"], "caregiving"),
         ("consent.revoke", recorded["id"], "caregiving")]
     assert len(inbox(client, patient, "consent_changed_by_staff")) == 2
     assert inbox(client, patient, "consent_changed") == []

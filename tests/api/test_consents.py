@@ -189,16 +189,23 @@ def staff(app, client, clock):
     return factories.enroll_totp(client, factories.create_staff(app, "support.consents"), clock)
 
 
-def test_staff_record_and_revoke_consents_from_signed_forms(client, staff, patient,
-                                                            two_hospitals):
+def test_staff_record_and_revoke_consents_from_signed_forms(app, client, staff, patient,
+                                                            two_hospitals, clock):
     _, reader = two_hospitals
+    colleague = factories.enroll_totp(client, factories.create_staff(app, "support.other"),
+                                      clock)
     owner_id = client.get("/v1/me", headers=patient.auth).json["id"]
     base = f"/v1/staff/patients/{owner_id}/consents"
     body = {"grantee": {"type": "hospital", "id": reader["hospital_id"]}, "categories": ["lab"],
             "purpose": "treatment"}
     assert client.post(base, headers=staff.auth, json=body).status_code == 422  # no evidence
     recorded = client.post(base, headers=staff.auth, json={**body, "evidence": "FORM-2026-0042"})
-    assert recorded.status_code == 201 and recorded.json["source"] == "staff"
+    assert recorded.status_code == 202 and recorded.json["source"] == "staff"
+    assert recorded.json["status"] == "pending-approval"
+    assert search(client, reader, patient.national_id).status_code == 403  # four eyes first
+    approved = client.post(f"/v1/staff/approvals/{recorded.json['id']}/approve",
+                           headers=colleague.auth)
+    assert approved.status_code == 200
     assert search(client, reader, patient.national_id).status_code == 200
     revoke = f"{base}/{recorded.json['id']}/revoke"
     assert client.post(revoke, headers=staff.auth, json={}).status_code == 422
@@ -211,7 +218,8 @@ def test_staff_record_and_revoke_consents_from_signed_forms(client, staff, patie
     client.post("/v1/staff/patients/search", headers=staff.auth,
                 json={"national_id": patient.national_id})
     log = client.get("/v1/me/access-log", headers=patient.auth).json["items"]
-    assert {"consent.grant", "consent.revoke", "consents.list", "patient.lookup"} <= {
+    assert {"consent.propose", "consent.approve", "consent.revoke", "consents.list",
+            "patient.lookup"} <= {
         e["action"] for e in log if e["actor"]["type"] == "staff"}
 
 

@@ -1,0 +1,56 @@
+"""Legal representatives of children, recorded by staff from a signed form and in force only
+once a second staff account approved them. Never deleted: a decision or a withdrawal is
+recorded on the link. The representative is named by the keyed hash of their national ID
+(`representative_key`, as consents name a person), the plaintext only sealed."""
+from models.db import get_db, require_str
+
+
+def insert(doc: dict) -> None:
+    get_db().representatives.insert_one(doc)
+
+
+def get_by_id(representative_id: str) -> dict | None:
+    require_str(representative_id)
+    return get_db().representatives.find_one({"_id": representative_id})
+
+
+def of_child(child_id: str) -> list[dict]:
+    """Every link of the child, newest first (decided and withdrawn ones too)."""
+    require_str(child_id)
+    return list(get_db().representatives.find({"child_id": child_id})
+                .sort("recorded_at", -1))
+
+
+def between(child_id: str, representative_key: str) -> list[dict]:
+    """The links naming this person as the child's representative (the engine decides which
+    are in force)."""
+    require_str(child_id, representative_key)
+    return list(get_db().representatives.find({"child_id": child_id,
+                                               "representative_key": representative_key}))
+
+
+def of_representative(representative_key: str) -> list[dict]:
+    """Approved links naming this person (for "shared with me"; expiry is judged by the
+    caller at read time)."""
+    require_str(representative_key)
+    return list(get_db().representatives.find({"representative_key": representative_key,
+                                               "status": "active"}))
+
+
+def pending(after: tuple | None, limit: int) -> list[dict]:
+    """Links awaiting approval, oldest first; `after` as in models.consents.pending."""
+    query: dict = {"status": "proposed"}
+    if after:
+        query["$or"] = [{"recorded_at": {"$gt": after[0]}},
+                        {"recorded_at": after[0], "_id": {"$gt": after[1]}}]
+    return list(get_db().representatives.find(query).sort([("recorded_at", 1), ("_id", 1)])
+                .limit(limit))
+
+
+def decide(representative_id: str, approver_ref: str, fields: dict) -> bool:
+    """Approve or reject a proposed link; False when it is not proposed any more. One
+    conditional write that also refuses the account that recorded it."""
+    result = get_db().representatives.update_one(
+        {"_id": representative_id, "status": "proposed", "recorded_by": {"$ne": approver_ref}},
+        {"$set": fields})
+    return result.modified_count == 1

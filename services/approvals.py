@@ -1,0 +1,82 @@
+"""The four-eyes queue: what one staff account recorded on a patient's behalf (a consent from a
+signed form, a child's legal representative) waits here until a second staff account approves
+or rejects it. The item's id is the consent's or the link's own id, so approving is one
+conditional write on the item itself (models.consents.decide, models.representatives.decide):
+no second document can disagree with it."""
+import base64
+import binascii
+import json
+from datetime import datetime
+
+from models import consents as consent_store
+from models import representatives as link_store
+from services import consents, evidence, representatives
+from services.errors import InvalidInput, NotFound
+
+MAX_PAGE = 100
+_KINDS = {"cns_": "consent", "rep_": "representative"}
+
+
+def queue(staff_id: str, *, cursor: str | None = None, limit: int = 50) -> dict:
+    """Items awaiting a decision, oldest first, each marked `own` when this staff account
+    recorded it (it cannot decide those). Raises InvalidInput for a bad cursor."""
+    limit = max(1, min(limit, MAX_PAGE))
+    after = _decode(cursor)
+    docs = [("consent", d) for d in consent_store.pending(after, limit + 1)] + \
+        [("representative", d) for d in link_store.pending(after, limit + 1)]
+    docs.sort(key=lambda item: (item[1]["recorded_at"], item[1]["_id"]))
+    more, docs = len(docs) > limit, docs[:limit]
+    consent_docs = [doc for kind, doc in docs if kind == "consent"]
+    shown = dict(zip((d["_id"] for d in consent_docs), consents.staff_views(consent_docs)))
+    shown.update({doc["_id"]: representatives.view(doc) for kind, doc in docs
+                  if kind == "representative"})
+    items = [{"id": doc["_id"], "kind": kind, "own": doc["recorded_by"] == f"staff:{staff_id}",
+              kind: shown[doc["_id"]]} for kind, doc in docs]
+    return {"items": items, "next_cursor": _encode(docs[-1][1]) if more else None}
+
+
+def decide(item_id: str, staff_id: str, approved: bool) -> dict:
+    """Approve or reject an item. Raises NotFound, Forbidden (the recorder), Conflict (decided
+    already), AuditUnavailable."""
+    kind = _kind(item_id)
+    if kind == "consent":
+        return {"id": item_id, "kind": kind,
+                "consent": consents.decide(item_id, staff_id, approved)}
+    return {"id": item_id, "kind": kind,
+            "representative": representatives.decide(item_id, staff_id, approved)}
+
+
+def scan(item_id: str, staff_id: str) -> dict:
+    """The scan of the signed form behind an item (decided or not), for staff. Raises
+    NotFound, AuditUnavailable."""
+    kind = _kind(item_id)
+    doc = (consent_store.get_by_id if kind == "consent" else link_store.get_by_id)(item_id)
+    if doc is None:
+        raise NotFound("No such item.")
+    patient_id = doc["patient_id"] if kind == "consent" else doc["child_id"]
+    return evidence.open_scan(doc.get("evidence_scan_id"), patient_id, item_id, staff_id)
+
+
+def _kind(item_id: str) -> str:
+    kind = _KINDS.get(item_id[:4])
+    if kind is None:
+        raise NotFound("No such item awaits approval.")
+    return kind
+
+
+def _encode(doc: dict) -> str:
+    position = json.dumps([doc["recorded_at"].isoformat(), doc["_id"]])
+    return base64.urlsafe_b64encode(position.encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str | None) -> tuple | None:
+    if not cursor:
+        return None
+    try:
+        at, item_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if not isinstance(item_id, str):
+            raise ValueError
+        return datetime.fromisoformat(at), item_id
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+        raise InvalidInput("The cursor is not valid.", errors={"cursor": ["Not valid."]}) \
+            from None

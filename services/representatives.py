@@ -1,0 +1,156 @@
+"""Legal representatives of children (Law 91/2025 Art 24: a child's data is handled by the
+legal representative). Staff record a link from a signed form; it permits nothing until a
+second staff account approves it (four eyes, as a consent staff record). In force, it lets the
+representative read all the child's records, sensitive ones included, through the shared
+paths, until the birthday at REPRESENTATION_ENDS_AT_AGE, judged at every read.
+
+To the consent engine a link is a consent of the child to the representative (a person) for
+caregiving, covering every category and every sensitive label, ending on that birthday: the
+same decision, audit and first-read notice as any consent.
+"""
+from datetime import date, datetime, timedelta, timezone
+
+import consent as engine
+from consent.vocabulary import SENSITIVE_LABELS
+from models import accounts
+from models import patients as patient_store
+from models import representatives as store
+from models.db import utcnow
+from security.codes import opaque_id
+from services import audit, evidence, notify, patients
+from services.consents import STATUS_NAMES
+from services.context import cipher, setting
+from services.errors import Conflict, Forbidden, InvalidInput, NotFound
+
+VIETNAM = timezone(timedelta(hours=7))  # no daylight saving since 1975
+
+
+def record(child_id: str, body: dict, *, actor: dict, evidence_scan: dict | None = None) -> dict:
+    """Record a representative of the child from the signed form, pending approval; the child
+    is told. Raises NotFound, InvalidInput (a birth date that makes an adult or lies ahead, the
+    child named as their own representative, a bad scan), AuditUnavailable (nothing stored)."""
+    child = patient_store.get(child_id)
+    if child is None:
+        raise NotFound("No such patient.")
+    born = body["child_birth_date"]
+    _check_minor(born)
+    key = patients.national_id_hash(body["representative_national_id"])
+    if key == child["national_id_hash"]:
+        raise _invalid("representative_national_id", "A child cannot represent themself.")
+    scan = evidence.check(evidence_scan) if evidence_scan else None
+    link_id, now = opaque_id("rep"), utcnow()
+    doc = {"_id": link_id, "child_id": child_id, "representative_key": key,
+           "representative_national_id": cipher().encrypt(
+               body["representative_national_id"], _context(link_id, "national_id")),
+           "child_birth_date": cipher().encrypt(born.isoformat(),
+                                                _context(link_id, "child_birth_date")),
+           "relationship": body["relationship"], "evidence": body["evidence"],
+           "status": engine.PROPOSED, "recorded_by": f"staff:{actor['id']}", "recorded_at": now}
+    audit.record("representative.propose", actor=actor, patient_id=child_id,
+                 consent_id=link_id)
+    if scan:
+        doc["evidence_scan_id"] = evidence.store(scan, child_id, link_id, actor)
+    store.insert(doc)
+    notify.security_event(accounts.PATIENT, child_id, "representative_recorded_by_staff",
+                          {"representative_id": link_id, "staff_id": actor["id"]})
+    return view(doc)
+
+
+def decide(link_id: str, staff_id: str, approved: bool) -> dict:
+    """A second staff account approves or rejects a recorded link; the child is told. Raises
+    NotFound, Forbidden for the account that recorded it, Conflict when it awaits no
+    decision, AuditUnavailable (nothing changed)."""
+    doc = store.get_by_id(link_id)
+    if doc is None:
+        raise NotFound("No such item awaits approval.")
+    by, actor = f"staff:{staff_id}", {"type": "staff", "id": staff_id}
+    try:
+        decided = (engine.approve if approved else engine.reject)(as_consent(doc), by, utcnow())
+    except engine.SelfApproval:
+        raise Forbidden("A second staff account must decide what this account recorded.") \
+            from None
+    except engine.NotPending:
+        raise Conflict("This link awaits no decision.") from None
+    fields = {"status": decided.status, "approved_by": decided.approved_by,
+              "approved_at": decided.approved_at, "rejected_by": decided.rejected_by,
+              "rejected_at": decided.rejected_at}
+    audit.record("representative.approve" if approved else "representative.reject",
+                 actor=actor, patient_id=doc["child_id"], consent_id=link_id)
+    if not store.decide(link_id, by, fields):
+        raise Conflict("This link awaits no decision.")
+    notify.security_event(accounts.PATIENT, doc["child_id"],
+                          f"representative_{'approved' if approved else 'rejected'}_by_staff",
+                          {"representative_id": link_id, "staff_id": staff_id})
+    return view({**doc, **fields})
+
+
+def consents_between(child_id: str, representative_key: str) -> list[engine.Consent]:
+    """The links naming this person as the child's representative, as consents."""
+    return [as_consent(d) for d in store.between(child_id, representative_key)]
+
+
+def consents_to(representative_key: str) -> list[engine.Consent]:
+    """Approved links naming this person, as consents (the engine judges the end date)."""
+    return [as_consent(d) for d in store.of_representative(representative_key)]
+
+
+def as_consent(doc: dict) -> engine.Consent:
+    return engine.Consent(
+        id=doc["_id"], patient_id=doc["child_id"],
+        grantee=engine.Grantee.person(doc["representative_key"]), categories=engine.ALL,
+        sensitive=SENSITIVE_LABELS, purpose=engine.CAREGIVING,
+        period_start=doc.get("approved_at") or doc["recorded_at"],
+        period_end=_ends_at(_birth_date(doc)), status=doc["status"], source=engine.STAFF,
+        evidence=doc["evidence"], recorded_by=doc["recorded_by"],
+        recorded_at=doc["recorded_at"], approved_by=doc.get("approved_by"),
+        approved_at=doc.get("approved_at"), rejected_by=doc.get("rejected_by"),
+        rejected_at=doc.get("rejected_at"))
+
+
+def view(doc: dict) -> dict:
+    """What staff see of a link: the representative's national ID masked."""
+    national_id = cipher().decrypt(doc["representative_national_id"],
+                                   _context(doc["_id"], "national_id"))
+    born = _birth_date(doc)
+    return {"id": doc["_id"], "patient_id": doc["child_id"],
+            "representative_national_id": "********" + national_id[-4:],
+            "relationship": doc["relationship"], "child_birth_date": born,
+            "ends_at": _ends_at(born), "evidence": doc["evidence"],
+            "evidence_scan": bool(doc.get("evidence_scan_id")),
+            "status": STATUS_NAMES.get(doc["status"], doc["status"]),
+            "recorded_by": doc["recorded_by"], "recorded_at": doc["recorded_at"],
+            "approved_by": doc.get("approved_by"), "approved_at": doc.get("approved_at"),
+            "rejected_by": doc.get("rejected_by"), "rejected_at": doc.get("rejected_at")}
+
+
+def _check_minor(born: date) -> None:
+    today = utcnow().astimezone(VIETNAM).date()
+    if born > today:
+        raise _invalid("child_birth_date", "The birth date lies ahead.")
+    if _ends_at(born) <= utcnow():
+        raise _invalid("child_birth_date", "This birth date makes the person an adult: "
+                                           "adults decide for themselves.")
+
+
+def _ends_at(born: date) -> datetime:
+    """Midnight in Vietnam on the birthday that ends representation (1 March for 29 Feb)."""
+    years = born.year + setting("REPRESENTATION_ENDS_AT_AGE")
+    try:
+        birthday = born.replace(year=years)
+    except ValueError:
+        birthday = date(years, 3, 1)
+    return datetime(birthday.year, birthday.month, birthday.day, tzinfo=VIETNAM) \
+        .astimezone(timezone.utc)
+
+
+def _birth_date(doc: dict) -> date:
+    return date.fromisoformat(cipher().decrypt(doc["child_birth_date"],
+                                               _context(doc["_id"], "child_birth_date")))
+
+
+def _invalid(field: str, message: str) -> InvalidInput:
+    return InvalidInput(message, errors={field: [message]})
+
+
+def _context(link_id: str, field: str) -> str:
+    return f"representatives:{link_id}:{field}"
