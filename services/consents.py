@@ -15,7 +15,8 @@ from models import consents as store
 from models import patients as patient_store
 from models.db import utcnow
 from security.codes import opaque_id
-from services import audit, evidence, notify, patients
+from services import audit, notify, patients
+from services import evidence as scans
 from services.context import cipher, peppered_hash, setting
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
 
@@ -37,7 +38,7 @@ def grant(patient_id: str, body: dict, *, actor: dict, evidence: str | None = No
             sensitive=body.get("sensitive", ()))
     except engine.ConsentInvalid as refused:
         raise InvalidInput("The consent was refused.", errors=refused.errors) from None
-    scan = evidence.check(evidence_scan) if evidence_scan else None
+    scan = scans.check(evidence_scan) if evidence_scan else None
     doc = {**to_doc(granted), "receipt": _receipt(granted)}
     if shown:
         doc["grantee_national_id"] = cipher().encrypt(shown, shown_context(granted.id))
@@ -46,7 +47,7 @@ def grant(patient_id: str, body: dict, *, actor: dict, evidence: str | None = No
                  actor=actor, patient_id=patient_id, consent_id=granted.id,
                  purpose=granted.purpose)
     if scan:
-        doc["evidence_scan_id"] = evidence.store(scan, patient_id, granted.id, actor)
+        doc["evidence_scan_id"] = scans.store(scan, patient_id, granted.id, actor)
     store.insert(doc)
     _tell_patient(actor, patient_id, "consent_recorded_by_staff", granted.id)
     return staff_views([doc])[0] if actor["type"] == "staff" else view(doc)

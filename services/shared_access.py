@@ -25,15 +25,20 @@ _PATIENT_ID = re.compile(r"pat_[A-Za-z0-9_-]{1,64}")
 
 
 def shared_with_me(me: str) -> list[dict]:
-    """The patients who granted me (a person) a consent in force: id, name and what they let
-    me see."""
+    """The patients who granted me (a person) a consent in force, or whose legal
+    representative I am: id, name and what they let me see."""
     key = _my_key(me)
     now, found = utcnow(), {}
-    for doc in consent_store.to_grantee(engine.PERSON, key):
-        granted = from_doc(doc)
-        if engine.standing(granted, now) == engine.IN_FORCE:
-            found.setdefault(granted.patient_id, []).append(granted)
-    return [_shared_view(patient_id, consents) for patient_id, consents in found.items()]
+    granted = [from_doc(doc) for doc in consent_store.to_grantee(engine.PERSON, key)]
+    links = representatives.consents_to(key)
+    for given in granted + links:
+        if engine.standing(given, now) == engine.IN_FORCE:
+            found.setdefault(given.patient_id, []).append(given)
+    represented = {link.patient_id for link in links
+                   if engine.standing(link, now) == engine.IN_FORCE}
+    return [{**_shared_view(patient_id, consents),
+             "legal_representative": patient_id in represented}
+            for patient_id, consents in found.items()]
 
 
 def caregiver_records(me: str, patient_id: str, *, category=None, cursor=None,

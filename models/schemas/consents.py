@@ -137,7 +137,11 @@ class SharedPatientOut(ma.Schema):
     name = ma.fields.String(required=True, allow_none=True)
     categories = ma.fields.List(ma.fields.String(), required=True)
     purposes = ma.fields.List(ma.fields.String(), required=True)
-    consent_ids = ma.fields.List(ma.fields.String(), required=True)
+    consent_ids = ma.fields.List(ma.fields.String(), required=True, metadata={
+        "description": "the consents, and legal-representation links, in force"})
+    legal_representative = ma.fields.Boolean(required=True, metadata={
+        "description": "I am this patient's legal representative (a child): I see all the "
+                       "records until the child comes of age"})
 
 
 class SharedRecordsQuery(StrictSchema):

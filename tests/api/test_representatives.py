@@ -1,0 +1,138 @@
+"""Legal representatives of children (Law 91/2025 Art 24), recorded by staff under four eyes: a
+link permits nothing until a second staff account approves it, then lets the representative
+read all the child's records, sensitive ones included, until the birthday that ends
+representation (judged at every read, not by a job); the child's access log shows every read."""
+from datetime import date, timedelta
+
+import pytest
+
+from tests import factories
+from tests.factories import bundle, lab_result, push
+
+HIV = {"resourceType": "Condition", "id": "dx-hiv", "code": {"coding": [
+    {"system": "http://hl7.org/fhir/sid/icd-10", "code": "B20"}]}, "onsetDateTime": "2026-01-05"}
+TODAY = date(2026, 11, 25)  # the clock fixture's day
+
+
+@pytest.fixture
+def recorder(app, client, clock):
+    return factories.enroll_totp(client, factories.create_staff(app, "support.recorder"), clock)
+
+
+@pytest.fixture
+def approver(app, client, clock):
+    return factories.enroll_totp(client, factories.create_staff(app, "support.approver"), clock)
+
+
+@pytest.fixture
+def parent(client, hospital, clock):
+    return factories.signed_in_patient(client, hospital, clock)
+
+
+@pytest.fixture
+def child(client, hospital):
+    """A child the hospital pushed a lab result and an HIV diagnosis for; not registered."""
+    national_id = factories.next_national_id()
+    push(client, hospital, bundle(lab_result(national_id),
+                                  {**HIV, "subject": factories.subject(national_id)}))
+    return national_id
+
+
+def child_id(client, staff, national_id) -> str:
+    return client.post("/v1/staff/patients/search", headers=staff.auth,
+                       json={"national_id": national_id}).json[0]["id"]
+
+
+def record(client, staff, patient_id, representative, born=date(2015, 6, 1), **extra):
+    return client.post(f"/v1/staff/patients/{patient_id}/representatives", headers=staff.auth,
+                       json={"representative_national_id": representative.national_id,
+                             "relationship": "parent", "child_birth_date": born.isoformat(),
+                             "evidence": "Giấy khai sinh 123/2015", **extra})
+
+
+def approve(client, staff, item_id):
+    return client.post(f"/v1/staff/approvals/{item_id}/approve", headers=staff.auth)
+
+
+def test_a_link_permits_nothing_until_approved_then_shows_everything(
+        client, recorder, approver, parent, child):
+    kid = child_id(client, recorder, child)
+    recorded = record(client, recorder, kid, parent)
+    assert recorded.status_code == 202 and recorded.json["status"] == "pending-approval"
+    assert recorded.json["representative_national_id"] == "********" + parent.national_id[-4:]
+    assert factories.shared_records(client, parent, kid).status_code == 403
+    assert client.get("/v1/me/shared-with-me", headers=parent.auth).json == []
+    assert approve(client, recorder, recorded.json["id"]).status_code == 403  # four eyes
+    approved = approve(client, approver, recorded.json["id"])
+    assert approved.status_code == 200
+    assert approved.json["representative"]["status"] == "active"
+    [shared] = client.get("/v1/me/shared-with-me", headers=parent.auth).json
+    assert shared["patient_id"] == kid and shared["legal_representative"] is True
+    read = factories.shared_records(client, parent, kid)
+    assert read.status_code == 200
+    assert sorted(r["category"] for r in read.json["items"]) == ["diagnosis", "lab"]  # HIV too
+
+
+def test_representation_ends_on_the_birthday_at_midnight_in_vietnam(
+        client, recorder, approver, parent, child, clock):
+    kid = child_id(client, recorder, child)
+    eighteen_tomorrow = date(2008, 11, 26)
+    item = record(client, recorder, kid, parent, born=eighteen_tomorrow).json["id"]
+    approve(client, approver, item)
+    assert factories.shared_records(client, parent, kid).status_code == 200
+    # 2026-11-26 00:00 in Vietnam is 2026-11-25 17:00 UTC; the clock stands at 09:00 UTC.
+    clock.tick(timedelta(hours=7, minutes=59))
+    factories.sign_in(client, parent, clock)  # at 16:59:30 UTC
+    assert factories.shared_records(client, parent, kid).status_code == 200
+    clock.tick(timedelta(seconds=30))
+    assert factories.shared_records(client, parent, kid).status_code == 403
+    assert client.get("/v1/me/shared-with-me", headers=parent.auth).json == []
+
+
+@pytest.mark.parametrize("born, reason", [
+    (date(2008, 11, 25), "makes the person an adult"),     # 18 today
+    (date(1990, 1, 1), "makes the person an adult"),
+    (TODAY + timedelta(days=1), "lies ahead"),
+])
+def test_a_birth_date_that_makes_no_child_is_refused(client, recorder, parent, child, born,
+                                                      reason):
+    kid = child_id(client, recorder, child)
+    refused = record(client, recorder, kid, parent, born=born)
+    assert refused.status_code == 422
+    assert reason in refused.json["errors"]["child_birth_date"][0]
+
+
+def test_a_child_cannot_be_their_own_representative(client, recorder, child):
+    kid = child_id(client, recorder, child)
+    refused = record(client, recorder, kid, factories.Account(national_id=child))
+    assert refused.status_code == 422 and "representative_national_id" in refused.json["errors"]
+
+
+def test_every_read_by_the_representative_is_on_the_childs_trail(
+        client, hospital, recorder, approver, parent, child, clock):
+    kid = child_id(client, recorder, child)
+    item = record(client, recorder, kid, parent).json["id"]
+    approve(client, approver, item)
+    factories.shared_records(client, parent, kid)
+    code = factories.activation_code(client, hospital, child)
+    account = factories.Account(national_id=child)
+    client.post("/v1/auth/register", json={"national_id": child, "activation_code": code,
+                                           "password": account.password})
+    factories.enroll_totp(client, account, clock)
+    log = client.get("/v1/me/access-log", headers=account.auth).json["items"]
+    reads = [e for e in log if e["action"] == "records.list" and e["actor"]["type"] == "patient"]
+    assert [e["consent_id"] for e in reads] == [item]
+    assert {"representative.propose", "representative.approve"} <= {e["action"] for e in log}
+    kinds = [n["kind"] for n in client.get("/v1/me/notifications",
+                                           headers=account.auth).json["items"]]
+    assert kinds.count("representative_changed_by_staff") == 2
+
+
+def test_a_rejected_link_never_permits(client, recorder, approver, parent, child):
+    kid = child_id(client, recorder, child)
+    item = record(client, recorder, kid, parent).json["id"]
+    rejected = client.post(f"/v1/staff/approvals/{item}/reject", headers=approver.auth)
+    assert rejected.status_code == 200
+    assert rejected.json["representative"]["status"] == "rejected"
+    assert factories.shared_records(client, parent, kid).status_code == 403
+    assert approve(client, approver, item).status_code == 409

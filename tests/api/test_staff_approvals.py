@@ -1,0 +1,194 @@
+"""Four eyes for staff (found by an insider review: one support account could make a friend the
+patient's caregiver, HIV records included, and the patient never learnt it). A consent staff
+record from a signed form answers 202 pending-approval and permits nothing until a second
+support account approves it; the recorder can neither approve nor reject it; the patient is
+told at every step, and a patient who has not registered finds it all on registering."""
+import base64
+
+import pytest
+
+from tests import factories
+from tests.factories import bundle, lab_result, push
+
+HIV = {"resourceType": "Condition", "id": "dx-hiv", "code": {"coding": [
+    {"system": "http://hl7.org/fhir/sid/icd-10", "code": "B20"}]}, "onsetDateTime": "2026-01-05"}
+PDF = b"%PDF-1.7\n% a signed consent form\n"
+
+
+@pytest.fixture
+def recorder(app, client, clock):
+    return factories.enroll_totp(client, factories.create_staff(app, "support.recorder"), clock)
+
+
+@pytest.fixture
+def approver(app, client, clock):
+    return factories.enroll_totp(client, factories.create_staff(app, "support.approver"), clock)
+
+
+@pytest.fixture
+def friend(client, hospital, clock):
+    """An account the recording staff member controls."""
+    return factories.signed_in_patient(client, hospital, clock)
+
+
+def record(client, staff, patient_id, grantee, **extra):
+    return client.post(f"/v1/staff/patients/{patient_id}/consents", headers=staff.auth, json={
+        "grantee": grantee, "categories": ["all"], "purpose": "caregiving",
+        "sensitive": ["hiv"], "evidence": "Phiếu đồng ý số 12/2026", **extra})
+
+
+def decide(client, staff, item_id, verb):
+    return client.post(f"/v1/staff/approvals/{item_id}/{verb}", headers=staff.auth)
+
+
+def kinds_in_inbox(client, account) -> list[str]:
+    return [n["kind"] for n in client.get("/v1/me/notifications",
+                                          headers=account.auth).json["items"]]
+
+
+def test_a_consent_staff_record_permits_nothing_until_a_colleague_approves_it(
+        client, hospital, patient, recorder, approver, friend):
+    push(client, hospital, bundle(lab_result(patient.national_id), {**HIV, "subject": factories
+                                  .subject(patient.national_id)}))
+    owner = factories.owner_id(client, patient)
+    recorded = record(client, recorder, owner, factories.person(friend))
+    assert recorded.status_code == 202 and recorded.json["status"] == "pending-approval"
+    assert factories.shared_records(client, friend, owner).status_code == 403
+    assert client.get("/v1/me/shared-with-me", headers=friend.auth).json == []
+    # The recorder can neither approve nor reject their own item.
+    assert decide(client, recorder, recorded.json["id"], "approve").status_code == 403
+    assert decide(client, recorder, recorded.json["id"], "reject").status_code == 403
+    assert factories.shared_records(client, friend, owner).status_code == 403
+    approved = decide(client, approver, recorded.json["id"], "approve")
+    assert approved.status_code == 200
+    assert approved.json["consent"]["status"] == "active"
+    assert approved.json["consent"]["approved_by"].startswith("staff:")
+    read = factories.shared_records(client, friend, owner)
+    assert read.status_code == 200 and len(read.json["items"]) == 2
+    # The patient was told when it was recorded and when it was approved (and of the first
+    # read), and the access log names both staff steps.
+    assert kinds_in_inbox(client, patient).count("consent_changed_by_staff") == 2
+    assert "first_access_under_consent" in kinds_in_inbox(client, patient)
+    log = client.get("/v1/me/access-log", headers=patient.auth).json["items"]
+    assert {"consent.propose", "consent.approve"} <= {e["action"] for e in log
+                                                      if e["actor"]["type"] == "staff"}
+
+
+def test_the_queue_marks_the_recorders_own_items_and_clears_once_decided(
+        client, patient, recorder, approver, friend):
+    owner = factories.owner_id(client, patient)
+    item = record(client, recorder, owner, factories.person(friend)).json["id"]
+    seen_by_recorder = client.get("/v1/staff/approvals", headers=recorder.auth).json
+    seen_by_approver = client.get("/v1/staff/approvals", headers=approver.auth).json
+    assert [(i["id"], i["kind"], i["own"]) for i in seen_by_recorder["items"]] == [
+        (item, "consent", True)]
+    assert [(i["id"], i["own"]) for i in seen_by_approver["items"]] == [(item, False)]
+    shown = seen_by_approver["items"][0]["consent"]
+    assert shown["sensitive"] == ["named"] and "receipt" not in shown  # no diagnosis for staff
+    assert shown["grantee"]["national_id"].startswith("********")
+    assert decide(client, approver, item, "reject").status_code == 200
+    assert client.get("/v1/staff/approvals", headers=approver.auth).json["items"] == []
+
+
+def test_a_rejected_consent_never_permits_and_cannot_be_approved_afterwards(
+        app, client, patient, recorder, approver, friend, clock):
+    owner = factories.owner_id(client, patient)
+    item = record(client, recorder, owner, factories.person(friend)).json["id"]
+    rejected = decide(client, approver, item, "reject")
+    assert rejected.status_code == 200 and rejected.json["consent"]["status"] == "rejected"
+    third = factories.enroll_totp(client, factories.create_staff(app, "support.third"), clock)
+    assert decide(client, third, item, "approve").status_code == 409
+    assert factories.shared_records(client, friend, owner).status_code == 403
+    [mine] = client.get("/v1/me/consents", headers=patient.auth).json
+    assert mine["status"] == "rejected" and mine["rejected_by"].startswith("staff:")
+
+
+def test_a_consent_withdrawn_while_pending_cannot_be_approved(client, patient, recorder,
+                                                              approver, friend):
+    owner = factories.owner_id(client, patient)
+    item = record(client, recorder, owner, factories.person(friend)).json["id"]
+    withdrawn = client.post(f"/v1/me/consents/{item}/revoke", headers=patient.auth, json={})
+    assert withdrawn.status_code == 200
+    assert decide(client, approver, item, "approve").status_code == 409
+    assert factories.shared_records(client, friend, owner).status_code == 403
+
+
+@pytest.mark.parametrize("item_id", ["cns_unknown", "rep_unknown", "xyz_1", "ntf_1"])
+def test_an_unknown_item_is_not_found(client, approver, item_id):
+    assert decide(client, approver, item_id, "approve").status_code == 404
+
+
+def test_a_privacy_officer_alone_cannot_approve(app, client, patient, recorder, friend, clock):
+    officer = factories.enroll_totp(client, factories.create_staff(
+        app, "privacy.one", roles=["privacy_officer"]), clock)
+    owner = factories.owner_id(client, patient)
+    item = record(client, recorder, owner, factories.person(friend)).json["id"]
+    assert decide(client, officer, item, "approve").status_code == 403
+    assert client.get("/v1/staff/approvals", headers=officer.auth).status_code == 403
+
+
+def test_a_patient_not_yet_registered_finds_every_notice_on_registering(
+        client, hospital, recorder, approver, friend, clock):
+    """The review's case: no notice was created for an unregistered patient and the first-read
+    flag was used up silently, so the patient never learnt, even after registering."""
+    national_id = factories.next_national_id()
+    push(client, hospital, bundle(lab_result(national_id)))
+    [found] = client.post("/v1/staff/patients/search", headers=recorder.auth,
+                          json={"national_id": national_id}).json
+    assert found["registered"] is False
+    item = record(client, recorder, found["id"], factories.person(friend)).json["id"]
+    decide(client, approver, item, "approve")
+    assert factories.shared_records(client, friend, found["id"]).status_code == 200
+    code = factories.activation_code(client, hospital, national_id)
+    account = factories.Account(national_id=national_id)
+    assert client.post("/v1/auth/register", json={
+        "national_id": national_id, "activation_code": code,
+        "password": account.password}).status_code == 201
+    factories.enroll_totp(client, account, clock)
+    kinds = kinds_in_inbox(client, account)
+    assert kinds.count("consent_changed_by_staff") == 2
+    assert kinds.count("first_access_under_consent") == 1
+    assert "record_available" not in kinds  # results before registration are not news
+
+
+def test_the_scan_of_the_signed_form_is_sealed_and_shown_to_staff_only(
+        app, client, patient, recorder, approver, friend):
+    owner = factories.owner_id(client, patient)
+    scan = {"content_type": "application/pdf", "data": base64.b64encode(PDF).decode()}
+    recorded = record(client, recorder, owner, factories.person(friend), evidence_scan=scan)
+    assert recorded.status_code == 202 and recorded.json["evidence_scan"] is True
+    item = recorded.json["id"]
+    fetched = client.get(f"/v1/staff/approvals/{item}/evidence-scan", headers=approver.auth)
+    assert fetched.status_code == 200 and fetched.data == PDF
+    assert fetched.content_type == "application/pdf"
+    assert fetched.headers["Cache-Control"] == "no-store"
+    refused = client.get(f"/v1/staff/approvals/{item}/evidence-scan", headers=patient.auth)
+    assert refused.status_code == 403
+    with app.app_context():
+        from models.db import get_db
+        [stored] = list(get_db().evidence_scans.find({}))
+    assert b"signed consent form" not in repr(stored).encode()
+    assert base64.b64encode(PDF).decode() not in repr(stored)
+    log = client.get("/v1/me/access-log", headers=patient.auth).json["items"]
+    assert "evidence.read" in [e["action"] for e in log if e["actor"]["type"] == "staff"]
+
+
+@pytest.mark.parametrize("scan, field_message", [
+    ({"content_type": "application/pdf", "data": base64.b64encode(b"\x89PNG\r\n\x1a\n..")
+      .decode()}, "not a application/pdf"),
+    ({"content_type": "image/png", "data": "not base64 at all!"}, "not base64"),
+])
+def test_a_scan_that_is_not_what_it_claims_is_refused(client, patient, recorder, friend, scan,
+                                                      field_message):
+    owner = factories.owner_id(client, patient)
+    refused = record(client, recorder, owner, factories.person(friend), evidence_scan=scan)
+    assert refused.status_code == 422
+    assert field_message in refused.json["errors"]["evidence_scan"][0]
+    assert client.get("/v1/me/consents", headers=patient.auth).json == []
+
+
+def test_an_item_without_a_scan_has_none_to_show(client, patient, recorder, approver, friend):
+    owner = factories.owner_id(client, patient)
+    item = record(client, recorder, owner, factories.person(friend)).json["id"]
+    fetched = client.get(f"/v1/staff/approvals/{item}/evidence-scan", headers=approver.auth)
+    assert fetched.status_code == 404
