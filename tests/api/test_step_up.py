@@ -43,7 +43,8 @@ def test_a_stale_token_cannot_grant_a_consent_but_can_revoke_one(client, hospita
 
 
 @pytest.mark.parametrize("action", ["activation code", "record consent", "reset factor",
-                                    "revoke consent"])
+                                    "approve consent", "record representative",
+                                    "reject consent", "revoke consent"])
 def test_staff_need_a_fresh_sign_in_to_give_access_not_to_take_it_away(
         app, client, hospital, patient, clock, action):
     staff = factories.enroll_totp(client, factories.create_staff(app), clock)
@@ -51,8 +52,10 @@ def test_staff_need_a_fresh_sign_in_to_give_access_not_to_take_it_away(
     recorded = client.post(f"{base}/consents", headers=staff.auth, json={
         "grantee": {"type": "hospital", "id": hospital["hospital_id"]}, "categories": ["lab"],
         "purpose": "treatment", "evidence": "FORM-1"})
-    assert recorded.status_code == 201
-    headers = stale(client, staff, clock)
+    assert recorded.status_code == 202
+    colleague = factories.enroll_totp(client, factories.create_staff(app, "support.two"), clock)
+    headers = stale(client, colleague if "ject" in action or "prove" in action else staff,
+                    clock)
     path, body, expected = {
         "activation code": ("/v1/staff/activation-codes",
                             {"national_id": factories.next_national_id()}, 401),
@@ -60,6 +63,12 @@ def test_staff_need_a_fresh_sign_in_to_give_access_not_to_take_it_away(
             "grantee": {"type": "hospital", "id": hospital["hospital_id"]},
             "categories": ["imaging"], "purpose": "treatment", "evidence": "FORM-2"}, 401),
         "reset factor": (f"{base}/reset-mfa", {"reason": "lost phone"}, 401),
+        "approve consent": (f"/v1/staff/approvals/{recorded.json['id']}/approve", None, 401),
+        "record representative": (f"{base}/representatives", {
+            "representative_national_id": factories.next_national_id(),
+            "relationship": "parent", "child_birth_date": "2016-01-01",
+            "evidence": "FORM-4"}, 401),
+        "reject consent": (f"/v1/staff/approvals/{recorded.json['id']}/reject", None, 200),
         "revoke consent": (f"{base}/consents/{recorded.json['id']}/revoke",
                            {"evidence": "FORM-3"}, 200),
     }[action]
