@@ -55,7 +55,7 @@ class ApprovalPageOut(ma.Schema):
 
 
 class ApprovalQuery(StrictSchema):
-    cursor = text_field(512)
+    cursor = text_field(512, metadata={"description": "`next_cursor` of the previous page"})
     limit = ma.fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
 
 

@@ -65,6 +65,7 @@ class World:
         world.staff = factories.enroll_totp(client, factories.create_staff(app), None)
         world._push_records()
         world._share()
+        world._items_awaiting_approval()
         for audience, person in world.people.items():
             world._own_device_and_notification(audience, person)
         world._step_tokens()
@@ -185,6 +186,21 @@ class World:
             person = self.people[audience]
             person.ids.setdefault("consent", response.json["id"])
             person.receipt = person.receipt or response.json["receipt"]
+
+    def _items_awaiting_approval(self) -> None:
+        """For every patient, a consent a second staff account recorded (with a scan of the
+        form), awaiting the world's staff account's approval (four eyes)."""
+        recorder = factories.enroll_totp(self.client, factories.create_staff(
+            self.app, "support.recorder"), None)
+        for person in self.people.values():
+            response = self.client.post(
+                f"/v1/staff/patients/{person.id}/consents", headers=recorder.auth, json={
+                    "grantee": self._hospital_grantee(HOSPITAL), "categories": ["lab"],
+                    "purpose": "research", "evidence": "FORM-2026-0007",
+                    "evidence_scan": {"content_type": "application/pdf",
+                                      "data": "JVBERi0xLjcK"}})
+            assert response.status_code == 202, response.json
+            person.ids["item"] = response.json["id"]
 
     def _step_tokens(self) -> None:
         """An mfa_token of `patient` (never exchanged), and an enrollment token of a patient

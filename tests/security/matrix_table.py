@@ -151,6 +151,12 @@ def _staff_consent(world, audience, ids) -> dict:
     return {**_consent(world, audience, ids), **_evidence(world, audience, ids)}
 
 
+def _representative(world, audience, ids) -> dict:
+    return {"representative_national_id": factories.next_national_id(),
+            "relationship": "parent", "child_birth_date": "2016-05-01",
+            **_evidence(world, audience, ids)}
+
+
 def _reason(world, audience, ids) -> dict:
     return {"reason": "Lost phone; identity checked at the desk."}
 
@@ -231,8 +237,19 @@ MATRIX = {
     ("GET", "/v1/staff/patients/{patient_id}/consents"): Row(
         {STAFF: 200}, foreign=404, ids={"patient_id": "patient"}, fixed=("patient_id",)),
     ("POST", "/v1/staff/patients/{patient_id}/consents"): Row(
-        {STAFF: 201}, foreign=404, ids={"patient_id": "patient"}, fixed=("patient_id",),
-        body=_staff_consent),
+        {STAFF: 202}, foreign=404, ids={"patient_id": "patient"}, fixed=("patient_id",),
+        body=_staff_consent, note="pending a second staff account's approval"),
+    ("POST", "/v1/staff/patients/{patient_id}/representatives"): Row(
+        {STAFF: 202}, foreign=404, ids={"patient_id": "patient"}, fixed=("patient_id",),
+        body=_representative),
+    # The four-eyes queue: an item another staff account recorded (audiences.World).
+    ("GET", "/v1/staff/approvals"): Row({STAFF: 200}),
+    ("POST", "/v1/staff/approvals/{item_id}/approve"): Row(
+        {STAFF: 200}, foreign=404, ids={"item_id": "item"}, fixed=("item_id",), fresh=True),
+    ("POST", "/v1/staff/approvals/{item_id}/reject"): Row(
+        {STAFF: 200}, foreign=404, ids={"item_id": "item"}, fixed=("item_id",), fresh=True),
+    ("GET", "/v1/staff/approvals/{item_id}/evidence-scan"): Row(
+        {STAFF: 200}, foreign=404, ids={"item_id": "item"}, fixed=("item_id",)),
     ("POST", "/v1/staff/patients/{patient_id}/consents/{consent_id}/revoke"): Row(
         {STAFF: 200}, foreign=404, ids={"patient_id": "patient", "consent_id": "consent"},
         fixed=("patient_id",), body=_evidence, fresh=True,

@@ -34,11 +34,15 @@ SCHEMA_VALID_YET_REFUSED = {
     "GET /v1/me/access-log": "cursor: only one this API handed out (opaque)",
     "GET /v1/me/records": "cursor: only one this API handed out (opaque)",
     "GET /v1/me/notifications": "cursor: only one this API handed out (opaque)",
+    "GET /v1/staff/approvals": "cursor: only one this API handed out (opaque)",
     "GET /v1/me/shared-with-me/{patient_id}/records": "cursor: only one this API handed out",
     "POST /v1/me/records": "the fields each kind of measurement takes (described)",
     "POST /v1/me/consents": "the grantee takes id (hospital) or national_id (person); "
                             "expires_at before 2200 (both described)",
-    "POST /v1/staff/patients/{patient_id}/consents": "as POST /v1/me/consents",
+    "POST /v1/staff/patients/{patient_id}/consents": "as POST /v1/me/consents; a scan whose "
+                                                     "bytes are not the file it names",
+    "POST /v1/staff/patients/{patient_id}/representatives": "a birth date that makes a child "
+                                                            "(described); a scan as above",
     "POST /v1/hospital/bundles": "the body is a FHIR R4 Bundle, validated by fhir.resources: "
                                  "documented as an object, beyond what the document can say",
 }
