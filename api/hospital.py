@@ -4,6 +4,7 @@ import re
 
 from flask import Response, current_app, request, stream_with_context
 
+from api.errors import PROBLEM_JSON
 from api.extensions import limiter
 from api.guard import claims, require, token_subject
 from api.json_body import Blueprint, large_body
@@ -28,6 +29,11 @@ EXPORT_DOC = {"responses": {"200": {
                    "received_at, bundle_id, patient: the national ID identifier, resource), then "
                    "a {\"manifest\"} line with counts and the SHA-256 of every line before it",
     "content": {"application/x-ndjson": {"schema": {"type": "string"}}}}}}
+ACTIVATION_DOC = {"responses": {"403": {
+    "description": "The token lacks the scope, or this hospital has pushed no record for this "
+                   "national ID (push the visit first); one answer whether or not the person "
+                   "exists or has registered",
+    "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}}}}
 _IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")
 
 blp = Blueprint("hospital", __name__, url_prefix="/v1/hospital",
@@ -36,10 +42,16 @@ blp = Blueprint("hospital", __name__, url_prefix="/v1/hospital",
 
 @blp.post("/activation-codes")
 @require(HOSPITAL, scope="activation-codes:write")
+@blp.doc(**ACTIVATION_DOC)
 @blp.arguments(ActivationCodeIn)
 @blp.response(201, ActivationCodeOut)
 def issue_activation_code(body):
-    """Issue a single-use activation code for a patient at the front desk."""
+    """Issue a single-use activation code for a patient at the front desk.
+
+    Only for a national ID this hospital has pushed a record for (an Encounter of today's
+    visit is enough): a code registers its holder as that person, who then sees every
+    hospital's records. Otherwise 403, the same whether or not the person exists or has
+    registered."""
     issuer = {"type": "hospital", "id": claims()["sub"]}
     return registration.issue_activation_code(body["national_id"], issuer, body.get("name"),
                                               body.get("birth_date"))

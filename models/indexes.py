@@ -79,6 +79,10 @@ def ensure_indexes(db) -> None:
         IndexModel([("patient_id", ASCENDING), ("category", ASCENDING), ("sort_at", DESCENDING),
                     ("_id", DESCENDING)]),
         IndexModel([("patient_id", ASCENDING), ("updated_at", ASCENDING)]),
+        # Has this hospital pushed anything for this patient (may it issue an activation code)?
+        IndexModel([("patient_id", ASCENDING), ("hospital_id", ASCENDING), ("version", ASCENDING)],
+                   name="records_patient_hospital",
+                   partialFilterExpression={"hospital_id": {"$gt": ""}}),
         # Patients' own entries are keyed by author (hospital_id None): plain, not unique, as
         # each entry gets a new random source id, so two pushes never race for one key.
         IndexModel([("author", ASCENDING), ("resource_type", ASCENDING),

@@ -47,6 +47,16 @@ def records_of_hospital(hospital_id: str, resource_types: list[str],
                                        "source_key": {"$in": source_keys}}))
 
 
+def pushed_by(patient_id: str, hospital_id: str) -> bool:
+    """Whether the hospital stored any record of the patient (a version, not only a pointer a
+    crashed push left at 0). One indexed look-up, limit 1; a patient id no record has (one
+    unknown to the platform) costs the same."""
+    require_str(patient_id, hospital_id)
+    return get_db().records.find_one(
+        {"patient_id": patient_id, "hospital_id": hospital_id, "version": {"$gt": 0}},
+        {"_id": 1}) is not None
+
+
 def find_record(key: dict) -> dict | None:
     return get_db().records.find_one(key)
 

@@ -25,7 +25,10 @@ from services.errors import AuditUnavailable, InvalidInput
 
 # Ids and counts only. A key outside this list is a programming error, never stored.
 TARGET_KEYS = frozenset({"record_id", "bundle_id", "session_id", "consent_id", "hospital_id",
-                         "device_id", "count"})
+                         "staff_id", "device_id", "count"})
+# Actions done with an activation code: their target names the code's issuer (hospital_id or
+# staff_id), shown to the patient as `issued_by`.
+CODE_USES = frozenset({"account.register"})
 STAFF_NAME = "support staff"  # what a patient is told; the staff username never leaves the staff
 MAX_PAGE = 100
 _ACTION = re.compile(r"[a-z][a-z_]*(\.[a-z][a-z_]*)+")
@@ -112,8 +115,8 @@ def access_page(log: AuditLog, hospital_names: Callable[[list], dict], patient_i
     limit = max(1, min(limit, MAX_PAGE))
     entries = log.about_patient(patient_id, limit + 1, decode_cursor(before) if before else None)
     more, entries = len(entries) > limit, entries[:limit]
-    names = hospital_names(sorted({e["actor"]["id"] for e in entries
-                                   if e["actor"]["type"] == "hospital"}))
+    who = [e["actor"] for e in entries] + [i for i in map(_issuer, entries) if i]
+    names = hospital_names(sorted({w["id"] for w in who if w["type"] == "hospital"}))
     return {"items": [_item(e, names) for e in entries],
             "next_cursor": encode_cursor(entries[-1]) if more else None}
 
@@ -123,7 +126,18 @@ def _item(entry: dict, hospital_names: dict) -> dict:
             "action": entry["action"], "purpose": entry.get("purpose"),
             "consent_id": entry.get("consent_id"),
             "record_id": (entry.get("target") or {}).get("record_id"),
+            "issued_by": _who(issuer, hospital_names) if (issuer := _issuer(entry)) else None,
             "outcome": entry.get("outcome", "ok")}
+
+
+def _issuer(entry: dict) -> dict | None:
+    """Who issued the activation code an entry of CODE_USES was done with."""
+    if entry["action"] not in CODE_USES:
+        return None
+    target = entry.get("target") or {}
+    if target.get("hospital_id"):
+        return {"type": "hospital", "id": target["hospital_id"]}
+    return {"type": "staff", "id": target["staff_id"]} if target.get("staff_id") else None
 
 
 def _who(actor: dict, hospital_names: dict) -> dict:

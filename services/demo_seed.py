@@ -28,15 +28,16 @@ def seed(path: str) -> bool:
     if not is_empty():
         log.warning("PHR_DEMO_SEED set but the database is not empty: demo seed skipped")
         return False
-    creds = {
-        "hospitals": [hospitals.create_hospital(name, hospital_id)
-                      for hospital_id, name in DEMO_HOSPITALS],
-        "staff_accounts": [_seed_staff(username, roles) for username, roles in DEMO_STAFF],
-        "patients": [_seed_patient(nid, name, DEMO_HOSPITALS[0][0]) for nid, name in DEMO_PATIENTS],
-    }
+    creds = {"hospitals": [hospitals.create_hospital(name, hospital_id)
+                           for hospital_id, name in DEMO_HOSPITALS],
+             "staff_accounts": [_seed_staff(username, roles) for username, roles in DEMO_STAFF],
+             "patients": []}
     creds["staff"] = creds["staff_accounts"][0]  # kept for older scripts (API.md)
-    for number, (national_id, _name) in enumerate(DEMO_PATIENTS):
-        _push_first_results(DEMO_HOSPITALS[number % 2][0], national_id, f"2026-10-{10 + number}")
+    for number, (national_id, name) in enumerate(DEMO_PATIENTS):
+        hospital_id = DEMO_HOSPITALS[number % 2][0]
+        # Results first: a hospital issues codes only to people it has pushed a record for.
+        _push_first_results(hospital_id, national_id, f"2026-10-{10 + number}")
+        creds["patients"].append(_seed_patient(national_id, name, hospital_id))
     _write_private(path, creds)
     log.info("demo world seeded; credentials written to %s", path)
     return True

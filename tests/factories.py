@@ -1,5 +1,6 @@
 """Test data made through the public API, as a client would (plus direct creation of hospital
 clients and staff, which only the CLI and the demo seed create)."""
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from itertools import count
@@ -63,11 +64,25 @@ def hospital_token(client, hospital: dict) -> str:
     return response.json["access_token"]
 
 
-def activation_code(client, hospital: dict, national_id: str) -> str:
-    response = client.post("/v1/hospital/activation-codes", json={"national_id": national_id},
-                           headers=bearer(hospital_token(client, hospital)))
+def activation_code(client, hospital: dict, national_id: str, token: str | None = None,
+                    **person) -> str:
+    """A code from the hospital's front desk (with `person`'s name, birth_date if given), after
+    the hospital pushed today's visit (a hospital issues codes only for people it has a record
+    of)."""
+    token = token or hospital_token(client, hospital)
+    push_visit(client, hospital, national_id, token)
+    response = client.post("/v1/hospital/activation-codes",
+                           json={"national_id": national_id, **person}, headers=bearer(token))
     assert response.status_code == 201, response.json
     return response.json["activation_code"]
+
+
+def push_visit(client, hospital: dict, national_id: str, token: str | None = None) -> None:
+    """The hospital pushes today's visit of this person (factories.encounter): what lets it
+    issue them an activation code."""
+    response = push(client, hospital, bundle(encounter(national_id)), token=token)
+    assert response.status_code == 200, response.json
+    assert response.json["entry"][0]["response"]["status"][:3] in ("200", "201"), response.json
 
 
 def registered_patient(client, hospital: dict) -> Account:
@@ -142,6 +157,22 @@ def lab_result(national_id: str, resource_id: str = "lab-1", value: float = 5.4,
             "valueQuantity": {"value": value, "unit": "mmol/L"}}
 
 
+def visit_id(national_id: str) -> str:
+    """The resource id of the factories' front-desk visit of this person (a hospital's ids are
+    its own, one per patient; no national ID in it)."""
+    return "visit-" + hashlib.sha256(national_id.encode()).hexdigest()[:16]
+
+
+def encounter(national_id: str, resource_id: str | None = None, when: str | None = None) -> dict:
+    """An outpatient visit (today's unless `when`; record category "encounter"), as a front
+    desk pushes it. Pushed again the same day, it is the same resource: stored once."""
+    return {"resourceType": "Encounter", "id": resource_id or visit_id(national_id),
+            "status": "in-progress",
+            "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode",
+                      "code": "AMB", "display": "ambulatory"},
+            "subject": subject(national_id), "period": {"start": when or now().date().isoformat()}}
+
+
 def diagnosis(national_id: str, resource_id: str = "dx-1",
               when: str = "2026-09-15") -> dict:
     return {"resourceType": "Condition", "id": resource_id,
@@ -168,11 +199,21 @@ def bundle_with_patient_entry(observation: dict, national_id: str, full_url: str
     return body
 
 
-def records_of(client, account: Account, **query) -> list[dict]:
-    """The patient's own records list (first page), as the app sees it."""
+def records_of(client, account: Account, visit: bool = False, **query) -> list[dict]:
+    """The patient's own records list (first page), as the app sees it; without the visit the
+    factories pushed before the patient's activation code unless `visit`."""
     response = client.get("/v1/me/records", headers=account.auth, query_string=query)
     assert response.status_code == 200, response.json
-    return response.json["items"]
+    return [item for item in response.json["items"]
+            if visit or not is_visit(item, account.national_id)]
+
+
+def is_visit(item: dict, national_id: str) -> bool:
+    """Whether a record (a list item, or an export line) is the factories' front-desk visit of
+    this person (factories.encounter)."""
+    resource = item.get("resource") or {}
+    return resource.get("resourceType") == "Encounter" and resource.get("id") == visit_id(
+        national_id)
 
 
 def owner_id(client, account: Account) -> str:

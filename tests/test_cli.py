@@ -72,9 +72,11 @@ def test_a_rotated_hospital_secret_keeps_the_old_one_for_the_grace_period(app, h
     assert result.exit_code == 0, result.output
     new_secret = re.search(r"client_secret: (\S+)", result.output).group(1)
     assert token_status(client, hospital["client_id"], new_secret) == 200
-    old_token = factories.bearer(factories.hospital_token(client, hospital))
-    issued = client.post("/v1/hospital/activation-codes", headers=old_token,
-                         json={"national_id": factories.next_national_id()})
+    old_token = factories.hospital_token(client, hospital)
+    national_id = factories.next_national_id()
+    factories.push_visit(client, hospital, national_id, old_token)
+    issued = client.post("/v1/hospital/activation-codes", headers=factories.bearer(old_token),
+                         json={"national_id": national_id})
     assert issued.status_code == 201  # tokens of the old secret work during the grace period
     clock.tick(timedelta(hours=1, minutes=59))
     assert token_status(client, hospital["client_id"], hospital["client_secret"]) == 200
@@ -87,6 +89,7 @@ def test_rotation_without_grace_ends_the_old_secret_and_its_tokens_at_once(app, 
     client = app.test_client()
     old_token = factories.bearer(factories.hospital_token(client, hospital))
     body = {"national_id": factories.next_national_id()}
+    factories.push_visit(client, hospital, body["national_id"])  # so only the token decides
     result = app.test_cli_runner().invoke(args=["rotate-hospital-secret", hospital["hospital_id"],
                                                 "--grace-hours", "0"])
     assert result.exit_code == 0, result.output
@@ -159,7 +162,8 @@ def test_export_hospital_writes_the_records_and_a_manifest(app, hospital, patien
     assert result.exit_code == 0, result.output
     data = (tmp_path / "out" / "records.ndjson").read_bytes()
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
-    assert manifest["lines"] == 2 == len(data.splitlines())
+    # The lab result, the diagnosis and the visit pushed before the patient's code.
+    assert manifest["lines"] == 3 == len(data.splitlines())
     assert manifest["sha256"] == hashlib.sha256(data).hexdigest()
 
 

@@ -13,10 +13,11 @@ def db(app):
 
 @pytest.fixture
 def activity(client, patient):
-    """Entries made through the API: the hospital's activation code and five profile reads."""
+    """Entries made through the API: the hospital's push of the visit, its activation code, the
+    registration and five profile reads."""
     for _ in range(5):
         assert client.get("/v1/me", headers=patient.auth).status_code == 200
-    return 6
+    return 8
 
 
 def verify_audit(app, *args):

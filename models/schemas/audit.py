@@ -28,13 +28,16 @@ class AccessLogItemOut(ma.Schema):
     action = ma.fields.String(required=True, metadata={
         "description": "what, as a dotted name: profile.read, records.list, records.read, "
                        "records.export, bundle.ingest, consent.grant, session.end, "
-                       "password.change, activation_code.issue, ..."})
+                       "password.change, activation_code.issue, account.register, ..."})
     purpose = ma.fields.String(required=True, allow_none=True, metadata={
         "description": "why (treatment, caregiving, research, ...), when one was given"})
     consent_id = ma.fields.String(required=True, allow_none=True, metadata={
         "description": "the consent that allowed it, when one did"})
     record_id = ma.fields.String(required=True, allow_none=True, metadata={
         "description": "the record it concerned, when it concerned one"})
+    issued_by = ma.fields.Nested(AccessLogActorOut, required=True, allow_none=True, metadata={
+        "description": "for account.register: who issued the activation code that opened the "
+                       "account (a hospital, by name, or support staff); otherwise null"})
     outcome = ma.fields.String(required=True, validate=validate.OneOf(OUTCOMES))
 
 

@@ -55,9 +55,13 @@ def test_the_patient_sees_staff_and_hospital_actions_and_their_own_reads_newest_
     page = access_log(client, patient)
     assert [(i["action"], i["actor"]["type"]) for i in page["items"]] == [
         ("profile.read", "patient"), ("activation_code.issue", "staff"),
-        ("profile.read", "patient"), ("activation_code.issue", "hospital")]
-    newest, by_staff, _, by_hospital = page["items"]
+        ("profile.read", "patient"), ("account.register", "patient"),
+        ("activation_code.issue", "hospital"), ("records.push", "hospital")]
+    newest, by_staff, _, registered, by_hospital, _ = page["items"]
     assert newest["actor"] == {"type": "patient", "id": my_id, "name": None}
+    assert registered["actor"] == newest["actor"]
+    assert registered["issued_by"] == by_hospital["actor"]
+    assert newest["issued_by"] is None and by_hospital["issued_by"] is None
     assert by_staff["actor"] == {"type": "staff", "id": subject_of(staff.access_token),
                                  "name": "support staff"}
     assert by_hospital["actor"] == {"type": "hospital", "id": hospital["hospital_id"],
@@ -77,15 +81,16 @@ def test_the_access_log_pages_with_an_opaque_cursor(client, patient, clock):
     assert len(first["items"]) == 3 and first["next_cursor"]
     second = access_log(client, patient, limit=3, cursor=first["next_cursor"])
     third = access_log(client, patient, limit=3, cursor=second["next_cursor"])
-    assert third["next_cursor"] is None  # 6 reads and the hospital's code: 7 entries
+    # 6 reads, and the hospital's push of the visit, its code and the registration: 9 entries
+    assert third["next_cursor"] is None
     times = [i["at"] for page in (first, second, third) for i in page["items"]]
-    assert len(times) == 7 and times == sorted(times, reverse=True)
+    assert len(times) == 9 and times == sorted(times, reverse=True)
 
 
 def test_reads_within_one_millisecond_page_without_loss(client, patient):
     for _ in range(5):  # the clock is frozen: every entry has the same time
         client.get("/v1/me", headers=patient.auth)
-    assert len(all_items(client, patient, limit=2)) == 6
+    assert len(all_items(client, patient, limit=2)) == 8  # and the push, code, registration
 
 
 def test_the_page_size_defaults_to_50(client, patient):
@@ -101,7 +106,7 @@ def test_another_patients_entries_never_appear(client, hospital, patient, clock)
     client.get("/v1/me", headers=other.auth)
     mine = all_items(client, patient)
     assert mine and all(i["actor"]["id"] != other_id for i in mine)
-    assert len(all_items(client, other)) == 3  # its code and its two reads
+    assert len(all_items(client, other)) == 5  # its visit, code, registration and two reads
     cursor = access_log(client, other, limit=1)["next_cursor"]
     with_other_cursor = access_log(client, patient, cursor=cursor)  # a cursor is a position only
     assert all(i["actor"]["id"] != other_id for i in with_other_cursor["items"])

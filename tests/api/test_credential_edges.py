@@ -132,10 +132,7 @@ def test_a_password_built_on_the_name_the_patient_typed_is_refused(client, hospi
 
 def test_a_password_built_on_the_birth_date_the_hospital_recorded_is_refused(client, hospital):
     national_id = factories.next_national_id()
-    issued = client.post("/v1/hospital/activation-codes",
-                         headers=bearer(hospital_token(client, hospital)),
-                         json={"national_id": national_id, "birth_date": "1990-07-15"})
-    code = issued.json["activation_code"]
+    code = factories.activation_code(client, hospital, national_id, birth_date="1990-07-15")
     refused = register(client, national_id, code, "hoa15071990")  # fine for anyone else
     assert refused.status_code == 422 and "password" in refused.json["errors"]
     assert register(client, national_id, code, PASSWORD).status_code == 201
@@ -151,9 +148,11 @@ def test_a_staff_password_built_on_the_username_is_refused(app):
 
 
 def test_an_activation_code_answer_says_when_the_code_expires(client, hospital, clock):
+    national_id = factories.next_national_id()
+    factories.push_visit(client, hospital, national_id)
     issued = client.post("/v1/hospital/activation-codes",
                          headers=bearer(hospital_token(client, hospital)),
-                         json={"national_id": factories.next_national_id()})
+                         json={"national_id": national_id})
     assert issued.status_code == 201
     expires_at = datetime.fromisoformat(issued.json["expires_at"])
     assert expires_at.replace(tzinfo=timezone.utc) == now() + timedelta(hours=72)

@@ -7,7 +7,6 @@ import pytest
 from security.crypto import DecryptionError
 from services import patients
 from tests import factories
-from tests.factories import bearer, hospital_token
 
 NAME, PHONE, EMAIL = "Canary Lê Thị Hoa", "+84987650321", "canary.hoa@example.vn"
 
@@ -20,12 +19,11 @@ def raw_dump(app) -> str:
 
 def test_no_personal_value_is_stored_in_the_clear(app, client, hospital, clock):
     national_id = factories.next_national_id()
-    issued = client.post("/v1/hospital/activation-codes", headers=bearer(hospital_token(
-        client, hospital)), json={"national_id": national_id, "name": NAME,
-                                  "birth_date": "1987-03-09"})
+    code = factories.activation_code(client, hospital, national_id, name=NAME,
+                                     birth_date="1987-03-09")
     account = factories.Account(national_id=national_id)
     assert client.post("/v1/auth/register", json={
-        "national_id": national_id, "activation_code": issued.json["activation_code"],
+        "national_id": national_id, "activation_code": code,
         "password": account.password, "phone": PHONE, "email": EMAIL}).status_code == 201
     factories.enroll_totp(client, account, clock)
     profile = client.get("/v1/me", headers=account.auth).json

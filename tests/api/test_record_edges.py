@@ -23,12 +23,10 @@ def patient_resource(client, account):
 
 def test_the_export_names_the_person_as_the_hospital_recorded_them(client, hospital, clock):
     account = factories.Account(national_id=factories.next_national_id())
-    issued = client.post("/v1/hospital/activation-codes",
-                         headers=bearer(hospital_token(client, hospital)),
-                         json={"national_id": account.national_id, "name": "Phạm Thu Hà",
-                               "birth_date": "1990-07-15"})
+    code = factories.activation_code(client, hospital, account.national_id,
+                                     name="Phạm Thu Hà", birth_date="1990-07-15")
     registered = client.post("/v1/auth/register", json={
-        "national_id": account.national_id, "activation_code": issued.json["activation_code"],
+        "national_id": account.national_id, "activation_code": code,
         "password": account.password})
     assert registered.status_code == 201
     factories.enroll_totp(client, account, clock)
@@ -48,7 +46,7 @@ def test_an_export_is_on_the_trail_with_how_many_records_it_held(app, client, ho
     client.get("/v1/me/export", headers=patient.auth)
     with app.app_context():
         [entry] = get_db().audit_log.find({"action": "records.export"})
-    assert entry["target"] == {"count": 2}
+    assert entry["target"] == {"count": 3}  # and the visit pushed before the patient's code
 
 
 def records(client, account, **query):
@@ -70,11 +68,11 @@ def test_a_page_that_gains_a_next_page_is_modified(client, hospital, patient):
     more after it answers 200 with the cursor, not 304."""
     push(client, hospital, bundle(lab_result(patient.national_id, "lab-new",
                                              when="2026-10-01T08:00:00Z")))
-    first = records(client, patient, limit=1)
+    first = records(client, patient, limit=1, category="lab")
     assert first.json["next_cursor"] is None
     push(client, hospital, bundle(lab_result(patient.national_id, "lab-old",
                                              when="2026-09-01T08:00:00Z")))
-    again = client.get("/v1/me/records", query_string={"limit": 1},
+    again = client.get("/v1/me/records", query_string={"limit": 1, "category": "lab"},
                        headers={**patient.auth, "If-None-Match": first.headers["ETag"]})
     assert again.status_code == 200
     assert [r["resource"]["id"] for r in again.json["items"]] == ["lab-new"]
@@ -86,7 +84,7 @@ def test_a_record_shows_when_it_was_issued(client, hospital, patient):
     result["issued"] = "2026-10-02T09:30:00+07:00"
     push(client, hospital, bundle(result))
     issued = datetime(2026, 10, 2, 2, 30, tzinfo=timezone.utc)
-    [listed] = records(client, patient).json["items"]
+    [listed] = records(client, patient, category="lab").json["items"]
     assert datetime.fromisoformat(listed["issued_at"]) == issued
     one = client.get(f"/v1/me/records/{listed['id']}", headers=patient.auth).json
     assert datetime.fromisoformat(one["issued_at"]) == issued

@@ -24,10 +24,11 @@ def test_records_from_every_hospital_newest_first_with_filters_and_pages(client,
     push(client, other, bundle(diagnosis(patient.national_id, when="2026-07-01")))
     first = records(client, patient, limit=4).json
     dates = [r["effective_at"][:7] for r in first["items"]]
-    assert dates == ["2026-07", "2026-05", "2026-04", "2026-03"]
-    assert first["items"][0]["hospital_name"] == "Cho Ray"
+    # 2026-11: today's visit, pushed before the patient's activation code.
+    assert dates == ["2026-11", "2026-07", "2026-05", "2026-04"]
+    assert first["items"][1]["hospital_name"] == "Cho Ray"
     second = records(client, patient, limit=4, cursor=first["next_cursor"]).json
-    assert [r["effective_at"][:7] for r in second["items"]] == ["2026-02", "2026-01"]
+    assert [r["effective_at"][:7] for r in second["items"]] == ["2026-03", "2026-02", "2026-01"]
     assert second["next_cursor"] is None
     assert {r["category"] for r in records(client, patient, category="diagnosis").json["items"]} \
         == {"diagnosis"}
@@ -59,12 +60,12 @@ def test_an_unchanged_page_answers_304_to_its_etag(client, hospital, patient):
 def test_another_patients_record_answers_like_a_missing_one(client, hospital, patient, clock):
     other = factories.signed_in_patient(client, hospital, clock)
     push(client, hospital, bundle(lab_result(other.national_id)))
-    theirs = records(client, other).json["items"][0]["id"]
+    theirs = records(client, other, category="lab").json["items"][0]["id"]
     mine = client.get(f"/v1/me/records/{theirs}", headers=patient.auth)
     missing = client.get("/v1/me/records/rec_does-not-exist", headers=patient.auth)
     assert mine.status_code == missing.status_code == 404
     assert mine.json == missing.json
-    assert records(client, patient).json["items"] == []
+    assert factories.records_of(client, patient) == []  # only my own visit
 
 
 def test_a_bad_cursor_is_a_422(client, patient):
@@ -82,7 +83,8 @@ def test_export_is_a_fhir_collection_of_the_latest_versions(client, hospital, pa
     Bundle.model_validate(exported.json)
     assert exported.json["type"] == "collection"
     kinds = [e["resource"]["resourceType"] for e in exported.json["entry"]]
-    assert sorted(kinds) == ["Condition", "Observation", "Patient"]
+    # Encounter: the visit pushed before the patient's activation code.
+    assert sorted(kinds) == ["Condition", "Encounter", "Observation", "Patient"]
     observation = next(e["resource"] for e in exported.json["entry"]
                        if e["resource"]["resourceType"] == "Observation")
     assert observation["valueQuantity"]["value"] == 6.0
@@ -127,11 +129,13 @@ def test_a_hospital_exports_everything_it_pushed_with_a_checkable_manifest(clien
     assert response.status_code == 200 and response.mimetype == "application/x-ndjson"
     *lines, last = response.get_data(as_text=True).splitlines(keepends=True)
     manifest = json.loads(last)["manifest"]
-    assert manifest["lines"] == 3 == len(lines)
-    assert manifest["counts"] == {"Condition": 1, "Observation": 2}
+    # And the Encounter: the visit pushed before the patient's activation code.
+    assert manifest["lines"] == 4 == len(lines)
+    assert manifest["counts"] == {"Condition": 1, "Encounter": 1, "Observation": 2}
     assert manifest["sha256"] == hashlib.sha256("".join(lines).encode()).hexdigest()
     versions = sorted((json.loads(x)["source_id"], json.loads(x)["version"]) for x in lines)
-    assert versions == [("dx-1", 1), ("lab-1", 1), ("lab-1", 2)]
+    assert versions == [("dx-1", 1), ("lab-1", 1), ("lab-1", 2),
+                        (factories.visit_id(patient.national_id), 1)]
 
 
 def test_clinical_content_is_not_stored_in_the_clear(app, client, hospital, patient):
@@ -146,8 +150,8 @@ def test_clinical_content_is_not_stored_in_the_clear(app, client, hospital, pati
                       default=str)
     assert CANARY not in dump and "61.37" not in dump
     assert patient.national_id not in dump
-    assert [r["resource"].get("note") for r in records(client, patient).json["items"]
-            if r["source"] == "hospital"] == [[{"text": CANARY}]]
+    assert [r["resource"].get("note") for r in records(client, patient, category="lab")
+            .json["items"] if r["source"] == "hospital"] == [[{"text": CANARY}]]
 
 
 def test_pushes_and_reads_show_in_the_patients_access_log(client, hospital, patient):

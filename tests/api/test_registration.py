@@ -157,10 +157,8 @@ def test_staff_can_issue_activation_codes(app, client, hospital, clock):
 
 def test_password_built_on_the_name_the_hospital_recorded_is_refused(client, hospital):
     national_id = factories.next_national_id()
-    response = client.post("/v1/hospital/activation-codes", headers=bearer(hospital_token(
-        client, hospital)), json={"national_id": national_id, "name": "Lê Minh Châu",
-                                  "birth_date": "1990-07-15"})
-    code = response.json["activation_code"]
+    code = activation_code(client, hospital, national_id, name="Lê Minh Châu",
+                           birth_date="1990-07-15")
     for weak in ("leminhchau1990", "chau15071990"):
         refused = register(client, national_id, code, password=weak)
         assert refused.status_code == 422 and "password" in refused.json["errors"]

@@ -136,11 +136,9 @@ class World:
         return set().union(*(p.canaries() for a, p in self.people.items() if a != audience))
 
     def issue_activation_code(self, national_id: str) -> str:
-        response = self.client.post("/v1/hospital/activation-codes",
-                                    json={"national_id": national_id},
-                                    headers=bearer(self.hospital_tokens[HOSPITAL]))
-        assert response.status_code == 201, response.json
-        return response.json["activation_code"]
+        """HOSPITAL's code, after its push of the person's visit (factories.activation_code)."""
+        return factories.activation_code(self.client, self.hospitals[HOSPITAL], national_id,
+                                         token=self.hospital_tokens[HOSPITAL])
 
     # --- building ----------------------------------------------------------------------------
 

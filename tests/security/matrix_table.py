@@ -131,6 +131,16 @@ def _new_national_id(world, audience, ids) -> dict:
     return {"national_id": factories.next_national_id()}
 
 
+def _treated_national_id(world, audience, ids) -> dict:
+    """A new person whose visit the calling hospital (HOSPITAL for other callers) has pushed:
+    a hospital issues codes only for people it has a record of."""
+    national_id = factories.next_national_id()
+    hospital = audience if audience in HOSPITALS else HOSPITAL
+    factories.push_visit(world.client, world.hospitals[hospital], national_id,
+                         world.hospital_tokens[hospital])
+    return {"national_id": national_id}
+
+
 def _bundle(world, audience, ids) -> dict:
     return bundle(lab_result(factories.next_national_id(), f"lab-{secrets.token_hex(6)}"))
 
@@ -225,7 +235,8 @@ MATRIX = {
     ("GET", "/v1/me/notification-preferences"): Row(_ME),
     ("PUT", "/v1/me/notification-preferences"): Row(_ME, body=lambda w, a, i: {"muted": []}),
     # Hospitals (client-credentials tokens with every scope).
-    ("POST", "/v1/hospital/activation-codes"): Row(every(HOSPITALS, 201), body=_new_national_id),
+    ("POST", "/v1/hospital/activation-codes"): Row(every(HOSPITALS, 201),
+                                                   body=_treated_national_id),
     ("POST", "/v1/hospital/bundles"): Row(every(HOSPITALS, 200), body=_bundle),
     ("GET", "/v1/hospital/export"): Row(every(HOSPITALS, 200)),
     ("POST", "/v1/hospital/records/search"): Row(

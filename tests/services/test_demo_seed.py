@@ -78,6 +78,10 @@ def test_demo_patients_find_the_records_the_demo_hospitals_pushed(make_app, tmp_
         factories.enroll_totp(client, account, clock)
         items = client.get("/v1/me/records", headers=account.auth).json["items"]
         assert {r["category"] for r in items} == {"lab", "diagnosis", "medication", "imaging"}
+        # The code came from the hospital that pushed the results (no other may issue one).
+        log = client.get("/v1/me/access-log", headers=account.auth).json["items"]
+        [registered] = [i for i in log if i["action"] == "account.register"]
+        assert {r["hospital_name"] for r in items} == {registered["issued_by"]["name"]}
         assert len(items) == 7
         assert client.get("/v1/me", headers=account.auth).json["name"] == entry["name"]
 
