@@ -28,6 +28,11 @@ KINDS = {
     "consent_changed_by_staff": (False, {
         "vi": ("Nhân viên hỗ trợ đã thay đổi quyền chia sẻ", "Mở ứng dụng để xem."),
         "en": ("Support staff changed your sharing", "Open the app to review it.")}),
+    "activation_code_issued": (False, {
+        "vi": ("Đã cấp mã kích hoạt cho tài khoản của bạn", "Nếu bạn không yêu cầu, hãy liên hệ "
+                                                            "hỗ trợ ngay."),
+        "en": ("An activation code was issued for your account", "If you did not ask for it, "
+                                                                 "contact support now.")}),
     "representative_changed_by_staff": (False, {
         "vi": ("Nhân viên hỗ trợ đã ghi nhận người đại diện", "Mở ứng dụng để xem ai được "
                                                               "quyền đại diện cho bạn."),
@@ -36,7 +41,8 @@ KINDS = {
 }
 # What someone else did with the patient's data waits for a patient who has not registered yet,
 # and is in the inbox when they do; "new results" before registration are not news.
-WAITS_FOR_REGISTRATION = frozenset(KINDS) - {"record_available"}
+# A code issued for the registration itself is no news either.
+WAITS_FOR_REGISTRATION = frozenset(KINDS) - {"record_available", "activation_code_issued"}
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
 # Security events of the account (models.security_events) -> the kind the patient is told.
@@ -54,6 +60,7 @@ SECURITY_EVENTS = {
     "representative_approved_by_staff": "representative_changed_by_staff",
     "representative_rejected_by_staff": "representative_changed_by_staff",
     "new_device_sign_in": "new_device_sign_in",
+    "activation_code_issued": "activation_code_issued",
 }
 
 

@@ -6,7 +6,7 @@ from models import patients as patient_store
 from models import records as record_store
 from models.db import utcnow
 from security.codes import human_code, normalize_code
-from services import audit, lockout, patients
+from services import audit, lockout, notify, patients
 from services.context import passwords, peppered_hash, setting
 from services.password_policy import check_password_policy
 from services.errors import ActivationFailed, Forbidden
@@ -30,6 +30,9 @@ def issue_activation_code(national_id: str, issued_by: dict, name: str | None = 
     activation_codes.insert(patients.national_id_hash(national_id), code_hash(code), expires_at,
                             issued_by)
     audit.record("activation_code.issue", actor=issued_by, patient_id=patient_id)
+    # A registered patient is told: with a code, someone may reset their password.
+    notify.security_event(accounts.PATIENT, patient_id, "activation_code_issued",
+                          {"issuer_type": issued_by["type"], "issuer_id": issued_by["id"]})
     return {"activation_code": code, "expires_at": expires_at}
 
 
