@@ -10,7 +10,7 @@ def count(collection: str, fields: tuple) -> int:
 def documents(collection: str, fields: tuple, batch_size: int = 500):
     """Every document holding one of `fields`, with its _id, those fields and `extra` keys."""
     projection = {f: 1 for f in (*fields, "record_id", "version", "patient_id", "hospital_id",
-                                 "token_hash")}
+                                 "token_hash", "subject_id")}
     query = {"$or": [{f: {"$type": "string"}} for f in fields]}
     return get_db()[collection].find(query, projection).sort("_id", 1).batch_size(batch_size)
 

@@ -59,5 +59,10 @@ def _refused(message: str) -> InvalidInput:
     return InvalidInput(message, errors={"evidence_scan": [message]})
 
 
+def sealed_context(doc: dict, field: str) -> str:
+    """The associated data of a scan's sealed data (for a key rotation)."""
+    return _context(doc["_id"], doc["patient_id"], doc["subject_id"])
+
+
 def _context(scan_id: str, patient_id: str, subject_id: str) -> str:
     return f"evidence_scans:{scan_id}:{patient_id}:{subject_id}:data"

@@ -9,7 +9,7 @@ import logging
 
 from models import patients, sealed
 from security.crypto import DecryptionError
-from services import factors
+from services import evidence, factors, representatives
 from services.consents import shown_context
 from services.context import cipher
 from services.devices import token_context
@@ -37,6 +37,8 @@ PLACES = [
     ("ingest_requests", ("answer",), lambda doc, field: f"ingest_requests:{doc['_id']}:answer"),
     ("consents", ("grantee_national_id",), lambda doc, field: shown_context(doc["_id"])),
     ("devices", ("token",), lambda doc, field: token_context(doc["token_hash"])),
+    ("representatives", representatives.SEALED_FIELDS, representatives.sealed_context),
+    ("evidence_scans", ("data",), evidence.sealed_context),
 ]
 
 

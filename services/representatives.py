@@ -154,3 +154,12 @@ def _invalid(field: str, message: str) -> InvalidInput:
 
 def _context(link_id: str, field: str) -> str:
     return f"representatives:{link_id}:{field}"
+
+
+SEALED_FIELDS = ("representative_national_id", "child_birth_date")
+
+
+def sealed_context(doc: dict, field: str) -> str:
+    """The associated data of a sealed field of a link (for a key rotation)."""
+    return _context(doc["_id"], "national_id" if field == "representative_national_id"
+                    else field)

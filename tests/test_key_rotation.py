@@ -40,7 +40,16 @@ def test_rotate_keys_reseals_everything_and_old_values_stay_readable(make_app, c
         "categories": ["lab"], "purpose": "caregiving"}).status_code == 201
     assert client.post("/v1/me/devices", headers=account.auth, json={
         "token": "fcm-token-rotation", "platform": "android"}).status_code == 201
-    factories.enroll_totp(client, factories.create_staff(app), clock)
+    staff = factories.enroll_totp(client, factories.create_staff(app), clock)
+    # What staff record from signed forms: a consent with its scan, a child's representative.
+    owner = factories.owner_id(client, account)
+    assert client.post(f"/v1/staff/patients/{owner}/consents", headers=staff.auth, json={
+        "grantee": {"type": "hospital", "id": hospital["hospital_id"]}, "categories": ["lab"],
+        "purpose": "treatment", "evidence": "FORM-1", "evidence_scan": {
+            "content_type": "application/pdf", "data": "JVBERi0xLjcK"}}).status_code == 202
+    assert client.post(f"/v1/staff/patients/{owner}/representatives", headers=staff.auth, json={
+        "representative_national_id": carer.national_id, "relationship": "parent",
+        "child_birth_date": "2016-01-01", "evidence": "FORM-2"}).status_code == 202
     db = app.extensions["mongo_db"]
     restart_with_new_key(app, old_key)
     assert client.get("/v1/me/records", headers=account.auth).status_code == 200
@@ -59,8 +68,16 @@ def test_rotate_keys_reseals_everything_and_old_values_stay_readable(make_app, c
     assert records.status_code == 200
     assert [r["resource"]["valueQuantity"]["value"] for r in records.json["items"]] == [5.4]
     assert client.get("/v1/me", headers=account.auth).json["national_id"] == account.national_id
-    [shared] = client.get("/v1/me/consents", headers=account.auth).json
-    assert shared["grantee"]["national_id"] == carer.national_id
+    shared = [c for c in client.get("/v1/me/consents", headers=account.auth).json
+              if c["grantee"]["type"] == "person"]
+    assert [c["grantee"]["national_id"] for c in shared] == [carer.national_id]
+    with app.app_context():  # a scan and a representative open with the new key alone
+        from services import approvals
+        item = db.consents.find_one({"evidence_scan_id": {"$exists": True}})["_id"]
+        assert approvals.scan(item, "stf_x")["data"].startswith(b"%PDF")
+        from services import representatives
+        [link] = list(db.representatives.find())
+        assert representatives.view(link)["child_birth_date"].isoformat() == "2016-01-01"
     push(client, hospital, bundle(lab_result(account.national_id, "lab-2")))
     sent = app.test_cli_runner().invoke(args=["send-notifications", "--once"])
     counts = dict(pair.split("=") for pair in sent.output.split() if "=" in pair)
