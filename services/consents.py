@@ -61,13 +61,7 @@ def decide(consent_id: str, staff_id: str, approved: bool) -> dict:
     if doc is None:
         raise NotFound("No such item awaits approval.")
     by, actor = f"staff:{staff_id}", {"type": "staff", "id": staff_id}
-    try:
-        decided = (engine.approve if approved else engine.reject)(from_doc(doc), by, utcnow())
-    except engine.SelfApproval:
-        raise Forbidden("A second staff account must decide what this account recorded.") \
-            from None
-    except engine.NotPending:
-        raise Conflict("This consent awaits no decision.") from None
+    decided = judged(from_doc(doc), by, approved)
     fields = {k: v for k, v in to_doc(decided).items() if k in _DECISION_FIELDS}
     fields["receipt"] = _receipt(decided)
     audit.record("consent.approve" if approved else "consent.reject", actor=actor,
@@ -129,6 +123,18 @@ def verify(payload_b64: str, signature: str) -> bool:
     except ValueError:
         return False
     return engine.verify_receipt(payload, signature, engine.public_key_of(_signing_key()))
+
+
+def judged(proposed: engine.Consent, by: str, approved: bool) -> engine.Consent:
+    """The proposed consent (or representation link) approved or rejected by `by`. Raises
+    Forbidden for the account that recorded it, Conflict when it awaits no decision."""
+    try:
+        return (engine.approve if approved else engine.reject)(proposed, by, utcnow())
+    except engine.SelfApproval:
+        raise Forbidden("A second staff account must decide what this account recorded.") \
+            from None
+    except engine.NotPending:
+        raise Conflict("This item awaits no decision.") from None
 
 
 _DECISION_FIELDS = ("status", "period_start", "approved_by", "approved_at", "rejected_by",

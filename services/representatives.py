@@ -18,9 +18,9 @@ from models import representatives as store
 from models.db import utcnow
 from security.codes import opaque_id
 from services import audit, evidence, notify, patients
-from services.consents import STATUS_NAMES
+from services.consents import STATUS_NAMES, judged
 from services.context import cipher, setting
-from services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from services.errors import Conflict, InvalidInput, NotFound
 
 VIETNAM = timezone(timedelta(hours=7))  # no daylight saving since 1975
 
@@ -64,13 +64,7 @@ def decide(link_id: str, staff_id: str, approved: bool) -> dict:
     if doc is None:
         raise NotFound("No such item awaits approval.")
     by, actor = f"staff:{staff_id}", {"type": "staff", "id": staff_id}
-    try:
-        decided = (engine.approve if approved else engine.reject)(as_consent(doc), by, utcnow())
-    except engine.SelfApproval:
-        raise Forbidden("A second staff account must decide what this account recorded.") \
-            from None
-    except engine.NotPending:
-        raise Conflict("This link awaits no decision.") from None
+    decided = judged(as_consent(doc), by, approved)
     fields = {"status": decided.status, "approved_by": decided.approved_by,
               "approved_at": decided.approved_at, "rejected_by": decided.rejected_by,
               "rejected_at": decided.rejected_at}
