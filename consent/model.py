@@ -134,6 +134,15 @@ class Consent:
     def revoked(self) -> bool:
         return self.revoked_at is not None
 
+    @property
+    def covered_labels(self) -> frozenset:
+        """The sensitivity labels this consent lets through: those it names, a retired label
+        read as the labels it stood for (vocabulary.RETIRED_LABELS)."""
+        covered = set(self.sensitive)
+        for label in self.sensitive & v.RETIRED_LABELS.keys():
+            covered |= v.RETIRED_LABELS[label]
+        return frozenset(covered)
+
     def covers_category(self, category: str) -> bool:
         if self.categories is v.ALL:
             return category in v.CATEGORIES
