@@ -13,8 +13,8 @@ while a label too few shows it:
   not know (a hospital's own) in every vocabulary, its words included;
 - a hospital's security labels (meta.security: v3 ActCode, v3 Confidentiality) are codes too;
 - every string of the resource is read for words (displays, concept texts, notes, values,
-  conclusions, reference displays, the narrative without its tags), except ids, identifier and
-  contact values and base64 data, which name nothing.
+  conclusions, reference displays, the narrative without its tags), except ids, references,
+  identifier and contact values, timestamps and base64 data, which name nothing.
 What this cannot tell: a scanned letter (an attachment's data) is not read, and negation is not
 understood ("HIV negative" is labelled hiv: the record says the question was asked).
 """

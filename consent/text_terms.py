@@ -3,7 +3,7 @@ consent/sensitive_vocabulary.toml).
 
     fold("Trầm Cảm NẶNG")            -> "tram cam nang"
     words("HIV-1/2 Ab")              -> ["hiv", "1", "2", "ab"]
-    matcher = TermMatcher([("mental-health", "trầm cảm", False)])
+    matcher = TermMatcher([parse_term("mental-health", "trầm cảm")])
     matcher.labels("TRAM CAM")       -> {"mental-health"}
 
 Terms are folded and indexed once, by their first word (exact words in a dict, stems by their
@@ -68,12 +68,20 @@ class TermMatcher:
     """The labels whose terms a text contains, `not` phrases masking their label's terms."""
 
     def __init__(self, terms: Iterable[Term]):
-        self._exact: dict = {}
-        self._stems: dict = {}
+        self._exact: dict = {}   # first word -> terms
+        self._pairs: dict = {}   # (first word, second word) -> terms, both words exact
+        self._stems: dict = {}   # first three letters of a first-word stem -> terms
         for term in terms:
-            word, stem = term.parts[0]
-            index, key = (self._stems, word[:MIN_STEM]) if stem else (self._exact, word)
+            index, key = self._index_of(term.parts)
             index[key] = (*index.get(key, ()), term)
+
+    def _index_of(self, parts: tuple) -> tuple:
+        # Many terms share a first word ("rối loạn ...", "bệnh ..."): those are found by their
+        # first two words, so a common word does not try every term that starts with it.
+        (word, stem), second = parts[0], parts[1] if len(parts) > 1 else (None, True)
+        if stem:
+            return self._stems, word[:MIN_STEM]
+        return (self._exact, word) if second[1] else (self._pairs, (word, second[0]))
 
     def labels(self, text: str) -> set:
         tokens = words(text)
@@ -87,20 +95,27 @@ class TermMatcher:
 
     def _hits(self, tokens: list) -> list:
         hits = []
-        exact, stems = self._exact, self._stems
+        exact, pairs, stems = self._exact, self._pairs, self._stems
+        last = len(tokens) - 1
         for position, token in enumerate(tokens):
             candidates = exact.get(token, _NONE) + stems.get(token[:MIN_STEM], _NONE)
-            if candidates:
-                hits.extend((position, term) for term in candidates
-                            if _matches_at(term.parts, tokens, position))
+            if position < last:
+                candidates += pairs.get((token, tokens[position + 1]), _NONE)
+            for term in candidates:
+                if _matches_at(term.parts, tokens, position):
+                    hits.append((position, term))
         return hits
 
 
 def _matches_at(parts: tuple, tokens: list, position: int) -> bool:
     if position + len(parts) > len(tokens):
         return False
-    return all(token.startswith(word) if stem else token == word
-               for (word, stem), token in zip(parts, tokens[position:]))
+    for word, stem in parts:
+        token = tokens[position]
+        if not (token.startswith(word) if stem else token == word):
+            return False
+        position += 1
+    return True
 
 
 def term_matches(term: str, text: str) -> bool:
