@@ -6,12 +6,14 @@ record its answer:
 
     decision = decide(consents, patient_id=..., accessor=Grantee.hospital(hospital_id),
                       purpose=TREATMENT, category="lab",
-                      sensitive_labels=sensitive_labels_for(fhir_codings(resource)), at=now)
+                      sensitive_labels=labels_of(resource), at=now)
     if not decision.permitted: ...   # decision.reason is for the audit log, not the caller
 
 Modules: vocabulary (the words), model (Grantee, Consent, Decision), engine (decide and the
-listing helpers), lifecycle (validate, make, revoke), sensitivity and sensitive_codes (labels
-from codes), receipts (canonical payload, Ed25519 signatures), reasons, errors.
+listing helpers), lifecycle (validate, make, revoke), sensitivity (labels from a record's codes
+and words; labels_of(resource) is sensitive_labels_for(fhir_codings(resource))), sensitive_codes
+(loads sensitive_vocabulary.toml), text_terms (terms in free text), receipts (canonical
+payload, Ed25519 signatures), reasons, errors.
 """
 from consent.engine import (IN_FORCE, active_consents_for, decide, in_order, standing,
                             visible_categories)
@@ -21,7 +23,7 @@ from consent.lifecycle import approve, new_consent, reject, revoke, validate_new
 from consent.model import DENY, PERMIT, Consent, Decision, Grantee
 from consent.receipts import (new_receipt_key, public_key_of, receipt_payload, sign_receipt,
                               verify_receipt)
-from consent.sensitivity import fhir_codings, sensitive_labels_for
+from consent.sensitivity import fhir_codings, labels_of, sensitive_labels_for
 from consent.vocabulary import (ACTIVE, ALL, CAREGIVING, CATEGORIES, DRAFT, ENTERED_IN_ERROR,
                                 STAFF,
                                 HOSPITAL, INACTIVE, INSURANCE, OTHER, PERSON, PROPOSED, PURPOSES,
@@ -34,7 +36,7 @@ __all__ = [
     "ConsentError", "ConsentInvalid", "NotRevocable", "AlreadyRevoked", "NotPending",
     "SelfApproval",
     "receipt_payload", "sign_receipt", "verify_receipt", "new_receipt_key", "public_key_of",
-    "sensitive_labels_for", "fhir_codings",
+    "sensitive_labels_for", "fhir_codings", "labels_of",
     "ALL", "CATEGORIES", "PURPOSES", "SENSITIVE_LABELS", "STATUSES",
     "TREATMENT", "CAREGIVING", "RESEARCH", "INSURANCE", "OTHER",
     "DRAFT", "PROPOSED", "ACTIVE", "REJECTED", "INACTIVE", "ENTERED_IN_ERROR",

@@ -119,7 +119,7 @@ def _failure(consent: Consent, patient_id: str, accessor: Grantee, purpose: str,
         return r.WRONG_PURPOSE
     if not consent.covers_category(category):
         return r.CATEGORY_NOT_COVERED
-    if not labels <= consent.sensitive:
+    if not labels <= consent.covered_labels:
         return r.SENSITIVE_NOT_COVERED
     state = standing(consent, at)
     return None if state == IN_FORCE else state

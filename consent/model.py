@@ -153,6 +153,15 @@ class Consent:
             return True
         return self.approved_by is not None and self.approved_by != self.recorded_by
 
+    @property
+    def covered_labels(self) -> frozenset:
+        """The sensitivity labels this consent lets through: those it names, a retired label
+        read as the labels it stood for (vocabulary.RETIRED_LABELS)."""
+        covered = set(self.sensitive)
+        for label in self.sensitive & v.RETIRED_LABELS.keys():
+            covered |= v.RETIRED_LABELS[label]
+        return frozenset(covered)
+
     def covers_category(self, category: str) -> bool:
         if self.categories is v.ALL:
             return category in v.CATEGORIES

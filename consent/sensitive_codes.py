@@ -1,154 +1,202 @@
-"""Which codes make a record sensitive: the tables consent.sensitivity reads. Data only.
+"""Which codes and words make a record sensitive: the loader of consent/sensitive_vocabulary.toml.
 
-Kept to codes whose meaning is certain. A code system's hierarchy cannot be walked without a
-terminology server, so SNOMED CT and LOINC are listed concept by concept (descendants of a
-listed concept are not caught); ICD-10 and ATC are classified by their ranges and prefixes,
-which are their hierarchy. Where a code is both, it carries both labels.
+The data, its sources and the matching rule live in that one file; this module reads it once at
+import (tomllib, standard library), checks its shape and refuses a malformed file with a
+VocabularyError naming the place, because a vocabulary that loads half-read would quietly show
+records it should hide. consent.sensitivity applies the tables below.
 """
-from consent.vocabulary import (GENETIC, HIV, MENTAL_HEALTH, RESTRICTED, SEXUAL_REPRODUCTIVE,
-                                SUBSTANCE_USE)
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
 
-# ICD-10 (WHO, as the Ministry of Health's list uses it) and ICD-10-CM, which shares its
-# chapters; VN Core names it http://terminology.hl7.org/CodeSystem/icd10.
-ICD10_SYSTEMS = frozenset({
-    "http://hl7.org/fhir/sid/icd-10", "http://hl7.org/fhir/sid/icd-10-cm",
-    "http://terminology.hl7.org/CodeSystem/icd10", "http://terminology.hl7.org/CodeSystem/icd10CM",
-    "urn:oid:2.16.840.1.113883.6.3", "urn:oid:2.16.840.1.113883.6.90",
-})
-SNOMED_SYSTEMS = frozenset({"http://snomed.info/sct", "urn:oid:2.16.840.1.113883.6.96"})
-LOINC_SYSTEMS = frozenset({"http://loinc.org", "urn:oid:2.16.840.1.113883.6.1"})
-ATC_SYSTEMS = frozenset({"http://www.whocc.no/atc", "urn:oid:2.16.840.1.113883.6.73"})
-ACT_CODE_SYSTEMS = frozenset({"http://terminology.hl7.org/CodeSystem/v3-ActCode",
-                              "http://hl7.org/fhir/v3/ActCode", "urn:oid:2.16.840.1.113883.5.4"})
-CONFIDENTIALITY_SYSTEMS = frozenset({"http://terminology.hl7.org/CodeSystem/v3-Confidentiality",
-                                     "http://hl7.org/fhir/v3/Confidentiality",
-                                     "urn:oid:2.16.840.1.113883.5.25"})
+from consent import text_terms
+from consent.vocabulary import RESTRICTED, SENSITIVE_LABELS
 
-# ICD-10 three-character category ranges, inclusive, compared as text ("O9A" is ICD-10-CM's
-# last obstetric block and sorts after "O99").
-ICD10_RANGES = {
-    # Chapter V, mental and behavioural disorders, and intentional self-harm.
-    MENTAL_HEALTH: (("F00", "F99"), ("X60", "X84")),
-    # F10-F19 are also in chapter V, so such a diagnosis carries both labels.
-    SUBSTANCE_USE: (("F10", "F19"),),
-    # HIV disease, asymptomatic HIV status, inconclusive HIV laboratory evidence.
-    HIV: (("B20", "B24"), ("Z21", "Z21"), ("R75", "R75")),
-    # Pregnancy and childbirth; reproduction-related encounters (contraception, procreative
-    # management, antenatal care); infections with a predominantly sexual mode of transmission;
-    # male and female infertility.
-    SEXUAL_REPRODUCTIVE: (("O00", "O9A"), ("Z30", "Z39"), ("Z3A", "Z3A"), ("A50", "A64"),
-                          ("N46", "N46"), ("N97", "N97")),
-    # Chromosomal abnormalities.
-    GENETIC: (("Q90", "Q99"),),
+DEFAULT_PATH = Path(__file__).with_name("sensitive_vocabulary.toml")
+
+_ICD10_CATEGORY = re.compile(r"[A-Z][0-9][0-9A-Z]")
+_ICD10_PREFIX = re.compile(r"[A-Z][0-9][0-9A-Z][0-9A-Z]*")
+_ATC_PREFIX = re.compile(r"[A-Z]([0-9]{2}([A-Z]([A-Z]([0-9]{2})?)?)?)?")
+_SYSTEMS = ("icd10", "snomed", "loinc", "atc", "act_code", "confidentiality")
+# Each code section: its required and optional keys besides `label` and `source`.
+_SECTIONS = {
+    "icd10": ((), ("ranges", "prefixes")), "snomed": (("codes",), ()),
+    "loinc": (("codes",), ()), "atc": (("prefixes",), ()),
+    "act_code": (("codes",), ()), "confidentiality": (("codes",), ()),
 }
+_WORD_KEYS = ({"source", "en", "vi", "examples"}, {"not", "near_misses"})
+# Every label but the hospital's own restricted flag is found in words too.
+WORD_LABELS = SENSITIVE_LABELS - {RESTRICTED}
 
-# ICD-10 subcategories, written without the dot, that fall outside those ranges.
-ICD10_PREFIXES = {
-    MENTAL_HEALTH: ("Z915",),                          # personal history of self-harm
-    SUBSTANCE_USE: ("Z502", "Z503", "Z714", "Z715"),   # rehabilitation, counselling
-    HIV: ("O987", "Z206", "Z114", "Z717"),             # in pregnancy, exposure, screening,
-                                                       # counselling
-    SEXUAL_REPRODUCTIVE: ("Z725",),                    # high-risk sexual behaviour
-}
 
-SNOMED_CODES = {
-    HIV: frozenset({"86406008", "165816005", "62479008"}),  # HIV infection, HIV positive, AIDS
-    MENTAL_HEALTH: frozenset({
-        "74732009",    # mental disorder
-        "35489007",    # depressive disorder
-        "370143000",   # major depressive disorder
-        "197480006",   # anxiety disorder
-        "58214004",    # schizophrenia
-        "13746004",    # bipolar disorder
-    }),
-    SUBSTANCE_USE: frozenset({"7200002", "66214007"}),  # alcoholism, substance abuse
-    SEXUAL_REPRODUCTIVE: frozenset({"77386006", "8098009"}),  # pregnant, STD
-}
+class VocabularyError(ValueError):
+    """consent/sensitive_vocabulary.toml is not as this module reads it."""
 
-# HIV-1 and HIV-2 antibody and antigen tests: the VSAC value set "Human Immunodeficiency Virus
-# (HIV) Laboratory Test Codes (Ab and Ag)", OID 2.16.840.1.113762.1.4.1056.50 (eCQM update
-# 2021-05-06, the screening tests, rapid tests, immunoblots and panels), whole.
-_HIV_AB_AG_TESTS = """
-    5220-9 5221-7 5222-5 5223-3 5224-1 5225-8 7917-8 7918-6 7919-4 9660-2 9661-0 9662-8 9663-6
-    9664-4 9665-1 9666-9 9667-7 9668-5 9669-3 9821-0 10901-7 10902-5 11078-3 11079-1 11080-9
-    11081-7 11082-5 12855-3 12856-1 12857-9 12858-7 12859-5 12870-2 12871-0 12872-8 12875-1
-    12876-9 12893-4 12894-2 12895-9 13499-9 13920-4 14092-1 14126-7 16132-3 16974-8 16975-5
-    16976-3 16977-1 16978-9 16979-7 18396-2 19110-6 21007-0 21331-4 21332-2 21334-8 21335-5
-    21336-3 21337-1 21338-9 21339-7 21340-5 22356-0 22357-8 22358-6 24012-7 28004-0 28052-9
-    29327-4 29893-5 30361-0 31072-2 31073-0 31201-7 31430-2 32571-2 32602-5 32827-8 32842-7
-    33508-3 33660-2 33806-1 33807-9 33866-5 34591-8 34592-6 35437-3 35438-1 35439-9 35440-7
-    35441-5 35442-3 35443-1 35444-9 35445-6 35446-4 35447-2 35448-0 35449-8 35450-6 35452-2
-    35564-4 35565-1 40437-6 40438-4 40439-2 40732-0 40733-8 41143-9 41144-7 41145-4 41290-8
-    42339-2 42600-7 42627-0 42768-2 43008-2 43009-0 43010-8 43011-6 43012-4 43013-2 43185-8
-    43599-0 44531-2 44532-0 44533-8 44607-0 44872-0 44873-8 45212-8 47029-4 48345-3 48346-1
-    49483-1 49580-4 49718-0 49905-3 49965-7 51786-2 51866-2 53379-4 53601-1 54086-4 56888-1
-    57974-8 57975-5 57976-3 57977-1 57978-9 58900-2 62456-9 68961-2 69668-2 73905-2 73906-0
-    75622-1 75666-8 77685-6 80203-3 80387-4 81641-3 83101-6 85037-0 85686-4 86233-4 86657-4
-    89365-1 89374-3
-"""
 
-# HIV viral load: the VSAC value set "HIV Viral Load Tests", OID 2.16.840.1.113762.1.4.1248.377
-# (eCQM update 2025-05-08), whole; only people living with HIV have these tests.
-_HIV_VIRAL_LOAD_TESTS = """
-    10351-5 20447-9 21008-8 21333-0 23876-6 29539-4 29541-0 41514-1 41515-8 41516-6 48510-2
-    48511-0 48552-4 51780-5 59419-2 62469-2 69354-9 70241-5 104762-0 104781-0
-"""
+@dataclass(frozen=True)
+class Vocabulary:
+    systems: dict           # "icd10" -> frozenset of system URLs, ...
+    icd10_ranges: dict      # label -> ((low, high), ...)
+    icd10_prefixes: dict    # label -> (prefix, ...)
+    snomed: dict            # label -> frozenset of concept ids
+    loinc: dict             # label -> frozenset of codes
+    atc_prefixes: dict      # label -> (prefix, ...)
+    act_codes: dict         # code -> frozenset of labels
+    confidentiality: dict   # code -> frozenset of labels
+    terms: tuple            # text_terms.Term, masks included
+    words: dict             # label -> its [words.<label>] table as written (examples, ...)
 
-LOINC_CODES = {
-    HIV: frozenset(_HIV_AB_AG_TESTS.split()) | frozenset(_HIV_VIRAL_LOAD_TESTS.split()) | {
-        "25836-8",  # HIV 1 RNA [#/volume] (viral load) in Specimen by NAA with probe detection
-        "5018-7",   # HIV 1 RNA [Presence] by probe and target amplification (infant diagnosis)
-        "44871-2",  # HIV 1 proviral DNA [Presence] in Blood by NAA with probe detection
-        "25841-8",  # HIV 2 proviral DNA [Presence] in Blood by NAA with probe detection
-        "25842-6",  # HIV 2 proviral DNA [Presence] in Specimen by NAA with probe detection
-    },
-    MENTAL_HEALTH: frozenset({
-        "44249-1",  # PHQ-9 panel
-        "44261-6",  # PHQ-9 total score
-        "69737-5",  # GAD-7 panel
-        "70274-6",  # GAD-7 total score
-    }),
-    SUBSTANCE_USE: frozenset({"72109-2"}),  # AUDIT-C
-    SEXUAL_REPRODUCTIVE: frozenset({"2106-3", "2118-8"}),  # hCG pregnancy test, urine / serum
-    GENETIC: frozenset({
-        "51969-4",  # genetic analysis report
-        "55232-3",  # genetic analysis summary panel
-        "81247-9",  # master HL7 genetic variant reporting panel
-        "69548-6",  # genetic variant assessment
-        "48018-6",  # gene studied
-    }),
-}
 
-# ATC prefixes of medicines that reveal the condition they treat. Nucleoside reverse
-# transcriptase inhibitors alone (J05AF) are left out: tenofovir, lamivudine and entecavir are
-# the usual hepatitis B treatment, and labelling every hepatitis B prescription "hiv" would be
-# wrong. HIV regimens are caught by their other drug (J05AG, J05AJ, J05AE) or as combinations.
-ATC_PREFIXES = {
-    HIV: ("J05AE", "J05AG", "J05AJ", "J05AR"),  # protease, NNRTI, integrase, HIV combinations
-    MENTAL_HEALTH: ("N05A", "N06A"),             # antipsychotics (lithium too), antidepressants
-    SUBSTANCE_USE: ("N07B",),                    # drugs used in addictive disorders
-    SEXUAL_REPRODUCTIVE: ("G02B", "G03A", "G03GA", "G03XB"),  # contraceptives, gonadotropins,
-                                                               # mifepristone/ulipristal
-}
+def load(path: Path = DEFAULT_PATH) -> Vocabulary:
+    try:
+        with open(path, "rb") as file:
+            data = tomllib.load(file)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise VocabularyError(f"{path}: cannot be read: {exc}") from exc
+    return parse(data)
 
-# Security labels a hospital may already have put in meta.security: HL7 v3 ActCode
-# information-sensitivity codes and v3 Confidentiality "restricted"/"very restricted". SUD, MH
-# and BH are the newer ActCode spellings of the same policies.
-ACT_CODES = {
-    "ETH": SUBSTANCE_USE, "SUD": SUBSTANCE_USE,
-    "PSY": MENTAL_HEALTH, "MH": MENTAL_HEALTH, "BH": MENTAL_HEALTH,
-    "HIV": HIV,
-    "SEX": SEXUAL_REPRODUCTIVE, "STD": SEXUAL_REPRODUCTIVE,
-    "GDIS": GENETIC, "SCA": GENETIC,
-    "SDV": RESTRICTED, "TBOO": RESTRICTED,   # sexual or domestic violence; taboo
-}
-CONFIDENTIALITY_CODES = {"R": RESTRICTED, "V": RESTRICTED}
 
-# Words that name a condition in a code's `display` or a concept's `text`, read (without case,
-# as whole words) for the codes the tables above miss: a hospital's local code, a test the value
-# set does not list. A label too many only hides a record until the patient names it.
-TEXT_PATTERNS = {
-    # "HIV", "HIV-1", "HIV1+2 Ab" (LOINC short names), "VIH" (French, as some labs write it);
-    # not "HIVE" or "SHIVER".
-    HIV: (r"\bHIV(?![A-Z])", r"\bVIH(?![A-Z])", r"\bIMMUNO-?DEFICIENCY VIRUS\b"),
-}
+def parse(data) -> Vocabulary:
+    """A Vocabulary from the file's content; VocabularyError at the first thing out of shape."""
+    _keys("the file", data, set(_SYSTEMS) | {"systems", "words"})
+    sets = {name: _code_sets(name, data[name]) for name in _SYSTEMS}
+    return Vocabulary(
+        systems=_systems(data["systems"]),
+        icd10_ranges=_by_label(sets["icd10"], "ranges", _icd10_range),
+        icd10_prefixes=_by_label(sets["icd10"], "prefixes", _pattern(_ICD10_PREFIX, "ICD-10")),
+        snomed=_frozen(_by_label(sets["snomed"], "codes", _code)),
+        loinc=_frozen(_by_label(sets["loinc"], "codes", _code)),
+        atc_prefixes=_by_label(sets["atc"], "prefixes", _pattern(_ATC_PREFIX, "ATC")),
+        act_codes=_by_code(sets["act_code"]),
+        confidentiality=_by_code(sets["confidentiality"]),
+        terms=_terms(data["words"]),
+        words=dict(data["words"]),
+    )
+
+
+def _keys(where: str, table, required: set, optional: set = frozenset()) -> None:
+    if not isinstance(table, Mapping):
+        raise VocabularyError(f"{where} must be a table")
+    missing, unknown = required - table.keys(), table.keys() - required - optional
+    if missing or unknown:
+        raise VocabularyError(f"{where}: missing {sorted(missing)}, unknown {sorted(unknown)}")
+
+
+def _strings(where: str, values) -> list:
+    if (not isinstance(values, list) or not values
+            or not all(isinstance(value, str) and value.strip() for value in values)):
+        raise VocabularyError(f"{where} must be a non-empty list of non-empty strings")
+    return values
+
+
+def _systems(table) -> dict:
+    names = (*_SYSTEMS, "plain")
+    _keys("[systems]", table, set(names))
+    return {name: frozenset(_strings(f"[systems] {name}", table[name])) for name in names}
+
+
+def _code_sets(name: str, sets) -> list:
+    if not isinstance(sets, list) or not sets:
+        raise VocabularyError(f"[[{name}]] must be a non-empty array of tables")
+    required, optional = _SECTIONS[name]
+    for number, entry in enumerate(sets, 1):
+        where = f"[[{name}]] number {number}"
+        _keys(where, entry, {"label", "source", *required}, set(optional))
+        if entry["label"] not in SENSITIVE_LABELS:
+            raise VocabularyError(f"{where}: unknown label {entry['label']!r}")
+        if not isinstance(entry["source"], str) or not entry["source"].strip():
+            raise VocabularyError(f"{where}: a source must be named")
+        if not any(key in entry for key in (*required, *optional)):
+            raise VocabularyError(f"{where}: lists no codes")
+    return sets
+
+
+def _by_label(sets: list, key: str, check) -> dict:
+    """label -> tuple of the checked values under `key`, over every set naming that label."""
+    found: dict = {}
+    for entry in sets:
+        if key in entry:
+            where = f"{entry['label']} {key} ({entry['source'][:40]})"
+            values = entry[key]
+            if not isinstance(values, list) or not values:
+                raise VocabularyError(f"{where} must be a non-empty list")
+            found.setdefault(entry["label"], []).extend(check(where, value) for value in values)
+    return {label: tuple(values) for label, values in found.items()}
+
+
+def _frozen(table: dict) -> dict:
+    return {label: frozenset(values) for label, values in table.items()}
+
+
+def _code(where: str, value) -> str:
+    # Codes are compared upper-cased and stripped: a code written otherwise would never match.
+    if not isinstance(value, str) or not value or value != value.strip().upper():
+        raise VocabularyError(f"{where}: {value!r} is not a code in upper case without spaces")
+    return value
+
+
+def _pattern(pattern, kind: str):
+    def check(where: str, value) -> str:
+        if not isinstance(value, str) or not pattern.fullmatch(value):
+            raise VocabularyError(f"{where}: {value!r} is not an {kind} prefix (no dot)")
+        return value
+    return check
+
+
+def _icd10_range(where: str, value) -> tuple:
+    if (not isinstance(value, list) or len(value) != 2
+            or not all(isinstance(end, str) and _ICD10_CATEGORY.fullmatch(end) for end in value)
+            or value[0] > value[1]):
+        raise VocabularyError(f"{where}: {value!r} is not a [low, high] pair of ICD-10 "
+                              "categories with low <= high")
+    return tuple(value)
+
+
+def _by_code(sets: list) -> dict:
+    """code -> the labels of every set listing it."""
+    found: dict = {}
+    for label, codes in _by_label(sets, "codes", _code).items():
+        for code in codes:
+            found.setdefault(code, set()).add(label)
+    return {code: frozenset(labels) for code, labels in found.items()}
+
+
+def _terms(words) -> tuple:
+    _keys("[words]", words, set(WORD_LABELS))
+    terms = []
+    for label in sorted(WORD_LABELS):
+        table, where = words[label], f"[words.{label}]"
+        _keys(where, table, *_WORD_KEYS)
+        for key in ("en", "vi", "examples"):
+            _strings(f"{where} {key}", table[key])
+        for key in ("not", "near_misses"):
+            if key in table and not isinstance(table[key], list):
+                raise VocabularyError(f"{where} {key} must be a list")
+        for key, masks in (("en", False), ("vi", False), ("not", True)):
+            for text in table.get(key, ()):
+                try:
+                    terms.append(text_terms.parse_term(label, text, masks))
+                except ValueError as exc:
+                    raise VocabularyError(f"{where} {key}: {exc}") from None
+    return tuple(terms)
+
+
+VOCABULARY = load()
+
+ICD10_SYSTEMS = VOCABULARY.systems["icd10"]
+SNOMED_SYSTEMS = VOCABULARY.systems["snomed"]
+LOINC_SYSTEMS = VOCABULARY.systems["loinc"]
+ATC_SYSTEMS = VOCABULARY.systems["atc"]
+ACT_CODE_SYSTEMS = VOCABULARY.systems["act_code"]
+CONFIDENTIALITY_SYSTEMS = VOCABULARY.systems["confidentiality"]
+PLAIN_SYSTEMS = VOCABULARY.systems["plain"]
+ICD10_RANGES = VOCABULARY.icd10_ranges
+ICD10_PREFIXES = VOCABULARY.icd10_prefixes
+SNOMED_CODES = VOCABULARY.snomed
+LOINC_CODES = VOCABULARY.loinc
+ATC_PREFIXES = VOCABULARY.atc_prefixes
+ACT_CODES = VOCABULARY.act_codes
+CONFIDENTIALITY_CODES = VOCABULARY.confidentiality
+TERMS = VOCABULARY.terms

@@ -57,15 +57,21 @@ GRANTEE_KINDS = frozenset({HOSPITAL, PERSON})
 
 # Sensitivity labels (FHIR Consent.provision.securityLabel). A record carrying one is shown to
 # a grantee only under a consent that names that label; see consent.sensitivity for how a
-# record's codes map to them.
-MENTAL_HEALTH = "mental-health"              # mental and behavioural disorders, self-harm
-SEXUAL_REPRODUCTIVE = "sexual-reproductive"  # pregnancy, contraception, fertility, STIs
-HIV = "hiv"                                  # HIV infection, tests, exposure, antiretrovirals
-SUBSTANCE_USE = "substance-use"              # alcohol and drug use disorders, their treatment
-GENETIC = "genetic"                          # genetic tests and chromosomal abnormalities
-RESTRICTED = "restricted"                    # the source hospital flagged it restricted
-SENSITIVE_LABELS = frozenset({MENTAL_HEALTH, SEXUAL_REPRODUCTIVE, HIV, SUBSTANCE_USE, GENETIC,
+# record's codes and words map to them (consent/sensitive_vocabulary.toml).
+MENTAL_HEALTH = "mental-health"    # mental and behavioural disorders, self-harm
+STI = "sti"                        # sexually transmitted infections other than HIV
+REPRODUCTIVE = "reproductive"      # pregnancy and its termination, contraception, fertility
+HIV = "hiv"                        # HIV infection, tests, exposure, antiretrovirals
+SUBSTANCE_USE = "substance-use"    # alcohol and drug use disorders, their treatment
+GENETIC = "genetic"                # genetic tests and chromosomal abnormalities
+RESTRICTED = "restricted"          # the source hospital flagged it restricted
+SENSITIVE_LABELS = frozenset({MENTAL_HEALTH, STI, REPRODUCTIVE, HIV, SUBSTANCE_USE, GENETIC,
                               RESTRICTED})
+
+# Labels no longer offered, and the ones each stood for. Consents recorded before sexually
+# transmitted infections and reproductive health were told apart name "sexual-reproductive";
+# the patient meant both, so such a consent still covers both (new consents cannot name it).
+RETIRED_LABELS = {"sexual-reproductive": frozenset({STI, REPRODUCTIVE})}
 
 # How each label is written in a resource's meta.security on export, as (system, code): the HL7
 # v3 ActCode information-sensitivity codes, and v3 Confidentiality "R" for a record the source
@@ -73,7 +79,8 @@ SENSITIVE_LABELS = frozenset({MENTAL_HEALTH, SEXUAL_REPRODUCTIVE, HIV, SUBSTANCE
 V3_ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 V3_CONFIDENTIALITY = "http://terminology.hl7.org/CodeSystem/v3-Confidentiality"
 FHIR_SECURITY_LABELS = {
-    MENTAL_HEALTH: (V3_ACT_CODE, "PSY"), SEXUAL_REPRODUCTIVE: (V3_ACT_CODE, "SEX"),
-    HIV: (V3_ACT_CODE, "HIV"), SUBSTANCE_USE: (V3_ACT_CODE, "ETH"),
-    GENETIC: (V3_ACT_CODE, "GDIS"), RESTRICTED: (V3_CONFIDENTIALITY, "R"),
+    MENTAL_HEALTH: (V3_ACT_CODE, "PSY"), STI: (V3_ACT_CODE, "STD"),
+    REPRODUCTIVE: (V3_ACT_CODE, "SEX"), HIV: (V3_ACT_CODE, "HIV"),
+    SUBSTANCE_USE: (V3_ACT_CODE, "ETH"), GENETIC: (V3_ACT_CODE, "GDIS"),
+    RESTRICTED: (V3_CONFIDENTIALITY, "R"),
 }

@@ -77,9 +77,19 @@ def test_all_does_not_cover_sensitive_records():
 
 
 def test_a_hospital_under_treatment_sees_a_sensitive_record_only_when_the_label_is_named():
-    labels = {"hiv", "sexual-reproductive"}
+    labels = {"hiv", "sti"}
     assert not decide([consent(sensitive={"hiv"})], **request(sensitive_labels=labels)).permitted
     assert decide([consent(sensitive=labels)], **request(sensitive_labels=labels)).permitted
+
+
+@pytest.mark.parametrize("labels", [{"sti"}, {"reproductive"}, {"sti", "reproductive"}])
+def test_a_consent_naming_the_retired_sexual_reproductive_label_covers_both_its_halves(labels):
+    """Consents recorded before the split name "sexual-reproductive"; the patient meant both."""
+    old = consent(sensitive={"sexual-reproductive"})
+    assert decide([old], **request(sensitive_labels=labels)).permitted
+    assert decide([old], **request(sensitive_labels=labels | {"hiv"})).reason == \
+        reasons.SENSITIVE_NOT_COVERED
+
 
 
 def test_a_person_sees_a_sensitive_record_only_when_the_label_is_named():

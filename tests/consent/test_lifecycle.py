@@ -84,6 +84,13 @@ def test_unknown_sensitivity_labels_are_refused():
         "sensitive": ["unknown sensitivity label: psychiatry"]}
 
 
+def test_the_retired_sexual_reproductive_label_cannot_be_named_in_a_new_consent():
+    """Split into "sti" and "reproductive"; only consents recorded before keep it."""
+    assert problems(sensitive=["sexual-reproductive"]) == {
+        "sensitive": ["unknown sensitivity label: sexual-reproductive"]}
+    assert validate_new_consent(**grant(sensitive=["sti", "reproductive"])) is None
+
+
 def test_every_problem_is_reported_at_once():
     found = problems(categories=["billing"], purpose="marketing", expires_at=NOW - DAY,
                      source="staff", grantee=Grantee.person(SELF_KEY))
