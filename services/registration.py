@@ -30,9 +30,11 @@ def issue_activation_code(national_id: str, issued_by: dict, name: str | None = 
     activation_codes.insert(patients.national_id_hash(national_id), code_hash(code), expires_at,
                             issued_by)
     audit.record("activation_code.issue", actor=issued_by, patient_id=patient_id)
-    # A registered patient is told: with a code, someone may reset their password.
-    notify.security_event(accounts.PATIENT, patient_id, "activation_code_issued",
-                          {"issuer_type": issued_by["type"], "issuer_id": issued_by["id"]})
+    # A registered patient is told: with a code, someone may reset their password. (The code
+    # a person registers with is no news.)
+    if (patient_store.get(patient_id) or {}).get("registered_at"):
+        notify.security_event(accounts.PATIENT, patient_id, "activation_code_issued",
+                              {"issuer_type": issued_by["type"], "issuer_id": issued_by["id"]})
     return {"activation_code": code, "expires_at": expires_at}
 
 
