@@ -156,7 +156,7 @@ def test_a_read_that_cannot_be_recorded_shows_nothing(client, patient, monkeypat
     monkeypatch.setattr(audit_store, "MAX_ATTEMPTS", 2)
     monkeypatch.setattr(audit_store, "_lost_race", lambda attempt: None)
     monkeypatch.setattr(audit_store.AuditLog, "_current_head",
-                        lambda self: {"seq": -5, "hash": "stale"})  # every move loses
+                        lambda self, key: {"seq": -5, "hash": "stale"})  # every move loses
     response = client.get("/v1/me", headers=patient.auth)
     assert response.status_code == 503
     assert response.json["type"] == "urn:phr:problem:unavailable"
