@@ -30,8 +30,7 @@ wins claims it, and an append with no checkpoint due makes no extra round trip.
 On a real server the compare-and-set alone decides who gets a seq: update_one's filter and
 update apply atomically to the one head document. The embedded database gets the same from the
 write lock in models/embedded.py (its reads take no lock, hence the hash in the filter, and a
-head whose seal does not hold is read again a few times before it is refused: a read may see
-another append's $set half done).
+head whose seal does not hold is read again under that lock before it is refused).
 """
 import random
 import time
@@ -48,7 +47,6 @@ MAIN_CHAIN = MAIN_AUDIT_CHAIN  # its head is made at start-up (models/indexes.py
 ACTOR_TYPES = ("patient", "hospital", "staff", "system")
 OUTCOMES = ("ok", "denied", "failed")
 MAX_ATTEMPTS = 40
-SEAL_READS = 3  # reads of a head whose seal does not hold before it is refused
 _HIDDEN = {"_id": 0}
 
 
@@ -185,15 +183,22 @@ class AuditLog:
         return found[0]["seq"] if found else None
 
     def _current_head(self, key: bytes) -> dict:
-        """The head document, its seal checked. Raises HeadInvalid."""
-        for attempt in range(SEAL_READS):
-            head = self.head_document()
-            if head is None:
-                raise HeadInvalid(self.chain, missing=True)
-            if head_holds(key, self.chain, head):
-                return head
-            _lost_race(attempt)  # perhaps a read of another append's $set half done
-        raise HeadInvalid(self.chain, missing=False)
+        """The head document, its seal checked. Raises HeadInvalid. On the embedded database a
+        plain read may see another append's $set half done (a seal that does not hold yet), so
+        a head that fails is read again atomically before it is refused: a no-op update, which
+        takes the embedded write lock and is atomic on MongoDB. That extra round trip is made
+        only when the seal does not hold."""
+        head = self.head_document()
+        if head is not None and head_holds(key, self.chain, head):
+            return head
+        if head is not None:
+            head = self.heads.find_one_and_update({"_id": self.chain},
+                                                  {"$unset": {"read_barrier": ""}})
+        if head is None:
+            raise HeadInvalid(self.chain, missing=True)
+        if not head_holds(key, self.chain, head):
+            raise HeadInvalid(self.chain, missing=False)
+        return head
 
     def _sealed(self, bodies: list[dict], head: dict, key: bytes) -> list[dict]:
         entries, prev, seq = [], head["hash"], head["seq"]
