@@ -26,10 +26,9 @@ Lines = Iterable[tuple[int, dict | None]]  # (number, the checkpoint a line hold
 
 @dataclass(frozen=True)
 class Anchors:
-    """What the signed checkpoints found say: {seq: hash}, how many verified, and the first
-    checkpoint that did not verify or disagreed with another (`problem`), if any."""
+    """What the signed checkpoints found say: {seq: hash}, and the first checkpoint that did
+    not verify or disagreed with another (`problem`), if any."""
     hashes: dict = field(default_factory=dict)
-    found: int = 0
     problem: str | None = None
 
     @property
@@ -40,25 +39,24 @@ class Anchors:
 def gather(sources: Iterable[tuple[str, Lines]], chain: str, public: bytes) -> Anchors:
     """The checkpoints of `chain` in `sources` ((name, lines) each) that verify under `public`.
     A line that does not verify is a problem, not skipped: it was forged or damaged."""
-    hashes, found = {}, 0
+    hashes = {}
     for name, lines in sources:
         for number, point in lines:
             if point is None or not checkpoint_holds(point, public):
-                return Anchors(hashes, found, f"audit checkpoint {number} of {name} does not "
-                                              "verify: forged or damaged")
-            if point["chain"] != chain:
-                continue
-            if hashes.setdefault(point["seq"], point["hash"]) != point["hash"]:
-                return Anchors(hashes, found, f"signed audit checkpoints disagree about seq "
-                                              f"{point['seq']} (checkpoint {number} of {name})")
-            found += 1
-    return Anchors(hashes, found)
+                return Anchors(hashes, f"audit checkpoint {number} of {name} does not verify: "
+                                       "forged or damaged")
+            if point["chain"] == chain and \
+                    hashes.setdefault(point["seq"], point["hash"]) != point["hash"]:
+                return Anchors(hashes, f"signed audit checkpoints disagree about seq "
+                                       f"{point['seq']} (checkpoint {number} of {name})")
+    return Anchors(hashes)
 
 
 @dataclass(frozen=True)
 class ChainReport:
     """`count` entries checked; `fault` the first place the chain does not hold; `problem` a
-    fault of the head or of the checkpoints, in words; `checkpoints` how many were checked."""
+    fault of the head or of the checkpoints, in words; `checkpoints` how many seqs signed
+    checkpoints fixed."""
     count: int
     fault: Fault | None = None
     problem: str | None = None
@@ -113,13 +111,13 @@ def check_chain(log: AuditLog, key: bytes, head: dict | None, anchors: Anchors =
             break  # the newest entries are missing: finish() names the first
         fault = _feed(verifier, batch)
         if fault:
-            return ChainReport(verifier.count, fault, checkpoints=anchors.found)
+            return ChainReport(verifier.count, fault, checkpoints=len(anchors.hashes))
         after = batch[-1]["seq"]
         progress(len(batch))
     fault = verifier.finish(head)
     if fault:
-        return ChainReport(verifier.count, fault, checkpoints=anchors.found)
-    return _past_the_head(log, key, head, ChainReport(verifier.count, checkpoints=anchors.found))
+        return ChainReport(verifier.count, fault, checkpoints=len(anchors.hashes))
+    return _past_the_head(log, key, head, ChainReport(verifier.count, checkpoints=len(anchors.hashes)))
 
 
 def _feed(verifier: ChainVerifier, batch: Iterable[dict]) -> Fault | None:
