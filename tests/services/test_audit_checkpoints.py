@@ -1,6 +1,7 @@
-"""services.audit (record_many, the access log) and services.audit_checkpoints without Flask:
-bulk entries, refusals when the head does not hold, and checkpoints written to a file and to the
-log stream, signed so the public key alone checks them."""
+"""services.audit (record_many, the access log), services.audit_checkpoints and the gathering of
+checkpoints in services.audit_verify, without Flask: bulk entries, refusals when the head does
+not hold, and checkpoints written to a file and to the log stream, signed so the public key alone
+checks them."""
 import logging
 import os
 import stat
@@ -13,10 +14,12 @@ from models import audit as audit_store
 from models.audit import AuditLog
 from models.audit_checkpoints import CheckpointStore
 from models.indexes import ensure_indexes
-from security.audit_anchor import Schedule, checkpoint_holds, public_key, read_checkpoint_line
+from security.audit_anchor import (Schedule, checkpoint, checkpoint_holds, public_key,
+                                   read_checkpoint_line, sign_checkpoint)
 from security.audit_chain import first_fault
 from services.audit import Recorder, access_page
 from services.audit_checkpoints import Anchor, read_lines
+from services.audit_verify import gather
 from services.errors import AuditUnavailable
 
 KEY = b"unit-test-chain-key-32-bytes-ok!"
@@ -146,3 +149,18 @@ def test_a_checkpoint_is_written_when_its_period_is_over(log, db, path):
     for _ in range(3):
         recorder.record("profile.read", actor=PATIENT, patient_id="pat_a")
     assert [point["seq"] for _, point in read_lines(path)] == [1, 3]
+
+
+def test_signed_checkpoints_that_disagree_about_a_seq_are_a_problem():
+    one = sign_checkpoint(checkpoint("main", 4, "ab" * 32, T0), SEED)
+    other = sign_checkpoint(checkpoint("main", 4, "cd" * 32, T0), SEED)
+    anchors = gather([("file", [(1, one)]), ("witness", [(1, other)])], "main", public_key(SEED))
+    assert anchors.problem == ("signed audit checkpoints disagree about seq 4 (checkpoint 1 of "
+                               "witness)")
+
+
+def test_checkpoints_of_another_chain_are_checked_but_not_counted():
+    mine = sign_checkpoint(checkpoint("main", 4, "ab" * 32, T0), SEED)
+    theirs = sign_checkpoint(checkpoint("other", 9, "cd" * 32, T0), SEED)
+    anchors = gather([("file", [(1, mine), (2, theirs), (3, mine)])], "main", public_key(SEED))
+    assert (anchors.hashes, anchors.problem, anchors.latest_seq) == ({4: "ab" * 32}, None, 4)
