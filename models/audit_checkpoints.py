@@ -13,7 +13,11 @@ _HIDDEN = {"_id": 0}
 
 class CheckpointStore:
     def __init__(self, db, chain: str):
-        self.chain, self.points = chain, db.audit_checkpoints
+        self.db, self.chain = db, chain  # made on every audit entry: the collection only if used
+
+    @property
+    def points(self):
+        return self.db.audit_checkpoints
 
     def add(self, signed: dict) -> bool:
         """False when the database did not take it (the caller logs it: the entries it anchors
