@@ -114,10 +114,8 @@ def check_chain(log: AuditLog, key: bytes, head: dict | None, anchors: Anchors =
             return ChainReport(verifier.count, fault, checkpoints=len(anchors.hashes))
         after = batch[-1]["seq"]
         progress(len(batch))
-    fault = verifier.finish(head)
-    if fault:
-        return ChainReport(verifier.count, fault, checkpoints=len(anchors.hashes))
-    return _past_the_head(log, key, head, ChainReport(verifier.count, checkpoints=len(anchors.hashes)))
+    walked = ChainReport(verifier.count, verifier.finish(head), checkpoints=len(anchors.hashes))
+    return walked if walked.fault else _past_the_head(log, key, head, walked)
 
 
 def _feed(verifier: ChainVerifier, batch: Iterable[dict]) -> Fault | None:
