@@ -4,7 +4,7 @@ import sys
 import click
 from flask.cli import with_appcontext
 
-from services import admin, audit, hospital_export, hospitals, key_rotation
+from services import admin, audit_verify, hospital_export, hospitals, key_rotation
 from services.errors import DomainError, InvalidInput
 
 
@@ -12,7 +12,7 @@ def register(app) -> None:
     for command in (create_hospital, create_staff, rotate_hospital_secret, deactivate_hospital,
                     mark_hospital_sensitive,
                     disable_patient, disable_staff, rotate_keys, export_hospital,
-                    verify_audit, send_notifications):
+                    verify_audit, audit_checkpoint, create_witness, send_notifications):
         app.cli.add_command(command)
 
 
@@ -153,18 +153,52 @@ def _owner_only(path: str):
 @click.command("verify-audit")
 @click.option("--batch-size", type=click.IntRange(1, 100_000), default=1000, show_default=True,
               help="entries read per query")
+@click.option("--checkpoints", "paths", multiple=True,
+              type=click.Path(exists=True, dir_okay=False),
+              help="a witness's copy of the signed checkpoints (JSON lines); repeat for several")
+@click.option("--seal-legacy-head", is_flag=True,
+              help="seal a head written before heads were sealed, once the chain verifies")
 @with_appcontext
-def verify_audit(batch_size):
-    """Check the audit chain in seq order; exit 1 naming the first bad seq."""
-    head = audit.chain_head()
-    with click.progressbar(length=head["seq"], label="checking the audit chain",
+def verify_audit(batch_size, paths, seal_legacy_head):
+    """Check the audit chain in seq order against its sealed head and every signed checkpoint
+    (AUDIT_CHECKPOINT_FILE, --checkpoints, the database); exit 1 naming the first fault."""
+    try:
+        anchors = audit_verify.anchors_from(paths)  # before the head: see services/audit_verify
+    except OSError as error:
+        raise click.ClickException(f"a checkpoint file cannot be read: {error.strerror}") \
+            from None
+    head = audit_verify.chain_head()
+    with click.progressbar(length=(head or {}).get("seq", 0), label="checking the audit chain",
                            file=sys.stderr) as bar:
-        report = audit.verify_chain(batch_size, bar.update, head)
-    if report.fault:
-        raise click.ClickException(f"audit chain broken at seq {report.fault.seq} "
-                                   f"({report.fault.reason}); {report.count} entries before it "
-                                   "hold")
-    click.echo(f"audit chain intact: {report.count} entries")
+        if seal_legacy_head:
+            report = _run(audit_verify.seal_legacy_head, anchors, batch_size, bar.update)
+        else:
+            report = audit_verify.verify_chain(head, anchors, batch_size, bar.update)
+    if not report.holds:
+        raise click.ClickException(report.describe())
+    click.echo(report.describe())
+    if seal_legacy_head:
+        click.echo("the head is sealed")
+
+
+@click.command("audit-checkpoint")
+@with_appcontext
+def audit_checkpoint():
+    """Sign a checkpoint of the audit chain's head now and write it out (for cron)."""
+    signed = _run(audit_verify.checkpoint_now)
+    click.echo(f"audit checkpoint written: seq {signed['seq']} at {signed['at']}")
+
+
+@click.command("create-witness")
+@click.argument("name")
+@with_appcontext
+def create_witness(name):
+    """Create an audit witness client (reads GET /v1/audit/checkpoint only); prints its secret
+    once."""
+    creds = _run(hospitals.create_witness, name)
+    for key, value in creds.items():
+        click.echo(f"{key}: {value}")
+    click.echo("Store the client_secret now: it is kept only as a hash.")
 
 
 @click.command("send-notifications")

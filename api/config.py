@@ -24,7 +24,9 @@ ARGON2_MINIMUM = {"ARGON2_TIME_COST": 3, "ARGON2_MEMORY_KIB": 65536, "ARGON2_PAR
 # or one attacker gets.
 PRODUCTION_MAXIMUM = {"LOCKOUT_THRESHOLD": 10, "ACCESS_TOKEN_MINUTES": 15, "FRESH_MINUTES": 15,
                       "REFRESH_TOKEN_DAYS": 90, "TRUSTED_DEVICE_DAYS": 365,
-                      "CLIENT_SECRET_GRACE_HOURS": 168}
+                      "CLIENT_SECRET_GRACE_HOURS": 168,
+                      # Entries after the last checkpoint can be rolled back unseen by it.
+                      "AUDIT_CHECKPOINT_EVERY": 100_000, "AUDIT_CHECKPOINT_SECONDS": 86_400}
 # A lock shorter than these would let a guesser through faster than the design assumes.
 PRODUCTION_MINIMUM = {"LOCKOUT_SECONDS": 300, "LOCKOUT_MAX_SECONDS": 3600, **ARGON2_MINIMUM}
 APP_ENVS = ("development", "test", "production")
@@ -34,7 +36,8 @@ TRUE_WORDS, FALSE_WORDS = ("1", "true", "yes", "on"), ("0", "false", "no", "off"
 INTEGERS = {"ACCESS_TOKEN_MINUTES": 15, "REFRESH_TOKEN_DAYS": 30, "FRESH_MINUTES": 5,
             "LOCKOUT_THRESHOLD": 5, "LOCKOUT_SECONDS": 900, "LOCKOUT_MAX_SECONDS": 86400,
             "TRUSTED_DEVICE_DAYS": 90, "CLIENT_SECRET_GRACE_HOURS": 24,
-            "ACTIVATION_CODE_HOURS": 72, "PASSWORD_HASH_CONCURRENCY": 2, **ARGON2_MINIMUM}
+            "ACTIVATION_CODE_HOURS": 72, "PASSWORD_HASH_CONCURRENCY": 2,
+            "AUDIT_CHECKPOINT_EVERY": 1000, "AUDIT_CHECKPOINT_SECONDS": 3600, **ARGON2_MINIMUM}
 RATE_LIMITS = {"AUTH_RATE_LIMIT": "20 per minute", "STAFF_SEARCH_RATE_LIMIT": "30 per minute",
                "HOSPITAL_SEARCH_RATE_LIMIT": "120 per minute"}
 
@@ -143,6 +146,8 @@ def _parse(env) -> dict:
         **_encryption_keys(env),
         "HASH_PEPPER": env.get("HASH_PEPPER", DEV_HASH_PEPPER),
         "AUDIT_CHAIN_KEY": env.get("AUDIT_CHAIN_KEY", DEV_AUDIT_CHAIN_KEY),
+        # Signed checkpoints of the audit chain, one JSON line each; unset: log and database only.
+        "AUDIT_CHECKPOINT_FILE": env.get("AUDIT_CHECKPOINT_FILE") or None,
         "CONSENT_RECEIPT_KEY": _receipt_key(env),
         "MAX_CONTENT_LENGTH": _integer(env, "MAX_BODY_BYTES", 5 * 1024 * 1024),
         # FHIR bundles with inline attachments: only POST /v1/hospital/bundles takes these.
@@ -244,6 +249,10 @@ def production_problems(cfg: dict) -> list[str]:
     if chain_key == DEV_AUDIT_CHAIN_KEY or len(chain_key) < 32:
         problems.append("set AUDIT_CHAIN_KEY to a random value of at least 32 characters (and "
                         "keep it: the audit chain sealed with it verifies only with it)")
+    if not cfg.get("AUDIT_CHECKPOINT_FILE"):
+        problems.append("set AUDIT_CHECKPOINT_FILE to a file outside the database (append-only, "
+                        "on storage the database's operators cannot write) for the audit "
+                        "chain's signed checkpoints")
     if cfg["DATA_ENCRYPTION_KEY"] == DEV_DATA_KEY:
         problems.append("set DATA_ENCRYPTION_KEY to base64 of 32 random bytes")
     if not cfg.get("FCM_CREDENTIALS_FILE"):

@@ -57,10 +57,10 @@ def _lookup_error(_header, _payload):
 
 @jwt.token_in_blocklist_loader
 def _is_revoked(_header, payload) -> bool:
-    """Session tokens die with their session; hospital tokens with their client."""
+    """Session tokens die with their session; hospital and witness tokens with their client."""
     audience = payload.get("aud")
     if audience in (tokens.PATIENT, tokens.STAFF):
         return not sessions.is_active(payload.get("sid", ""), payload["sub"])
-    if audience == tokens.HOSPITAL:
+    if audience in (tokens.HOSPITAL, tokens.WITNESS):
         return not hospitals.accepts_token(payload)
     return False  # mfa/enrollment step tokens: minutes long, checked by their own flows

@@ -8,7 +8,7 @@ from pymongo.errors import PyMongoError
 
 from models import query_recorder
 from models import embedded
-from models.indexes import ensure_indexes
+from models.indexes import ensure_indexes, start_audit_chain
 
 DuplicateKeyError = pymongo.errors.DuplicateKeyError
 ReturnDocument = pymongo.ReturnDocument
@@ -40,6 +40,7 @@ def init_app(app) -> None:
     # The database itself, unless a test run records query shapes (models/query_recorder.py).
     app.extensions["mongo_db"] = query_recorder.watch(db)
     ensure_indexes(db)
+    start_audit_chain(db, app.config["AUDIT_CHAIN_KEY"].encode("utf-8"))
 
 
 def get_db():

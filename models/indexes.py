@@ -3,7 +3,7 @@ up (queries check expiry themselves, because TTL deletion runs late)."""
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.errors import OperationFailure
 
-from security.audit_chain import GENESIS
+from security.audit_anchor import genesis_head
 
 MAIN_AUDIT_CHAIN = "main"
 INDEX_NOT_FOUND = 27  # MongoDB's error code
@@ -58,11 +58,9 @@ def ensure_indexes(db) -> None:
         IndexModel([("patient_id", ASCENDING), ("chain", ASCENDING), ("at", DESCENDING),
                     ("seq", DESCENDING)]),
     ])
-    # Chain heads are found by _id: no index. The main chain's head is made here, not by the
-    # first append: mongomock creates a collection on first use without a lock, so two threads
-    # making the first entry at once could each create an `audit_heads` of their own (a fork).
-    db.audit_heads.update_one({"_id": MAIN_AUDIT_CHAIN},
-                              {"$setOnInsert": {"seq": 0, "hash": GENESIS}}, upsert=True)
+    # Chain heads are found by _id: no index. The main chain's head is made at start-up
+    # (start_audit_chain, below), with the chain key.
+    db.audit_checkpoints.create_indexes([IndexModel([("chain", ASCENDING), ("seq", ASCENDING)])])
     db.security_events.create_indexes([IndexModel([("account_id", ASCENDING), ("at", DESCENDING)])])
     db.used_step_tokens.create_indexes([IndexModel([("expires_at", ASCENDING)],
                                                    expireAfterSeconds=3600)])
@@ -122,6 +120,23 @@ def ensure_indexes(db) -> None:
     # Keyed by _id (hash of the sign-in identifier): one-document reads and $inc, no scans.
     db.throttles.create_indexes([IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=3600)])
     _drop_retired(db)
+
+
+def start_audit_chain(db, key: bytes, chain: str = MAIN_AUDIT_CHAIN) -> bool:
+    """Make the chain's sealed genesis head, unless it has a head or any entry; True when made.
+
+    Made at start-up, not by the first append: mongomock creates a collection on first use
+    without a lock, so two threads making the first entry at once could each create an
+    `audit_heads` of their own (a fork). Never over a chain that has entries: a head deleted
+    from such a chain stays missing (appends and the access log refuse, verify-audit names it)
+    rather than coming back at seq 0 to hide the entries. Two instances starting at once write
+    the same document ($setOnInsert)."""
+    if db.audit_heads.find_one({"_id": chain}, {"_id": 1}) is not None \
+            or db.audit_log.find_one({"chain": chain}, {"_id": 1}) is not None:
+        return False
+    result = db.audit_heads.update_one({"_id": chain}, {"$setOnInsert": genesis_head(key, chain)},
+                                       upsert=True)
+    return result.upserted_id is not None
 
 
 def _drop_retired(db) -> None:

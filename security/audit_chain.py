@@ -23,6 +23,7 @@ BOOKKEEPING = frozenset({"_id", "hash", "prev"})
 # Fault reasons, as the verifier names them.
 GAP, OUT_OF_ORDER, BROKEN_LINK, ALTERED, BEYOND_HEAD = (
     "gap", "out of order", "broken link", "altered", "beyond the head")
+TRUNCATED, NOT_AS_CHECKPOINTED = "truncated", "differs from a checkpoint"
 
 
 def iso_millis(moment: datetime) -> str:
@@ -70,22 +71,29 @@ def entry_hash(prev_hash: str, entry: Mapping, key: bytes | None = None) -> str:
 @dataclass(frozen=True)
 class Fault:
     """The first place the chain does not hold: `position` in the order walked (0-based),
-    `seq` the sequence number at fault (for a gap, the first missing one), `reason` one of
-    GAP, OUT_OF_ORDER, BROKEN_LINK, ALTERED, BEYOND_HEAD."""
+    `seq` the sequence number at fault (for a gap or a truncation, the first missing one),
+    `reason` one of GAP, OUT_OF_ORDER, BROKEN_LINK, ALTERED, BEYOND_HEAD, TRUNCATED,
+    NOT_AS_CHECKPOINTED; `detail` says more where the reason alone does not."""
     position: int
     seq: int
     reason: str
+    detail: str = ""
 
     def describe(self) -> str:
-        return f"seq {self.seq}: {self.reason}"
+        return f"seq {self.seq}: {self.reason}" + (f" ({self.detail})" if self.detail else "")
 
 
 class ChainVerifier:
     """Checks entries fed in seq order, one at a time, so a long chain can be read in batches.
-    Feed every entry, then call finish(); each returns the first Fault, or None."""
+    Feed every entry, then call finish(); each returns the first Fault, or None.
 
-    def __init__(self, key: bytes | None = None):
+    `checkpoints` maps a seq to the hash a signed checkpoint (security.audit_anchor) recorded
+    for it: the entry there must carry that hash, and the chain must reach the highest such seq.
+    """
+
+    def __init__(self, key: bytes | None = None, checkpoints: Mapping[int, str] | None = None):
         self.key = key
+        self.checkpoints = dict(checkpoints or {})
         self.count = 0
         self.expected_seq = FIRST_SEQ
         self.expected_prev = GENESIS
@@ -104,6 +112,9 @@ class ChainVerifier:
         if not isinstance(recorded, str) or not hmac.compare_digest(
                 recorded, entry_hash(self.expected_prev, entry, self.key)):
             return self._fault(seq, ALTERED)
+        checkpointed = self.checkpoints.get(seq)
+        if checkpointed is not None and not hmac.compare_digest(recorded, checkpointed):
+            return self._fault(seq, NOT_AS_CHECKPOINTED)
         self.count += 1
         self.expected_seq += 1
         self.expected_prev = recorded
@@ -111,26 +122,32 @@ class ChainVerifier:
 
     def finish(self, head: Mapping | None = None) -> Fault | None:
         """`head` is the chain's last {seq, hash} as stored apart from the entries: without
-        it, removing the newest entries would go unnoticed."""
+        it (or a checkpoint), removing the newest entries would go unnoticed."""
+        last_seq = self.expected_seq - 1
+        anchored = max(self.checkpoints, default=0)
+        if anchored > last_seq:
+            return self._fault(self.expected_seq, TRUNCATED, f"the chain ends at seq {last_seq}; "
+                               f"a checkpoint names seq {anchored}")
         if head is None:
             return None
-        last_seq = self.expected_seq - 1
         if head["seq"] > last_seq:
-            return self._fault(self.expected_seq, GAP)
+            return self._fault(self.expected_seq, TRUNCATED, f"the chain ends at seq {last_seq}; "
+                               f"the head names seq {head['seq']}")
         if head["seq"] < last_seq:
             return self._fault(head["seq"] + 1, BEYOND_HEAD)
         if not hmac.compare_digest(str(head["hash"]), self.expected_prev):
             return self._fault(last_seq, ALTERED)
         return None
 
-    def _fault(self, seq: int, reason: str) -> Fault:
-        return Fault(self.count, seq, reason)
+    def _fault(self, seq: int, reason: str, detail: str = "") -> Fault:
+        return Fault(self.count, seq, reason, detail)
 
 
 def first_fault(entries_in_order: Iterable[Mapping], key: bytes | None = None,
-                head: Mapping | None = None) -> Fault | None:
+                head: Mapping | None = None,
+                checkpoints: Mapping[int, str] | None = None) -> Fault | None:
     """The first Fault of a whole chain (entries in seq order from the first), or None."""
-    verifier = ChainVerifier(key)
+    verifier = ChainVerifier(key, checkpoints)
     for entry in entries_in_order:
         fault = verifier.feed(entry)
         if fault:

@@ -1,25 +1,27 @@
-"""The audit trail: one recorder that every service calls, the patient's access log, and the
-check of the whole chain.
+"""The audit trail: one recorder that every service calls, and the patient's access log (the
+operators' check of the whole chain is services/audit_verify.py).
 
 An entry says who (actor), did what (a dotted action such as `records.read`), to whose data
 (patient_id), why (purpose, consent_id), to which things (target: a few ids and a count), and
 how it ended (outcome). It never holds clinical content, names, national IDs, tokens or secrets:
 target keys come from a short list of id fields, and every value must look like an id.
 
-The recorder takes its collaborators (the chain, its key, a clock), so it runs without Flask;
-`record` and `access_log` below read them from the app.
+The recorder takes its collaborators (the chain, its key, a clock, the checkpoint anchor), so it
+runs without Flask; `record`, `record_many` and `access_log` below read them from the app.
 """
 import base64
 import binascii
+import logging
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from models import hospitals
-from models.audit import ACTOR_TYPES, OUTCOMES, AppendContended, AuditLog, trail
+from models.audit import (ACTOR_TYPES, MAIN_CHAIN, OUTCOMES, AppendContended, AuditLog,
+                          HeadInvalid, trail)
 from models.db import utcnow
-from security.audit_chain import ChainVerifier, Fault
+from services import audit_checkpoints
+from services.audit_checkpoints import Anchor
 from services.context import setting
 from services.errors import AuditUnavailable, InvalidInput
 
@@ -36,14 +38,19 @@ _PURPOSE = re.compile(r"[a-z][a-z_-]{0,39}")
 _NATIONAL_ID = re.compile(r"[0-9]{12}")
 _CURSOR = re.compile(r"([0-9]{1,13})\.([0-9]{1,15})")  # milliseconds up to the year 2286
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+ACCESS_LOG_UNAVAILABLE = "The access log cannot be shown now. Try again later."
+_log = logging.getLogger("phr.audit")
 
 
 class Recorder:
     """Seals entries into one chain. `clock` returns the time of an entry (UTC); it is kept to
-    the millisecond, as MongoDB keeps it, so the access log's cursor meets stored times."""
+    the millisecond, as MongoDB keeps it, so the access log's cursor meets stored times.
+    `anchor` (services/audit_checkpoints.py) says when a checkpoint is due and writes it; None
+    makes none."""
 
-    def __init__(self, log: AuditLog, key: bytes, clock: Callable[[], datetime]):
-        self.log, self.key, self.clock = log, key, clock
+    def __init__(self, log: AuditLog, key: bytes, clock: Callable[[], datetime],
+                 anchor: Anchor | None = None):
+        self.log, self.key, self.clock, self.anchor = log, key, clock, anchor
 
     def record(self, action: str, *, actor: dict, patient_id: str | None = None,
                purpose: str | None = None, consent_id: str | None = None,
@@ -51,12 +58,46 @@ class Recorder:
         """Append one entry; returns it as stored. Raises ValueError for an entry the trail
         must not hold (a caller's bug), AuditUnavailable when the chain cannot take it: the
         caller then does not go on with what it was recording."""
-        body = entry_body(action, actor=actor, patient_id=patient_id, purpose=purpose,
-                          consent_id=consent_id, target=target, outcome=outcome)
+        return self.record_many([{"action": action, "actor": actor, "patient_id": patient_id,
+                                  "purpose": purpose, "consent_id": consent_id,
+                                  "target": target, "outcome": outcome}])[0]
+
+    def record_many(self, entries: Iterable[dict]) -> list[dict]:
+        """Append several entries at once, in order, with one time and a fixed number of
+        database round trips; returns them as stored. Each entry is a dict of record's keyword
+        arguments plus "action". Every entry is checked before any is written: ValueError
+        names the first at fault, and then none is written. AuditUnavailable as record."""
+        bodies = [_checked_entry(n, entry) for n, entry in enumerate(entries)]
+        at = _to_millis(self.clock())
+        schedule = self.anchor.schedule if self.anchor else None
         try:
-            return self.log.append({**body, "at": _to_millis(self.clock())}, self.key)
+            appended = self.log.append_batch([{**body, "at": at} for body in bodies], self.key,
+                                             schedule, at)
         except AppendContended:
             raise AuditUnavailable() from None
+        except HeadInvalid as invalid:
+            _log.error("audit entries refused: %s (run flask verify-audit)", invalid)
+            raise AuditUnavailable() from None
+        if appended.checkpoint is not None:
+            self.anchor.write(appended.checkpoint)
+        return appended.entries
+
+
+_ENTRY_FIELDS = frozenset({"action", "actor", "patient_id", "purpose", "consent_id", "target",
+                           "outcome"})
+
+
+def _checked_entry(number: int, entry: dict) -> dict:
+    """entry_body of one entry of record_many. Raises ValueError naming its position."""
+    if not isinstance(entry, dict) or not {"action", "actor"} <= set(entry) <= _ENTRY_FIELDS:
+        raise ValueError(f"entry {number} must hold action and actor, and only "
+                         f"{sorted(_ENTRY_FIELDS)}")
+    fields = {"patient_id": None, "purpose": None, "consent_id": None, "target": None,
+              "outcome": "ok", **entry}
+    try:
+        return entry_body(fields.pop("action"), **fields)
+    except ValueError as error:
+        raise ValueError(f"entry {number}: {error}") from None
 
 
 def _to_millis(moment: datetime) -> datetime:
@@ -109,11 +150,18 @@ def _check_id(name: str, value) -> None:
 # The access log: what a patient sees of the entries about them.
 
 def access_page(log: AuditLog, hospital_names: Callable[[list], dict], patient_id: str, *,
-                limit: int, before: str | None = None) -> dict:
+                limit: int, key: bytes, before: str | None = None) -> dict:
     """One page of the entries about `patient_id`, newest first: {items, next_cursor}.
-    Raises InvalidInput for a cursor this API did not hand out."""
+    Raises InvalidInput for a cursor this API did not hand out; AuditUnavailable when the
+    chain's head is missing or its seal does not hold: what the chain holds cannot be told
+    then, and an empty page would read as "nobody looked"."""
     limit = max(1, min(limit, MAX_PAGE))
-    entries = log.about_patient(patient_id, limit + 1, decode_cursor(before) if before else None)
+    try:
+        entries = log.about_patient(patient_id, limit + 1,
+                                    decode_cursor(before) if before else None, key=key)
+    except HeadInvalid as invalid:
+        _log.error("access log refused: %s (run flask verify-audit)", invalid)
+        raise AuditUnavailable(ACCESS_LOG_UNAVAILABLE) from None
     more, entries = len(entries) > limit, entries[:limit]
     who = [e["actor"] for e in entries] + [i for i in map(_issuer, entries) if i]
     names = hospital_names(sorted({w["id"] for w in who if w["type"] == "hospital"}))
@@ -174,46 +222,10 @@ def _bad_cursor() -> InvalidInput:
     return InvalidInput(errors={"cursor": ["Not a cursor this API handed out."]})
 
 
-# Checking the whole chain (operators: flask verify-audit).
-
-@dataclass(frozen=True)
-class ChainReport:
-    """`count` entries checked; `fault` the first place the chain does not hold, or None."""
-    count: int
-    fault: Fault | None
-
-
-def check_chain(log: AuditLog, key: bytes, batch_size: int = 1000,
-                progress: Callable[[int], None] = lambda n: None,
-                head: dict | None = None) -> ChainReport:
-    """Walk the chain in seq order, `batch_size` entries per query, up to `head` (the head as
-    it is when the walk begins: appends made meanwhile wait for the next check). `progress` is
-    told how many entries each batch held."""
-    head, verifier, after = head or log.head(), ChainVerifier(key), 0
-    while after < head["seq"]:
-        batch = log.walk(after, head["seq"], batch_size)
-        if not batch:
-            break  # the newest entries are missing: finish() names the first
-        fault = _feed(verifier, batch)
-        if fault:
-            return ChainReport(verifier.count, fault)
-        after = batch[-1]["seq"]
-        progress(len(batch))
-    return ChainReport(verifier.count, verifier.finish(head))
-
-
-def _feed(verifier: ChainVerifier, batch: Iterable[dict]) -> Fault | None:
-    for entry in batch:
-        fault = verifier.feed(entry)
-        if fault:
-            return fault
-    return None
-
-
-# The app-facing functions: the chain, key and clock come from the app.
+# The app-facing functions: the chain, key, clock and anchor come from the app.
 
 def recorder() -> Recorder:
-    return Recorder(trail(), chain_key(), utcnow)
+    return Recorder(trail(), chain_key(), utcnow, audit_checkpoints.anchor(MAIN_CHAIN))
 
 
 def chain_key() -> bytes:
@@ -225,17 +237,12 @@ def record(action: str, **fields) -> dict:
     return recorder().record(action, **fields)
 
 
+def record_many(entries: Iterable[dict]) -> list[dict]:
+    """Recorder.record_many on the app's chain (same entries, same errors)."""
+    return recorder().record_many(entries)
+
+
 def access_log(patient_id: str, *, limit: int, before: str | None = None) -> dict:
     """The patient's own access log page (see access_page)."""
-    return access_page(trail(), hospitals.names_of, patient_id, limit=limit, before=before)
-
-
-def chain_head() -> dict:
-    """The app's chain's last {seq, hash}."""
-    return trail().head()
-
-
-def verify_chain(batch_size: int = 1000, progress: Callable[[int], None] = lambda n: None,
-                 head: dict | None = None) -> ChainReport:
-    """check_chain on the app's chain, with the app's key."""
-    return check_chain(trail(), chain_key(), batch_size, progress, head)
+    return access_page(trail(), hospitals.names_of, patient_id, limit=limit, key=chain_key(),
+                       before=before)

@@ -1,9 +1,11 @@
 """Hospital API clients: creation (CLI, demo seed), secret rotation, deactivation and the
-client-credentials token."""
+client-credentials token. Audit witnesses (create_witness) are clients of the same kind, kept in
+the same collection with `kind: "witness"`: they get a token of their own audience holding the
+one scope WITNESS_SCOPE, so they can read the audit checkpoint and nothing else."""
 import hmac
 from datetime import timedelta
 
-from models import hospitals
+from models import hospitals, witnesses
 from models.db import utcnow
 from security.codes import client_secret, opaque_id
 from services import tokens
@@ -12,6 +14,7 @@ from consent.vocabulary import SENSITIVE_LABELS
 from services.errors import Conflict, InvalidCredentials, InvalidInput, NotFound
 
 DEFAULT_SCOPES = ["records:write", "records:read", "activation-codes:write", "export:read"]
+WITNESS_SCOPE = "audit:checkpoint"
 
 
 def create_hospital(name: str, hospital_id: str | None = None,
@@ -24,6 +27,15 @@ def create_hospital(name: str, hospital_id: str | None = None,
                             scopes or DEFAULT_SCOPES):
         raise Conflict(f"A hospital with id {hospital_id} already exists.")
     return {"hospital_id": hospital_id, "client_id": client_id, "client_secret": secret}
+
+
+def create_witness(name: str) -> dict:
+    """An outside witness of the audit trail (an auditor's machine that polls the checkpoint):
+    returns its credentials, the secret shown here once and stored only as a hash."""
+    witness_id, client_id, secret = opaque_id("wit"), opaque_id("cli"), client_secret()
+    if not witnesses.insert(witness_id, name, client_id, _secret_hash(secret), [WITNESS_SCOPE]):
+        raise Conflict("A client with that id already exists; try again.")
+    return {"witness_id": witness_id, "client_id": client_id, "client_secret": secret}
 
 
 def rotate_secret(hospital_id: str, grace_hours: int | None = None) -> dict:
@@ -79,6 +91,9 @@ def issue_token(client_id: str, secret: str) -> dict:
     generation = _secret_generation(hospital, secret) if hospital else None
     if generation is None or not hospital["active"]:
         raise InvalidCredentials()
+    if hospital.get("kind") == witnesses.WITNESS:
+        # Whatever the stored document says, a witness holds its one scope and no other.
+        return tokens.hospital_token(hospital["_id"], [WITNESS_SCOPE], generation, tokens.WITNESS)
     return tokens.hospital_token(hospital["_id"], hospital["scopes"], generation)
 
 

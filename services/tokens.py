@@ -1,7 +1,7 @@
 """JWTs: short access tokens, rotating refresh tokens, and one-step tokens (mfa, enrollment).
 
-Claims: sub (opaque account id), aud (patient | staff | hospital | mfa | enrollment), sid
-(session), scope (hospitals); step tokens add kind (patient | staff), ep (the account's
+Claims: sub (opaque account id), aud (patient | staff | hospital | witness | mfa | enrollment),
+sid (session), scope (hospitals and witnesses); step tokens add kind (patient | staff), ep (the account's
 credential epoch: a password change or factor reset voids older step tokens) and dev (the
 trusted device the sign-in came from, when it did). No name, national ID or other personal data.
 """
@@ -16,7 +16,10 @@ from services.context import setting
 from services.errors import InvalidCredentials
 
 PATIENT, STAFF, HOSPITAL, MFA, ENROLLMENT = "patient", "staff", "hospital", "mfa", "enrollment"
-AUDIENCES = [PATIENT, STAFF, HOSPITAL, MFA, ENROLLMENT]
+# An outside witness of the audit trail (services/hospitals.create_witness): a client like a
+# hospital, with an audience of its own so that no view open to hospitals ever lets it in.
+WITNESS = "witness"
+AUDIENCES = [PATIENT, STAFF, HOSPITAL, WITNESS, MFA, ENROLLMENT]
 # Session tokens of each account kind (models.accounts) have their own audience.
 _AUDIENCE_OF_KIND = {accounts.PATIENT: PATIENT, accounts.STAFF: STAFF}
 _KIND_OF_AUDIENCE = {audience: kind for kind, audience in _AUDIENCE_OF_KIND.items()}
@@ -53,10 +56,12 @@ def session_pair(kind: str, account_id: str, session_id: str, refresh_jti: str,
             "expires_in": int(access_ttl().total_seconds()), "session_id": session_id}
 
 
-def hospital_token(hospital_id: str, scopes: list[str], secret_generation: int) -> dict:
-    """`sg`: the generation of the client secret it was issued for (see rotate_secret)."""
+def hospital_token(hospital_id: str, scopes: list[str], secret_generation: int,
+                   audience: str = HOSPITAL) -> dict:
+    """`sg`: the generation of the client secret it was issued for (see rotate_secret).
+    `audience` HOSPITAL, or WITNESS for an audit witness client."""
     token = create_access_token(identity=hospital_id, expires_delta=access_ttl(),
-                                additional_claims={"aud": HOSPITAL, "scope": " ".join(scopes),
+                                additional_claims={"aud": audience, "scope": " ".join(scopes),
                                                    "sg": secret_generation})
     return {"access_token": token, "token_type": "Bearer",
             "expires_in": int(access_ttl().total_seconds()), "scope": " ".join(scopes)}

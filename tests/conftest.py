@@ -8,6 +8,7 @@ import pytest
 from freezegun import freeze_time
 
 from api import create_app
+from models.indexes import start_audit_chain
 from tests import factories
 from tests.openapi_contract import ContractClient
 
@@ -31,10 +32,13 @@ def test_config(**extra) -> dict:
 
 def empty_database(app) -> None:
     """Delete every document, keeping the collections and their indexes: for an app that
-    outlives one pytest session (a module-level app under mutmut's in-process runs)."""
+    outlives one pytest session (a module-level app under mutmut's in-process runs). The audit
+    chain is started again, as start-up starts it on an empty database (a deleted head is
+    otherwise never made again: models/indexes.py)."""
     db = app.extensions["mongo_client"][app.config["MONGO_DB_NAME"]]
     for name in db.list_collection_names():
         db[name].delete_many({})
+    start_audit_chain(db, app.config["AUDIT_CHAIN_KEY"].encode("utf-8"))
 
 
 def drop_database(app) -> None:

@@ -3,7 +3,7 @@ import pytest
 
 from models import audit as audit_store
 from security.audit_chain import entry_hash
-from services import audit
+from services import audit_verify
 
 
 @pytest.fixture
@@ -62,10 +62,11 @@ def test_a_deleted_entry_is_reported_as_a_gap(app, db, activity):
     assert result.exit_code == 1 and "broken at seq 2 (gap)" in result.output
 
 
-def test_deleted_newest_entries_are_a_gap_against_the_head(app, db, activity):
+def test_deleted_newest_entries_are_a_truncation_against_the_head(app, db, activity):
     db.audit_log.delete_many({"seq": {"$gte": activity - 1}})
     result = verify_audit(app, "--batch-size", "2")
-    assert result.exit_code == 1 and f"seq {activity - 1} (gap)" in result.output
+    assert result.exit_code == 1 and f"seq {activity - 1} (truncated: the chain ends at seq " \
+        f"{activity - 2}; the head names seq {activity})" in result.output
 
 
 def test_a_renumbered_entry_is_found(app, db, activity):
@@ -76,17 +77,17 @@ def test_a_renumbered_entry_is_found(app, db, activity):
 
 def test_a_crash_between_moving_the_head_and_writing_the_entry_is_a_gap(app, client, patient,
                                                                         monkeypatch):
-    real_append, crashed_at = audit_store.AuditLog.append, []
+    real_append, crashed_at = audit_store.AuditLog.append_batch, []
 
     def power_cut(*args, **kwargs):
         raise OSError("power cut")
 
-    def append_then_crash(self, body, key):  # the head moves, then the process dies
-        crashed_at.append(self.head()["seq"] + 1)
+    def append_then_crash(self, *args):  # the head moves, then the process dies
+        crashed_at.append(self.head_document()["seq"] + 1)
         monkeypatch.setattr(self.entries, "insert_one", power_cut)
-        return real_append(self, body, key)
+        return real_append(self, *args)
 
-    monkeypatch.setattr(audit_store.AuditLog, "append", append_then_crash)
+    monkeypatch.setattr(audit_store.AuditLog, "append_batch", append_then_crash)
     assert client.get("/v1/me", headers=patient.auth).status_code == 500
     monkeypatch.undo()
     assert client.get("/v1/me", headers=patient.auth).status_code == 200
@@ -97,11 +98,12 @@ def test_a_crash_between_moving_the_head_and_writing_the_entry_is_a_gap(app, cli
 def test_the_chain_key_is_what_seals_it(app, activity, monkeypatch):
     monkeypatch.setitem(app.config, "AUDIT_CHAIN_KEY", "another key of at least 32 characters")
     result = verify_audit(app)
-    assert result.exit_code == 1 and "seq 1 (altered)" in result.output
+    assert result.exit_code == 1 and "head seal does not hold" in result.output
 
 
 def test_the_service_reports_the_count_checked_before_the_fault(app, db, activity):
     db.audit_log.update_one({"seq": 5}, {"$set": {"patient_id": "pat_other"}})
     with app.app_context():
-        report = audit.verify_chain(batch_size=2)
+        report = audit_verify.verify_chain(audit_verify.chain_head(), audit_verify.Anchors(),
+                                           batch_size=2)
     assert (report.count, report.fault.seq, report.fault.reason) == (4, 5, "altered")

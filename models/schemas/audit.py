@@ -46,3 +46,21 @@ class AccessLogPageOut(ma.Schema):
                            metadata={"description": "newest first"})
     next_cursor = ma.fields.String(required=True, allow_none=True, metadata={
         "description": "pass as `cursor` for the next (older) page; null on the last page"})
+
+
+class CheckpointOut(ma.Schema):
+    """GET /v1/audit/checkpoint: the newest signed checkpoint of the audit chain."""
+    chain = ma.fields.String(required=True, metadata={"description": "the chain (\"main\")"})
+    seq = ma.fields.Integer(required=True, metadata={
+        "description": "sequence number of the chain's entry the checkpoint fixes"})
+    hash = ma.fields.String(required=True, metadata={
+        "description": "that entry's chain hash (64 hex digits)"})
+    at = ma.fields.String(required=True, metadata={
+        "description": "when the checkpoint was made: ISO 8601 UTC with milliseconds, exactly "
+                       "the text that was signed"})
+    signature = ma.fields.String(required=True, metadata={
+        "description": "\"ed25519:\" and the base64url signature (no padding) over "
+                       "b\"phr-audit-checkpoint/v1\\x00\" followed by the sorted-key compact "
+                       "UTF-8 JSON of {at, chain, hash, seq}"})
+    public_key = ma.fields.String(required=True, metadata={
+        "description": "base64 of the 32-byte Ed25519 public key that verifies the signature"})

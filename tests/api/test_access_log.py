@@ -161,7 +161,7 @@ def test_a_read_that_cannot_be_recorded_shows_nothing(client, patient, monkeypat
     monkeypatch.setattr(audit_store, "MAX_ATTEMPTS", 2)
     monkeypatch.setattr(audit_store, "_lost_race", lambda attempt: None)
     monkeypatch.setattr(audit_store.AuditLog, "_current_head",
-                        lambda self: {"seq": -5, "hash": "stale"})  # every move loses
+                        lambda self, key: {"seq": -5, "hash": "stale"})  # every move loses
     response = client.get("/v1/me", headers=patient.auth)
     assert response.status_code == 503
     assert response.json["type"] == "urn:phr:problem:unavailable"
@@ -180,3 +180,20 @@ def test_an_entry_slipped_in_beside_the_chain_never_shows(app, client, patient):
     db.audit_log.insert_one({**forged, "_id": "other:1", "chain": "other", "seq": 1})
     log = client.get("/v1/me/access-log", headers=patient.auth).json["items"]
     assert "hosp_forged" not in str(log)
+
+
+@pytest.mark.parametrize("tamper", [
+    lambda heads: heads.delete_one({"_id": "main"}),
+    lambda heads: heads.update_one({"_id": "main"}, {"$inc": {"seq": -1}}),
+    lambda heads: heads.update_one({"_id": "main"}, {"$unset": {"seal": ""}})],
+    ids=["deleted head", "head moved without the key", "seal removed"])
+def test_the_access_log_is_refused_rather_than_empty_when_the_head_does_not_hold(
+        app, client, patient, tamper):
+    """Every entry about the patient is filtered up to the head: without a head that holds,
+    the page would come back empty and look like nobody had looked."""
+    assert access_log(client, patient)["items"]
+    tamper(app.extensions["mongo_db"].audit_heads)
+    response = client.get(LOG, headers=patient.auth)
+    assert response.status_code == 503
+    assert response.json["type"] == "urn:phr:problem:unavailable"
+    assert "items" not in response.json

@@ -13,6 +13,7 @@ SAFE_PRODUCTION = {
     "DATA_ENCRYPTION_KEY": base64.b64encode(os.urandom(32)).decode(),
     "CONSENT_RECEIPT_KEY": base64.b64encode(os.urandom(32)).decode(),
     "FCM_CREDENTIALS_FILE": "/run/secrets/firebase.json",
+    "AUDIT_CHECKPOINT_FILE": "/var/lib/phr-audit/checkpoints.jsonl",
 }
 
 
@@ -170,7 +171,8 @@ def test_staff_search_rate_limit_default():
 
 @pytest.mark.parametrize("name, maximum", [
     ("LOCKOUT_THRESHOLD", 10), ("ACCESS_TOKEN_MINUTES", 15), ("FRESH_MINUTES", 15),
-    ("REFRESH_TOKEN_DAYS", 90), ("TRUSTED_DEVICE_DAYS", 365), ("CLIENT_SECRET_GRACE_HOURS", 168)])
+    ("REFRESH_TOKEN_DAYS", 90), ("TRUSTED_DEVICE_DAYS", 365), ("CLIENT_SECRET_GRACE_HOURS", 168),
+    ("AUDIT_CHECKPOINT_EVERY", 100_000), ("AUDIT_CHECKPOINT_SECONDS", 86_400)])
 def test_production_bound_allows_the_maximum_and_refuses_one_more(name, maximum):
     assert load_config({**SAFE_PRODUCTION, name: str(maximum)})[name] == maximum
     message = refusal({**SAFE_PRODUCTION, name: str(maximum + 1)})
@@ -310,6 +312,17 @@ def test_the_data_key_can_come_from_a_file(tmp_path):
     path.write_text("not a key")
     with pytest.raises(ConfigError):
         load_config({"DATA_ENCRYPTION_KEY_FILE": str(path)})
+
+
+def test_production_refuses_to_start_without_an_audit_checkpoint_file():
+    env = {k: v for k, v in SAFE_PRODUCTION.items() if k != "AUDIT_CHECKPOINT_FILE"}
+    assert "set AUDIT_CHECKPOINT_FILE" in refusal(env)
+
+
+def test_audit_checkpoints_default_to_every_thousand_entries_or_hour_without_a_file():
+    config = load_config({})
+    assert (config["AUDIT_CHECKPOINT_EVERY"], config["AUDIT_CHECKPOINT_SECONDS"],
+            config["AUDIT_CHECKPOINT_FILE"]) == (1000, 3600, None)
 
 
 def test_production_refuses_to_start_without_a_firebase_service_account():

@@ -100,7 +100,7 @@ def test_an_export_that_cannot_be_recorded_is_a_503_problem(app, client, hospita
     monkeypatch.setattr(audit_store, "MAX_ATTEMPTS", 2)
     monkeypatch.setattr(audit_store, "_lost_race", lambda attempt: None)
     monkeypatch.setattr(audit_store.AuditLog, "_current_head",
-                        lambda self: {"seq": -5, "hash": "stale"})  # every append loses
+                        lambda self, key: {"seq": -5, "hash": "stale"})  # every append loses
     try:
         response = client.get("/v1/hospital/export", headers=bearer(token))
     except AuditUnavailable:

@@ -8,6 +8,7 @@ import pytest
 
 from models import audit
 from models.audit import AppendContended, AuditLog
+from security.audit_anchor import head_seal
 from security.audit_chain import GENESIS, first_fault
 
 KEY = b"test-chain-key-of-32-bytes-long!"
@@ -16,7 +17,11 @@ AT = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
 
 @pytest.fixture
 def db(app):
-    return app.extensions["mongo_db"]
+    """The app's database, its main chain started afresh under this module's KEY."""
+    db = app.extensions["mongo_db"]
+    db.audit_heads.delete_many({})
+    assert AuditLog(db).start(KEY)
+    return db
 
 
 def body(n: int = 0) -> dict:
@@ -33,17 +38,19 @@ def test_appends_are_numbered_and_chained_from_genesis(db):
     first, second = log.append(body(1), KEY), log.append(body(2), KEY)
     assert (first["seq"], first["prev"], second["seq"], second["prev"]) == (
         1, GENESIS, 2, first["hash"])
-    assert log.head() == {"seq": 2, "hash": second["hash"]}
-    assert first_fault(stored(db), KEY, log.head()) is None
+    assert log.head(KEY) == {"seq": 2, "hash": second["hash"]}
+    assert first_fault(stored(db), KEY, log.head(KEY)) is None
 
 
 def test_an_empty_chain_has_the_genesis_head(db):
-    assert AuditLog(db).head() == {"seq": 0, "hash": GENESIS}
+    assert AuditLog(db).head(KEY) == {"seq": 0, "hash": GENESIS}
 
 
 def test_chains_are_numbered_apart(db):
     AuditLog(db, "main").append(body(), KEY)
-    assert AuditLog(db, "other").append(body(), KEY)["seq"] == 1
+    other = AuditLog(db, "other")
+    assert other.start(KEY)
+    assert other.append(body(), KEY)["seq"] == 1
 
 
 def test_the_trail_carries_no_unique_index_but_its_id(db):
@@ -98,11 +105,12 @@ def test_two_appends_at_once_never_share_a_seq(db, monkeypatch, busy_threads):
             break
     assert lost, "no append lost a race: the test did not exercise the compare-and-set"
     assert [entry["seq"] for entry in stored(db)] == list(range(1, appended + 1))
-    assert first_fault(stored(db), KEY, AuditLog(db).head()) is None
+    assert first_fault(stored(db), KEY, AuditLog(db).head(KEY)) is None
 
 
 def test_the_first_appends_of_a_new_chain_at_once_share_one_head(db, busy_threads):
     barrier, entries = threading.Barrier(8), []
+    AuditLog(db, "new").start(KEY)
 
     def first_append():
         barrier.wait()
@@ -121,8 +129,8 @@ def test_an_append_that_loses_the_race_for_the_head_takes_the_next_seq(db, monke
     read_head = AuditLog._current_head
     raced = []
 
-    def head_then_rival_appends(self):
-        head = read_head(self)
+    def head_then_rival_appends(self, key):
+        head = read_head(self, key)
         if self is log and not raced:
             raced.append(rival.append(body(2), KEY))  # moves the head after `log` read it
         return head
@@ -130,7 +138,7 @@ def test_an_append_that_loses_the_race_for_the_head_takes_the_next_seq(db, monke
     monkeypatch.setattr(AuditLog, "_current_head", head_then_rival_appends)
     mine = log.append(body(1), KEY)
     assert (raced[0]["seq"], mine["seq"]) == (1, 2)
-    assert first_fault(stored(db), KEY, log.head()) is None
+    assert first_fault(stored(db), KEY, log.head(KEY)) is None
 
 
 def test_a_head_read_half_way_through_another_append_does_not_win(db, monkeypatch):
@@ -138,24 +146,25 @@ def test_a_head_read_half_way_through_another_append_does_not_win(db, monkeypatc
     log = AuditLog(db)
     first = log.append(body(1), KEY)
     second = log.append(body(2), KEY)
-    torn = {"_id": "main", "seq": 2, "hash": first["hash"]}
+    torn = {"_id": "main", "seq": 2, "hash": first["hash"],
+            "seal": head_seal(KEY, "main", 2, first["hash"])}
     read_head = AuditLog._current_head
     reads = []
 
-    def torn_first(self):
+    def torn_first(self, key):
         reads.append(1)
-        return torn if len(reads) == 1 else read_head(self)
+        return torn if len(reads) == 1 else read_head(self, key)
 
     monkeypatch.setattr(AuditLog, "_current_head", torn_first)
     third = log.append(body(3), KEY)
     assert len(reads) == 2  # the torn head lost the compare-and-set
     assert (third["seq"], third["prev"]) == (3, second["hash"])
-    assert first_fault(stored(db), KEY, log.head()) is None
+    assert first_fault(stored(db), KEY, log.head(KEY)) is None
 
 
 def test_an_append_gives_up_when_the_head_never_holds_still(db, monkeypatch):
     monkeypatch.setattr(audit, "MAX_ATTEMPTS", 3)
-    monkeypatch.setattr(AuditLog, "_current_head", lambda self: {"seq": 41, "hash": GENESIS})
+    monkeypatch.setattr(AuditLog, "_current_head", lambda self, key: {"seq": 41, "hash": GENESIS})
     with pytest.raises(AppendContended):
         AuditLog(db).append(body(), KEY)
     assert stored(db) == []

@@ -239,6 +239,9 @@ MATRIX = {
                                                    body=_treated_national_id),
     ("POST", "/v1/hospital/bundles"): Row(every(HOSPITALS, 200), body=_bundle),
     ("GET", "/v1/hospital/export"): Row(every(HOSPITALS, 200)),
+    # Only an audit witness client (audience `witness`) reads it: every audience here, the
+    # hospitals included, is refused (tests/api/test_audit_witness.py has the witness).
+    ("GET", "/v1/audit/checkpoint"): Row({}, note="audit witnesses only"),
     ("POST", "/v1/hospital/records/search"): Row(
         every(HOSPITALS, 200), foreign=403, ids={"national_id": "national_id"}, body=_search,
         note="own: a patient who consented to this hospital; another patient, or none, 403"),

@@ -5,8 +5,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from security.audit_chain import (ALTERED, BEYOND_HEAD, BROKEN_LINK, GAP, GENESIS, OUT_OF_ORDER,
-                                  canonical, entry_hash, first_fault, iso_millis, seal, verify)
+from security.audit_chain import (ALTERED, BEYOND_HEAD, BROKEN_LINK, GAP, GENESIS,
+                                  NOT_AS_CHECKPOINTED, OUT_OF_ORDER, TRUNCATED, canonical,
+                                  entry_hash, first_fault, iso_millis, seal, verify)
 
 KEY = b"k" * 32
 T0 = datetime(2026, 11, 25, 9, 0, 0, 123456, tzinfo=timezone.utc)
@@ -102,11 +103,12 @@ def test_a_deleted_first_entry_is_a_gap_at_seq_one():
     assert first_fault(chain()[1:], KEY).seq == 1
 
 
-def test_deleted_newest_entries_are_found_against_the_head():
+def test_deleted_newest_entries_are_a_truncation_against_the_head():
     sealed = chain()
     head = head_of(sealed)
     fault = first_fault(sealed[:3], KEY, head)
-    assert (fault.seq, fault.reason) == (4, GAP)
+    assert (fault.seq, fault.reason) == (4, TRUNCATED)
+    assert fault.describe() == "seq 4: truncated (the chain ends at seq 3; the head names seq 5)"
 
 
 def test_a_head_that_disagrees_with_the_last_hash_is_found():
@@ -118,6 +120,25 @@ def test_an_entry_past_the_head_is_found():
     sealed = chain()
     fault = first_fault(sealed, KEY, {"seq": 4, "hash": sealed[3]["hash"]})
     assert (fault.seq, fault.reason) == (5, BEYOND_HEAD)
+
+
+def test_a_chain_that_ends_before_a_checkpoint_is_truncated_even_with_a_matching_head():
+    sealed = chain()
+    fault = first_fault(sealed[:3], KEY, head_of(sealed[:3]), {5: sealed[4]["hash"]})
+    assert (fault.seq, fault.reason) == (4, TRUNCATED)
+    assert "a checkpoint names seq 5" in fault.describe()
+
+
+def test_an_entry_with_another_hash_than_its_checkpoint_is_found():
+    sealed = chain()
+    fault = first_fault(sealed, KEY, head_of(sealed), {2: sealed[2]["hash"]})
+    assert (fault.position, fault.seq, fault.reason) == (1, 2, NOT_AS_CHECKPOINTED)
+
+
+def test_a_chain_that_matches_its_checkpoints_holds():
+    sealed = chain()
+    checkpoints = {2: sealed[1]["hash"], 5: sealed[4]["hash"]}
+    assert first_fault(sealed, KEY, head_of(sealed), checkpoints) is None
 
 
 def test_an_inserted_entry_with_a_taken_seq_is_found():

@@ -1,0 +1,20 @@
+"""Audit witnesses: outside clients that poll the audit chain's signed checkpoint. Kept in the
+`hospitals` collection beside hospital clients, with `kind: "witness"`, so that token issue,
+secret rotation and deactivation treat both alike (models/hospitals.py); what a witness may do
+is decided from its kind (services/hospitals.py), never from its stored scopes alone."""
+from models.db import DuplicateKeyError, get_db, utcnow
+
+WITNESS = "witness"
+
+
+def insert(witness_id: str, name: str, client_id: str, secret_hash: str,
+           scopes: list[str]) -> bool:
+    """False when the id is taken."""
+    try:
+        get_db().hospitals.insert_one({
+            "_id": witness_id, "kind": WITNESS, "name": name, "client_id": client_id,
+            "secret_hash": secret_hash, "scopes": scopes, "active": True,
+            "created_at": utcnow()})
+    except DuplicateKeyError:
+        return False
+    return True
