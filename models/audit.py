@@ -124,11 +124,13 @@ class AuditLog:
             due = schedule is not None and schedule.due(head, last["seq"], now)
             if due:
                 moved_to.update(checkpoint_seq=last["seq"], checkpoint_at=now)
-            # The hash is in the filter too: the embedded database may hand a reader a head
-            # half-way through another append's $set (new seq, old hash), and such a head
-            # must not win.
+            # The hash and the checkpoint bookkeeping are in the filter too: the embedded
+            # database may hand a reader a head half-way through another append's $set (new
+            # seq, old hash; or new seq and hash, old checkpoint_seq, which would make a
+            # checkpoint look due twice), and such a head must not win.
             moved = self.heads.update_one(
-                {"_id": self.chain, "seq": head["seq"], "hash": head["hash"]}, {"$set": moved_to})
+                {"_id": self.chain, "seq": head["seq"], "hash": head["hash"],
+                 "checkpoint_seq": head.get("checkpoint_seq")}, {"$set": moved_to})
             if moved.modified_count == 1:
                 self._insert(entries)
                 return Appended(entries, checkpoint(self.chain, last["seq"], last["hash"], now)

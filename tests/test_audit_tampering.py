@@ -9,8 +9,10 @@ from models.indexes import start_audit_chain
 from security.audit_anchor import head_seal
 from security.audit_chain import entry_hash
 
-ENTRIES = 6  # the hospital's activation code and five profile reads
-EVERY = 3    # checkpoints at seq 1 (the first append) and 4
+# The patient fixture writes three (its front-desk visit's push, the activation code, the
+# registration); `activity` adds five profile reads.
+ENTRIES = 8
+EVERY = 3    # checkpoints at seq 1 (the first append), 4 and 7
 
 
 @pytest.fixture
@@ -40,7 +42,7 @@ def read_profile(client, patient, times: int = 1) -> None:
 
 @pytest.fixture
 def activity(client, patient):
-    read_profile(client, patient, ENTRIES - 1)
+    read_profile(client, patient, ENTRIES - 3)
     return ENTRIES
 
 
@@ -64,10 +66,10 @@ def head_document(db) -> dict:
 
 
 def test_a_clean_trail_passes_against_its_checkpoints(app, activity, checkpoint_file):
-    assert [point["seq"] for point in lines(checkpoint_file)] == [1, 4]
+    assert [point["seq"] for point in lines(checkpoint_file)] == [1, 4, 7]
     result = verify_audit(app)
     assert result.exit_code == 0, result.output
-    assert "audit chain intact: 6 entries; 2 signed checkpoints agree" in result.output
+    assert "audit chain intact: 8 entries; 3 signed checkpoints agree" in result.output
     assert "checking the audit chain" in result.output  # the progress bar, on stderr
 
 
@@ -91,7 +93,7 @@ def test_a_deleted_head_is_found_and_refuses_reads_and_the_access_log(app, db, c
 
 
 def test_an_earlier_head_put_back_over_newer_entries_is_found(app, db, client, patient):
-    read_profile(client, patient, 3)  # seq 4: the checkpoint's seq
+    read_profile(client, patient, 1)  # seq 4: the checkpoint's seq
     earlier = head_document(db)
     read_profile(client, patient, 2)
     db.audit_heads.replace_one({"_id": "main"}, earlier)
@@ -101,13 +103,12 @@ def test_an_earlier_head_put_back_over_newer_entries_is_found(app, db, client, p
 
 def test_an_earlier_head_put_back_with_the_newer_entries_deleted_is_a_rollback(
         app, db, client, patient):
-    read_profile(client, patient, 1)
-    earlier = head_document(db)  # seq 2, below the checkpoint to come at seq 4
+    earlier = head_document(db)  # seq 3, below the checkpoints to come at seq 4 and 7
     read_profile(client, patient, 4)
-    db.audit_log.delete_many({"seq": {"$gt": 2}})
+    db.audit_log.delete_many({"seq": {"$gt": 3}})
     db.audit_heads.replace_one({"_id": "main"}, earlier)
-    fails_naming(app, "audit chain head rolled back: it names seq 2, a signed checkpoint names "
-                      "seq 4")
+    fails_naming(app, "audit chain head rolled back: it names seq 3, a signed checkpoint names "
+                      "seq 7")
 
 
 def test_everything_deleted_and_a_new_chain_started_is_a_rollback(app, db, activity, key):
@@ -116,18 +117,18 @@ def test_everything_deleted_and_a_new_chain_started_is_a_rollback(app, db, activ
     db.audit_checkpoints.delete_many({})
     assert start_audit_chain(db, key)  # the next start-up finds an empty trail
     fails_naming(app, "audit chain head rolled back: it names seq 0, a signed checkpoint names "
-                      "seq 4")
+                      "seq 7")
 
 
 def test_a_chain_cut_before_a_checkpoint_is_truncated_whatever_the_head(app, db, activity):
     db.audit_log.delete_many({"seq": {"$gt": 2}})
     fails_naming(app, "audit chain broken at seq 3 (truncated: the chain ends at seq 2; a "
-                      "checkpoint names seq 4)")
+                      "checkpoint names seq 7)")
 
 
 def test_entries_after_a_checkpoint_cut_with_its_head_are_found_by_the_witness_copy(
         app, db, client, patient, checkpoint_file, tmp_path):
-    read_profile(client, patient, 3)
+    read_profile(client, patient, 1)
     at_checkpoint = head_document(db)  # seq 4, checkpointed
     read_profile(client, patient, 3)   # seq 7, checkpointed too
     witness = tmp_path / "witness.jsonl"
@@ -179,10 +180,10 @@ def test_a_chain_rewritten_with_the_chain_key_differs_from_its_checkpoint(app, d
 def test_audit_checkpoint_writes_one_of_the_head_now(app, activity, checkpoint_file):
     result = app.test_cli_runner().invoke(args=["audit-checkpoint"])
     assert result.exit_code == 0, result.output
-    assert "audit checkpoint written: seq 6 at " in result.output
-    assert [point["seq"] for point in lines(checkpoint_file)] == [1, 4, 6]
-    assert "2 signed checkpoints" not in verify_audit(app).output
-    assert "3 signed checkpoints agree" in verify_audit(app).output
+    assert "audit checkpoint written: seq 8 at " in result.output
+    assert [point["seq"] for point in lines(checkpoint_file)] == [1, 4, 7, 8]
+    assert "3 signed checkpoints" not in verify_audit(app).output
+    assert "4 signed checkpoints agree" in verify_audit(app).output
 
 
 def test_audit_checkpoint_refuses_a_head_that_does_not_hold(app, db, activity):

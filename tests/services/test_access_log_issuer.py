@@ -14,6 +14,7 @@ ME = {"type": "patient", "id": "pat_a"}
 
 def test_a_registration_names_the_codes_issuer_and_nothing_else_does():
     log = AuditLog(mongomock.MongoClient(tz_aware=True).db)
+    log.start(KEY)
     recorder = Recorder(log, KEY, lambda: AT)
     asked = []
 
@@ -27,10 +28,10 @@ def test_a_registration_names_the_codes_issuer_and_nothing_else_does():
                     target={"hospital_id": "hosp_1"})
     recorder.record("account.register", actor=ME, patient_id="pat_a",
                     target={"staff_id": "stf_1"})
-    by_staff, by_hospital = access_page(log, names, "pat_a", limit=2)["items"]
+    by_staff, by_hospital = access_page(log, names, "pat_a", limit=2, key=KEY)["items"]
     assert asked == [["hosp_1"]]  # the issuer is named though no entry of the page is its own
     assert by_hospital["issued_by"] == {"type": "hospital", "id": "hosp_1",
                                         "name": "Bach Mai Hospital"}
     assert by_staff["issued_by"] == {"type": "staff", "id": "stf_1", "name": STAFF_NAME}
-    *_, other = access_page(log, names, "pat_a", limit=3)["items"]
+    *_, other = access_page(log, names, "pat_a", limit=3, key=KEY)["items"]
     assert other["action"] == "records.read" and other["issued_by"] is None
