@@ -1,6 +1,8 @@
 """Hospital API clients: id, display name, client id, keyed hash of the secret, scopes."""
 from models.db import DuplicateKeyError, get_db, require_str, utcnow
 
+_HOSPITALS_ONLY = {"kind": {"$ne": "witness"}}  # models.witnesses share the collection
+
 
 def insert(hospital_id: str, name: str, client_id: str, secret_hash: str,
            scopes: list[str]) -> bool:
@@ -51,8 +53,10 @@ def deactivate(hospital_id: str) -> bool:
 
 
 def names(hospital_ids) -> dict:
-    """{hospital id: display name} for these ids."""
-    cursor = get_db().hospitals.find({"_id": {"$in": list(hospital_ids)}}, {"name": 1})
+    """{hospital id: display name} for these ids (hospitals only: an audit witness kept in the
+    same collection is no hospital to name or to grant a consent to)."""
+    cursor = get_db().hospitals.find({"_id": {"$in": list(hospital_ids)}, **_HOSPITALS_ONLY},
+                                     {"name": 1})
     return {doc["_id"]: doc["name"] for doc in cursor}
 
 
@@ -70,7 +74,8 @@ def names_of(hospital_ids: list[str]) -> dict[str, str]:
     require_str(*hospital_ids)
     if not hospital_ids:
         return {}
-    cursor = get_db().hospitals.find({"_id": {"$in": list(hospital_ids)}}, {"name": 1})
+    cursor = get_db().hospitals.find({"_id": {"$in": list(hospital_ids)}, **_HOSPITALS_ONLY},
+                                     {"name": 1})
     return {doc["_id"]: doc["name"] for doc in cursor}
 
 

@@ -103,3 +103,10 @@ def test_a_deactivated_witness_token_stops_working(app, client, patient, witness
     result = app.test_cli_runner().invoke(args=["deactivate-hospital", witness["witness_id"]])
     assert result.exit_code == 0, result.output
     assert client.get(CHECKPOINT, headers=bearer(witness["token"])).status_code == 401
+
+
+def test_a_witness_is_no_hospital_to_grant_a_consent_to(app, client, patient, witness):
+    granted = client.post("/v1/me/consents", headers=patient.auth, json={
+        "grantee": {"type": "hospital", "id": witness["witness_id"]}, "categories": ["lab"],
+        "purpose": "treatment"})
+    assert granted.status_code == 422 and "grantee" in granted.json["errors"]
