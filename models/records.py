@@ -130,5 +130,14 @@ def versions_by_hospital(hospital_id: str, batch_size: int = 500):
         [("received_at", 1), ("_id", 1)]).batch_size(batch_size)
 
 
+def version_counts_by_patient(hospital_id: str) -> dict[str, int]:
+    """{patient id: versions} of what a hospital pushed, in one aggregation (for the access
+    log entries of its export)."""
+    require_str(hospital_id)
+    return {row["_id"]: row["count"] for row in get_db().record_versions.aggregate([
+        {"$match": {"hospital_id": hospital_id}},
+        {"$group": {"_id": "$patient_id", "count": {"$sum": 1}}}])}
+
+
 def count_versions_by_hospital(hospital_id: str) -> int:
     return get_db().record_versions.count_documents({"hospital_id": hospital_id})

@@ -20,8 +20,16 @@ def lines(hospital_id: str):
     AuditUnavailable, answered 503, before any line is made); the lines are a generator, so a
     large export streams and is never held in memory."""
     # Recorded before the first line leaves: a client that stops reading early was still served.
-    audit.record("hospital.export", actor={"type": "hospital", "id": hospital_id},
-                 target={"hospital_id": hospital_id, "count": count(hospital_id)})
+    # One entry for the export, and one in each of its patients' access logs (a bulk read is
+    # a read of every patient in it), appended together.
+    actor = {"type": "hospital", "id": hospital_id}
+    per_patient = store.version_counts_by_patient(hospital_id)
+    audit.record_many([
+        {"action": "hospital.export", "actor": actor,
+         "target": {"hospital_id": hospital_id, "count": sum(per_patient.values())}},
+        *({"action": "records.export", "actor": actor, "patient_id": patient_id,
+           "target": {"hospital_id": hospital_id, "count": versions}}
+          for patient_id, versions in sorted(per_patient.items()))])
     return _lines(hospital_id)
 
 

@@ -36,6 +36,11 @@ def shared_with_me(me: str) -> list[dict]:
             found.setdefault(given.patient_id, []).append(given)
     represented = {link.patient_id for link in links
                    if engine.standing(link, now) == engine.IN_FORCE}
+    if found:  # each sharing patient's name is read: on each one's access log
+        audit.record_many([{"action": "profile.read", "actor": {"type": "patient", "id": me},
+                            "patient_id": patient_id,
+                            "consent_id": min(c.id for c in consents)}
+                           for patient_id, consents in sorted(found.items())])
     return [{**_shared_view(patient_id, consents),
              "legal_representative": patient_id in represented}
             for patient_id, consents in found.items()]

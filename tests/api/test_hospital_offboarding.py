@@ -107,3 +107,23 @@ def test_an_export_that_cannot_be_recorded_is_a_503_problem(app, client, hospita
         pytest.fail("AuditUnavailable escaped the app while the export was streaming")
     assert response.status_code == 503
     assert response.content_type == "application/problem+json"
+
+
+def test_a_hospital_export_is_in_the_access_log_of_every_patient_in_it(app, client, hospital,
+                                                                       patient, clock):
+    """A review found a hospital's whole export never showed in its patients' access logs."""
+    other = factories.signed_in_patient(client, hospital, clock)
+    with app.app_context():
+        elsewhere = factories.create_hospital("Elsewhere Hospital")
+    bystander = factories.signed_in_patient(client, elsewhere, clock)
+    push(client, hospital, bundle(lab_result(patient.national_id, "lab-a"),
+                                  lab_result(other.national_id, "lab-b")))
+    token = factories.hospital_token(client, hospital)
+    assert client.get("/v1/hospital/export", headers=bearer(token)).status_code == 200
+    for account in (patient, other):
+        log = client.get("/v1/me/access-log", headers=account.auth).json["items"]
+        [entry] = [e for e in log if e["action"] == "records.export"]
+        assert entry["actor"]["id"] == hospital["hospital_id"]
+        assert entry["actor"]["name"] == "Test Hospital"
+    log = client.get("/v1/me/access-log", headers=bystander.auth).json["items"]
+    assert "records.export" not in [e["action"] for e in log]

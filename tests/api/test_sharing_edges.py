@@ -75,3 +75,18 @@ def test_a_page_filled_past_a_hidden_record_names_only_the_consents_of_what_it_s
     assert [r["resource"]["id"] for r in page["items"]] == ["dx-a", "dx-b"]
     assert consents_logged(app, owner_id(client, carer)) == [dx]
     assert consents_told(client, patient) == [dx]
+
+
+def test_listing_who_shared_with_me_is_on_each_sharers_access_log(client, hospital, patient,
+                                                                  clock):
+    """shared-with-me answers each sharing patient's name: a read of their data."""
+    carer = factories.signed_in_patient(client, hospital, clock)
+    granted = client.post("/v1/me/consents", headers=patient.auth, json={
+        "grantee": factories.person(carer), "categories": ["lab"], "purpose": "caregiving"})
+    assert [p["patient_id"] for p in client.get("/v1/me/shared-with-me",
+                                               headers=carer.auth).json] == [
+        factories.owner_id(client, patient)]
+    log = client.get("/v1/me/access-log", headers=patient.auth).json["items"]
+    [entry] = [e for e in log if e["action"] == "profile.read" and e["actor"]["type"] == "patient"
+               and e["consent_id"] is not None]
+    assert entry["consent_id"] == granted.json["id"]
