@@ -4,7 +4,7 @@ from flask import current_app, request
 from api.extensions import limiter
 from api.guard import claims, require
 from api.json_body import Blueprint
-from models.schemas.auth import (ClientTokenIn, ClientTokenOut, LoginIn, LoginOut, MfaIn,
+from api.schemas.auth import (ClientTokenIn, ClientTokenOut, LoginIn, LoginOut, MfaIn,
                                  PasswordResetIn, RecoveryCodesIn, RecoveryCodesOut, RegisterIn,
                                  RegisterOut, SignedInOut, TokensOut, TotpActivateIn,
                                  TotpActivateOut, TotpSetupIn, TotpSetupOut)

@@ -2,7 +2,7 @@
 others shared with them; receipts are checked at /v1/consent-receipts/verify."""
 from api.guard import claims, require
 from api.json_body import Blueprint
-from models.schemas.consents import (ConsentIn, ConsentOut, ReceiptCheckIn, ReceiptCheckOut,
+from api.schemas.consents import (ConsentIn, ConsentOut, ReceiptCheckIn, ReceiptCheckOut,
                                      RevokeIn, SharedPatientOut, SharedRecordsOut,
                                      SharedRecordsQuery)
 from services import consents, shared_access

@@ -5,7 +5,7 @@ from flask_limiter.util import get_remote_address
 from flask_smorest import Api as SmorestApi
 
 from api.errors import PROBLEM_JSON, PROBLEM_TYPES, http_exception_problem, type_uri
-from models.schemas.common import ProblemSchema
+from api.schemas.common import ProblemSchema
 
 
 class Api(SmorestApi):

@@ -8,9 +8,9 @@ from api.errors import PROBLEM_JSON
 from api.extensions import limiter
 from api.guard import claims, require, token_subject
 from api.json_body import Blueprint, large_body
-from models.schemas.activation import ActivationCodeIn, ActivationCodeOut
-from models.schemas.consents import HospitalSearchIn, SharedRecordsOut
-from models.schemas.records import FhirBundleOut
+from api.schemas.activation import ActivationCodeIn, ActivationCodeOut
+from api.schemas.consents import HospitalSearchIn, SharedRecordsOut
+from api.schemas.records import FhirBundleOut
 from services import hospital_export, ingest, registration, shared_access
 from services.errors import InvalidInput
 from services.tokens import HOSPITAL

@@ -1,8 +1,8 @@
 """/v1/me: the signed-in patient's own profile, sessions, password and access log."""
 from api.guard import claims, require
 from api.json_body import Blueprint
-from models.schemas.audit import AccessLogPageOut, AccessLogQuery
-from models.schemas.me import PasswordChangeIn, ProfileOut, SessionOut
+from api.schemas.audit import AccessLogPageOut, AccessLogQuery
+from api.schemas.me import PasswordChangeIn, ProfileOut, SessionOut
 from services import credentials, patients, sessions, tokens
 from services.tokens import PATIENT
 

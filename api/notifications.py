@@ -1,7 +1,7 @@
 """/v1/me/devices and /v1/me/notifications: push devices, the in-app inbox, what to mute."""
 from api.guard import claims, require
 from api.json_body import Blueprint
-from models.schemas.notifications import (DeviceIn, DeviceOut, NotificationPageOut,
+from api.schemas.notifications import (DeviceIn, DeviceOut, NotificationPageOut,
                                           NotificationQuery, PreferencesIn, PreferencesOut)
 from services import devices, notify
 from services.tokens import PATIENT

@@ -3,7 +3,7 @@ from flask import Response, request
 
 from api.guard import claims, require
 from api.json_body import Blueprint
-from models.schemas.records import (FhirBundleOut, MeasurementIn, MeasurementOut, RecordDetailOut,
+from api.schemas.records import (FhirBundleOut, MeasurementIn, MeasurementOut, RecordDetailOut,
                                     RecordPageOut, RecordQuery)
 from services import measurements, records
 from services.tokens import PATIENT

@@ -4,11 +4,11 @@ from flask import Response, current_app
 from api.extensions import limiter
 from api.guard import claims, require, token_subject
 from api.json_body import Blueprint
-from models.schemas.activation import (ActivationCodeIn, ActivationCodeOut, StaffPatientOut,
+from api.schemas.activation import (ActivationCodeIn, ActivationCodeOut, StaffPatientOut,
                                        StaffPatientSearchIn)
-from models.schemas.approvals import (ApprovalOut, ApprovalPageOut, ApprovalQuery, DecisionIn,
+from api.schemas.approvals import (ApprovalOut, ApprovalPageOut, ApprovalQuery, DecisionIn,
                                       RepresentativeIn, RepresentativeOut)
-from models.schemas.consents import ResetMfaIn, StaffConsentIn, StaffConsentOut, StaffRevokeIn
+from api.schemas.consents import ResetMfaIn, StaffConsentIn, StaffConsentOut, StaffRevokeIn
 from services import approvals, consents, factors, registration, representatives, staff_tools
 from services.admin import SUPPORT
 from services.tokens import STAFF

@@ -5,7 +5,7 @@ Each entry is judged on its own, so one bad entry never hides the others' outcom
 transaction with an invalid entry is refused as a whole is the caller's decision."""
 import re
 
-from models.schemas.common import holds_lone_surrogate
+from security.text import holds_lone_surrogate
 from services.fhir.attachments import attachment_issues
 from services.fhir.candidates import (INVALID, NOT_STORED, OK, BundleRejected, Candidate,
                                       ParsedBundle, shown)

@@ -7,7 +7,7 @@ from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import MultiDict
 
 from api import json_body
-from models.schemas.common import NOT_TEXT, StrictSchema, holds_lone_surrogate, national_id_field
+from api.schemas.common import NOT_TEXT, StrictSchema, holds_lone_surrogate, national_id_field
 from tests import factories
 from tests.problems import assert_problem
 

@@ -2,8 +2,8 @@
 import marshmallow as ma
 from marshmallow import validate
 
-from models.schemas.common import StrictSchema, national_id_field, text_field
-from models.schemas.consents import EvidenceScanIn, StaffConsentOut, evidence_field
+from api.schemas.common import StrictSchema, national_id_field, text_field
+from api.schemas.consents import EvidenceScanIn, StaffConsentOut, evidence_field
 
 RELATIONSHIPS = ["parent", "guardian", "other"]
 

@@ -2,7 +2,7 @@
 import marshmallow as ma
 from marshmallow import validate
 
-from models.schemas.common import (FullMatch, StrictSchema, national_id_field, password_field,
+from api.schemas.common import (FullMatch, StrictSchema, national_id_field, password_field,
                                    text_field)
 
 TOTP_CODE = FullMatch(r"^[0-9]{6}$", error="Must be 6 digits.")

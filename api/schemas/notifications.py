@@ -2,7 +2,7 @@
 import marshmallow as ma
 from marshmallow import validate
 
-from models.schemas.common import StrictSchema, text_field
+from api.schemas.common import StrictSchema, text_field
 from notifications.messages import KINDS, mutable
 
 MUTABLE_KINDS = sorted(kind for kind in KINDS if mutable(kind))

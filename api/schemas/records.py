@@ -2,7 +2,7 @@
 import marshmallow as ma
 from marshmallow import validate
 
-from models.schemas.common import StrictSchema, text_field
+from api.schemas.common import StrictSchema, text_field
 
 CATEGORIES = ["lab", "vitals", "imaging", "observation", "report", "diagnosis", "medication",
               "procedure", "encounter", "document", "allergy", "immunization"]

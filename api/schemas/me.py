@@ -1,7 +1,7 @@
 """Schemas of /v1/me (profile, sessions, password)."""
 import marshmallow as ma
 
-from models.schemas.common import StrictSchema, password_field
+from api.schemas.common import StrictSchema, password_field
 
 
 class ProfileOut(ma.Schema):

@@ -1,7 +1,7 @@
 """Schemas for issuing activation codes (hospital front desk and support staff)."""
 import marshmallow as ma
 
-from models.schemas.common import StrictSchema, national_id_field, text_field
+from api.schemas.common import StrictSchema, national_id_field, text_field
 
 
 class ActivationCodeIn(StrictSchema):

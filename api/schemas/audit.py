@@ -3,7 +3,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from models.audit import ACTOR_TYPES, OUTCOMES
-from models.schemas.common import StrictSchema
+from api.schemas.common import StrictSchema
 
 
 class AccessLogQuery(StrictSchema):

@@ -3,8 +3,8 @@ import marshmallow as ma
 from marshmallow import validate
 
 from consent import CATEGORIES, PURPOSES, SENSITIVE_LABELS
-from models.schemas.common import FullMatch, StrictSchema, national_id_field, text_field
-from models.schemas.records import CURSOR_DESCRIPTION, RecordPageOut
+from api.schemas.common import FullMatch, StrictSchema, national_id_field, text_field
+from api.schemas.records import CURSOR_DESCRIPTION, RecordPageOut
 
 _CATEGORY_WORDS = sorted(CATEGORIES) + ["all"]
 

@@ -1,18 +1,15 @@
 """Shared fields and the strict base schema."""
-import re
 from collections.abc import Mapping
 
 import marshmallow as ma
 from marshmallow import validate
 
 from security.passwords import MAX_LENGTH, MIN_LENGTH
+from security.text import LONE_SURROGATE as _LONE_SURROGATE, holds_lone_surrogate
 
 # [0-9], not \d: \d also matches Arabic-Indic and other Unicode digits. The pattern stays valid
 # ECMA-262 for the OpenAPI document; FullMatch refuses the trailing "\n" that Python's $ allows.
 NATIONAL_ID_RE = r"^[0-9]{12}$"
-# JSON may spell a lone UTF-16 surrogate ("\ud800"); Python decodes it into a str that no UTF-8
-# encoder (argon2, HMAC, BSON) accepts, so it must stop at the schema as bad input.
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 NOT_TEXT = "Must be valid Unicode text (no lone surrogate code points)."
 
 
@@ -66,23 +63,6 @@ def password_field(new: bool = False, **kwargs) -> ma.fields.String:
     length = (validate.Length(min=MIN_LENGTH, max=MAX_LENGTH) if new
               else validate.Length(min=1, max=1024))
     return ma.fields.String(validate=length, load_only=True, **kwargs)
-
-
-def holds_lone_surrogate(value) -> bool:
-    """True when any string in `value` (nested dicts and lists, keys too) has a lone surrogate.
-    Iterative: a body may nest as deep as the JSON parser allows, deeper than Python recursion."""
-    pending = [value]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, str):
-            if _LONE_SURROGATE.search(item):
-                return True
-        elif isinstance(item, Mapping):
-            pending.extend(item.keys())
-            pending.extend(item.values())
-        elif isinstance(item, (list, tuple)):
-            pending.extend(item)
-    return False
 
 
 class ProblemSchema(ma.Schema):
