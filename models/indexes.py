@@ -9,7 +9,7 @@ MAIN_AUDIT_CHAIN = "main"
 INDEX_NOT_FOUND = 27  # MongoDB's error code
 
 # Functions that read a whole collection on purpose, with the reason. Every other query must be
-# served by an index below (models/index_coverage.py states the rule; the test suite checks it).
+# served by an index below (tests/indexcheck/coverage.py states the rule; the suite checks it).
 ALLOWED_SCANS: dict[str, str] = {
     "models/sealed.py:documents": "key rotation (`flask rotate-keys`, an operator job) reads "
                                   "every sealed value of every collection in _id order",

@@ -1,11 +1,12 @@
 """A pytest plugin (loaded by tests/conftest.py): records every query shape the application
 sends during the run, and fails the run when one is not served by a declared index
-(models/index_coverage.py), with a report of what and from where.
+(tests/indexcheck/coverage.py), with a report of what and from where.
 
 It judges only what the selected tests sent: a run of a few tests checks their queries."""
 import pytest
 
-from models import index_coverage, query_recorder
+from models import db
+from tests.indexcheck import coverage as index_coverage, recorder as query_recorder
 
 _recorder = query_recorder.Recorder()
 _report: list[index_coverage.Report] = []
@@ -18,6 +19,7 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     query_recorder.install(_recorder)  # before any app exists: every app's database is watched
+    db.add_handle_hook(query_recorder.watch)  # once per process (mutmut runs pytest twice)
 
 
 def pytest_unconfigure(config):

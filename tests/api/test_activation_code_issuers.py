@@ -6,7 +6,7 @@ same database work) whoever the person is; registration is on the patient's acce
 the code's issuer, recorded before the account exists."""
 import pytest
 
-from models import query_recorder
+from tests.indexcheck import recorder as query_recorder
 from models import records as record_store
 from services import audit, hospitals
 from services.errors import AuditUnavailable

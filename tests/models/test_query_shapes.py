@@ -10,9 +10,11 @@ from flask import Flask
 from freezegun import freeze_time
 
 from api import create_app
-from models import index_coverage, indexes, query_recorder, query_shapes, records, sessions
-from models.index_coverage import IndexSpec, check, serving_indexes
-from models.query_shapes import Shape, shape_of
+from models import indexes, records, sessions
+from tests.indexcheck import coverage as index_coverage, recorder as query_recorder
+from tests.indexcheck import shapes as query_shapes
+from tests.indexcheck.coverage import IndexSpec, check, serving_indexes
+from tests.indexcheck.shapes import Shape, shape_of
 from tests import conftest, factories
 from tests.factories import bearer, bundle, diagnosis, lab_result, push
 from tests.openapi_contract import ContractClient

@@ -1,4 +1,4 @@
-"""Is every query shape (models/query_shapes.py) served by an index declared in models/indexes.py?
+"""Is every query shape (tests/indexcheck/shapes.py) served by an index in models/indexes.py?
 
 On the embedded database every query scans; on a real MongoDB only a query that an index
 serves stays fast as patients and records grow. The rule, checked per shape:
@@ -33,7 +33,7 @@ not judged.
 from dataclasses import dataclass, field
 
 from models import indexes as declared
-from models.query_shapes import POINT_KINDS, Shape
+from tests.indexcheck.shapes import POINT_KINDS, Shape
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
-"""Query shapes: what a query asks MongoDB, without the values. models/query_recorder.py
+"""Query shapes: what a query asks MongoDB, without the values. tests/indexcheck/recorder.py
 notes the shape of each query the application sends while a test run records;
-models/index_coverage.py judges each against the declared indexes.
+tests/indexcheck/coverage.py judges each against the declared indexes.
 
 A shape is a collection, the filter's field paths with how each is matched, the `$or`
 alternatives, and the sort, for example

@@ -1,5 +1,5 @@
-"""Recording the shape (models/query_shapes.py) of every query the application sends, for the
-test suite's index check (models/index_coverage.py, tests/query_shape_check.py).
+"""Recording the shape (tests/indexcheck/shapes.py) of every query the application sends, for the
+test suite's index check (tests/indexcheck/coverage.py, tests/query_shape_check.py).
 
 Off (always in production) nothing is wrapped: `watch(db)` returns the database itself, so a
 query costs what it did. Once a test run has called `install(recorder)`, `watch` wraps the
@@ -20,11 +20,11 @@ from contextlib import contextmanager
 import mongomock
 from pymongo.collection import Collection as _PymongoCollection
 
-from models.query_shapes import Shape, shape_of, sort_keys
+from tests.indexcheck.shapes import Shape, shape_of, sort_keys
 
 _COLLECTIONS = (_PymongoCollection, mongomock.collection.Collection)
 _HERE = os.path.abspath(__file__)
-_ROOT = os.path.dirname(os.path.dirname(_HERE))
+_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(_HERE)))
 _TESTS = os.path.join(_ROOT, "tests") + os.sep
 
 
