@@ -2,13 +2,13 @@
 the variable; production also refuses defaults, weak secrets, the embedded database and
 security settings outside their bounds."""
 import base64
-import ipaddress
 import os
 import re
 
 from limits import parse_many
 
 from security.crypto import decode_key, parse_keys
+from security.net import is_loopback
 
 # Development-only values. Production refuses every one of them.
 DEV_JWT_SECRET = "dev-only-jwt-secret-do-not-use-in-production-000"
@@ -207,17 +207,6 @@ def load_config(env=None, overrides: dict | None = None, served_elsewhere: bool 
                           "development defaults: set them (and APP_ENV=production for a "
                           "deployment), or set APP_ENV=development to use them on this machine")
     return cfg
-
-
-def is_loopback(host: str) -> bool:
-    """127.0.0.0/8, ::1 or localhost. Anything else (0.0.0.0, ::, a LAN address, a name) may
-    be reachable from other machines."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def exposed_defaults(cfg: dict) -> list[str]:

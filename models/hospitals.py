@@ -54,7 +54,12 @@ def deactivate(hospital_id: str) -> bool:
 
 def names(hospital_ids) -> dict:
     """{hospital id: display name} for these ids (hospitals only: an audit witness kept in the
-    same collection is no hospital to name or to grant a consent to)."""
+    same collection is no hospital to name or to grant a consent to); unknown ids are left
+    out. One query."""
+    hospital_ids = list(hospital_ids)
+    require_str(*hospital_ids)
+    if not hospital_ids:
+        return {}
     cursor = get_db().hospitals.find({"_id": {"$in": list(hospital_ids)}, **_HOSPITALS_ONLY},
                                      {"name": 1})
     return {doc["_id"]: doc["name"] for doc in cursor}
@@ -67,16 +72,6 @@ def accepts_token(hospital_id: str, generation: int) -> bool:
         {"_id": hospital_id, "active": True,
          "$or": [{"min_token_generation": {"$exists": False}},
                  {"min_token_generation": {"$lte": generation}}]}, limit=1) == 1
-
-
-def names_of(hospital_ids: list[str]) -> dict[str, str]:
-    """Display names of these hospitals, by id (unknown ids are left out). One query."""
-    require_str(*hospital_ids)
-    if not hospital_ids:
-        return {}
-    cursor = get_db().hospitals.find({"_id": {"$in": list(hospital_ids)}, **_HOSPITALS_ONLY},
-                                     {"name": 1})
-    return {doc["_id"]: doc["name"] for doc in cursor}
 
 
 def sensitive_labels_of(hospital_ids: list[str]) -> dict[str, list[str]]:

@@ -57,14 +57,3 @@ def set_fields(patient_id: str, fields: dict) -> None:
 def get(patient_id: str) -> dict | None:
     require_str(patient_id)
     return get_db().patients.find_one({"_id": patient_id})
-
-
-def all_sealed(batch_size: int = 500):
-    """Every patient's sealed values, for a key rotation."""
-    return get_db().patients.find({}, {field: 1 for field in SEALED_FIELDS}).batch_size(batch_size)
-
-
-def replace_sealed(patient_id: str, old: dict, new: dict) -> bool:
-    """Swap sealed values only if they are still the ones read (a concurrent change wins)."""
-    result = get_db().patients.update_one({"_id": patient_id, **old}, {"$set": new})
-    return result.modified_count == 1

@@ -6,7 +6,6 @@ FCM said about a push or for a batch that could not be sent: such pushes come ba
 from __future__ import annotations
 
 import functools
-import ipaddress
 import logging
 import threading
 from collections.abc import Iterable
@@ -21,6 +20,7 @@ from urllib3.util.retry import Retry
 from notifications.fcm_errors import batch_error_code, classify
 from notifications.push import (DROP_TOKEN, FAILED, OUTCOMES, RETRY, SENT, Push, Result,
                                 device_label)
+from security.net import is_loopback
 
 __all__ = ["DROP_TOKEN", "FAILED", "OUTCOMES", "RETRY", "SENT", "FcmSender", "LogSender", "Push",
            "Result", "MAX_BATCH", "SECURITY_KINDS"]
@@ -177,18 +177,9 @@ def _checked_base_url(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
         raise ValueError("fcm_url must be a root URL such as https://fcm.googleapis.com")
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise ValueError("fcm_url may use plain http only on a loopback host")
     return url.rstrip("/")
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _tune_service(app: firebase_admin.App, base: str, retries: Retry) -> None:

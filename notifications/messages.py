@@ -43,7 +43,6 @@ KINDS = {
 # and is in the inbox when they do; "new results" before registration are not news.
 # A code issued for the registration itself is no news either.
 WAITS_FOR_REGISTRATION = frozenset(KINDS) - {"record_available", "activation_code_issued"}
-LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
 # Security events of the account (models.security_events) -> the kind the patient is told.
 SECURITY_EVENTS = {

@@ -244,5 +244,5 @@ def record_many(entries: Iterable[dict]) -> list[dict]:
 
 def access_log(patient_id: str, *, limit: int, before: str | None = None) -> dict:
     """The patient's own access log page (see access_page)."""
-    return access_page(trail(), hospitals.names_of, patient_id, limit=limit, key=chain_key(),
+    return access_page(trail(), hospitals.names, patient_id, limit=limit, key=chain_key(),
                        before=before)

@@ -21,13 +21,6 @@ class RecordQuery(StrictSchema):
     limit = ma.fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
 
 
-class SummaryOut(ma.Schema):
-    code = ma.fields.String()
-    display = ma.fields.String()
-    value = ma.fields.String()
-    unit = ma.fields.String()
-
-
 class RecordOut(ma.Schema):
     id = ma.fields.String(required=True)
     category = ma.fields.String(required=True, allow_none=True)
