@@ -1,9 +1,13 @@
 """Review of issue 15: an activation code opens an account and every hospital's records of the
 person. Whoever can issue one for a person who has not registered yet can become that person,
 alone, and the person never learns it (nothing of theirs is told: the inbox is the attacker's)."""
+import pytest
 from tests import factories
 from tests.factories import PASSWORD
 from tests.review.common import push_hiv, record_ids, staff
+
+# Open review findings (issue 15): each test fails until its fix lands.
+pytestmark = pytest.mark.xfail(strict=True, reason="open review finding")
 
 
 def _register_and_read(client, clock, national_id, code) -> list[str]:

@@ -1,11 +1,15 @@
 """Review of issue 15: a database operator (writes any document, holds no server key) reaches a
 patient's records with no second person and nothing the patient is told. Consents and
 credentials are plain data: nothing a server key signs is checked when they are used."""
+import pytest
 from argon2 import PasswordHasher
 
 from models.db import get_db
 from tests import factories
 from tests.review.common import grant, push_hiv, record_consent, record_ids, staff
+
+# Open review findings (issue 15): each test fails until its fix lands.
+pytestmark = pytest.mark.xfail(strict=True, reason="open review finding")
 
 OPERATORS_PASSWORD = "operator chose this 77"
 

@@ -1,10 +1,14 @@
 """Review of issue 15: what staff see and do in the approval queue, and what the trail says."""
+import pytest
 import base64
 
 from models import consents as consent_store
 from models.db import get_db
 from tests import factories
 from tests.review.common import access_log, decide, record_consent, staff
+
+# Open review findings (issue 15): each test fails until its fix lands.
+pytestmark = pytest.mark.xfail(strict=True, reason="open review finding")
 
 
 def test_an_approval_that_loses_a_race_leaves_no_ok_approval_on_the_trail(
