@@ -6,7 +6,7 @@ no second document can disagree with it."""
 import base64
 import binascii
 import json
-from datetime import datetime
+from datetime import datetime, timezone
 
 from models import consents as consent_store
 from models import representatives as link_store
@@ -76,7 +76,8 @@ def _decode(cursor: str | None) -> tuple | None:
         at, item_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         if not isinstance(item_id, str):
             raise ValueError
-        return datetime.fromisoformat(at), item_id
-    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+        # In UTC here: a time that cannot be (year 9999 at -23:59) is no cursor we made.
+        return datetime.fromisoformat(at).astimezone(timezone.utc), item_id
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError, OverflowError):
         raise InvalidInput("The cursor is not valid.", errors={"cursor": ["Not valid."]}) \
             from None

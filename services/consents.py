@@ -64,10 +64,12 @@ def decide(consent_id: str, staff_id: str, approved: bool) -> dict:
     decided = judged(from_doc(doc), by, approved)
     fields = {k: v for k, v in to_doc(decided).items() if k in _DECISION_FIELDS}
     fields["receipt"] = _receipt(decided)
-    audit.record("consent.approve" if approved else "consent.reject", actor=actor,
-                 patient_id=doc["patient_id"], consent_id=consent_id, purpose=decided.purpose)
+    entry = {"action": "consent.approve" if approved else "consent.reject", "actor": actor,
+             "patient_id": doc["patient_id"], "consent_id": consent_id,
+             "purpose": decided.purpose}
+    audit.record(**entry)
     if not store.decide(consent_id, by, fields):
-        raise Conflict("This consent awaits no decision.")
+        raise lost_race(entry, "This consent awaits no decision.")
     _tell_patient(actor, doc["patient_id"],
                   "consent_approved_by_staff" if approved else "consent_rejected_by_staff",
                   consent_id)
@@ -88,10 +90,11 @@ def revoke(patient_id: str, consent_id: str, *, actor: dict, evidence: str | Non
               if k in ("status", "revoked_at", "revoked_by", "revocation_evidence")}
     fields["revocation_receipt"] = _receipt(revoked)
     # Recorded first, as a grant is: the withdrawal is on the trail before it takes effect.
-    audit.record("consent.revoke", actor=actor, patient_id=patient_id, consent_id=consent_id,
-                 purpose=revoked.purpose)
+    entry = {"action": "consent.revoke", "actor": actor, "patient_id": patient_id,
+             "consent_id": consent_id, "purpose": revoked.purpose}
+    audit.record(**entry)
     if not store.mark_revoked(patient_id, consent_id, fields):
-        raise Conflict("This consent was withdrawn already.")
+        raise lost_race(entry, "This consent was withdrawn already.")
     _tell_patient(actor, patient_id, "consent_revoked_by_staff", consent_id)
     revoked_doc = {**doc, **fields}
     return staff_views([revoked_doc])[0] if actor["type"] == "staff" else view(revoked_doc)
@@ -123,6 +126,14 @@ def verify(payload_b64: str, signature: str) -> bool:
     except ValueError:
         return False
     return engine.verify_receipt(payload, signature, engine.public_key_of(_signing_key()))
+
+
+def lost_race(entry: dict, message: str) -> Conflict:
+    """The Conflict to raise when the write an entry was recorded ahead of lost a race (a
+    parallel decision or withdrawal won): first a `failed` entry, so the trail says the effect
+    it announced did not happen."""
+    audit.record(**entry, outcome="failed")
+    return Conflict(message)
 
 
 def judged(proposed: engine.Consent, by: str, approved: bool) -> engine.Consent:

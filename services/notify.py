@@ -4,7 +4,7 @@ write records both (models.notifications): a crash cannot lose a push the inbox 
 import base64
 import binascii
 import json
-from datetime import datetime
+from datetime import datetime, timezone
 
 from models import accounts, security_events
 from models import notifications as store
@@ -93,7 +93,8 @@ def _decode(cursor: str | None):
             cursor + "=" * (-len(cursor) % 4)))
         if not isinstance(notification_id, str):
             raise ValueError
-        return datetime.fromisoformat(created), notification_id
-    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+        # In UTC here: a time that cannot be (year 9999 at -23:59) is no cursor we made.
+        return datetime.fromisoformat(created).astimezone(timezone.utc), notification_id
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError, OverflowError):
         raise InvalidInput("The cursor is not valid.", errors={"cursor": ["Not valid."]}) \
             from None

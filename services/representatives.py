@@ -18,9 +18,9 @@ from models import representatives as store
 from models.db import utcnow
 from security.codes import opaque_id
 from services import audit, evidence, notify, patients
-from services.consents import STATUS_NAMES, judged
+from services.consents import STATUS_NAMES, judged, lost_race
 from services.context import cipher, setting
-from services.errors import Conflict, InvalidInput, NotFound
+from services.errors import InvalidInput, NotFound
 
 VIETNAM = timezone(timedelta(hours=7))  # no daylight saving since 1975
 
@@ -68,10 +68,11 @@ def decide(link_id: str, staff_id: str, approved: bool) -> dict:
     fields = {"status": decided.status, "approved_by": decided.approved_by,
               "approved_at": decided.approved_at, "rejected_by": decided.rejected_by,
               "rejected_at": decided.rejected_at}
-    audit.record("representative.approve" if approved else "representative.reject",
-                 actor=actor, patient_id=doc["child_id"], consent_id=link_id)
+    entry = {"action": "representative.approve" if approved else "representative.reject",
+             "actor": actor, "patient_id": doc["child_id"], "consent_id": link_id}
+    audit.record(**entry)
     if not store.decide(link_id, by, fields):
-        raise Conflict("This link awaits no decision.")
+        raise lost_race(entry, "This link awaits no decision.")
     notify.security_event(accounts.PATIENT, doc["child_id"],
                           f"representative_{'approved' if approved else 'rejected'}_by_staff",
                           {"representative_id": link_id, "staff_id": staff_id})
