@@ -67,15 +67,21 @@ def genesis_head(key: bytes, chain: str) -> dict:
 
 @dataclass(frozen=True)
 class Schedule:
-    """A checkpoint is due once `every` entries were appended since the last one, or `seconds`
-    went by since it was made (on the next append)."""
+    """A checkpoint is due at every entry whose seq is 1 more than a multiple of `every` (the
+    first, the (every+1)th, ...: fixed by the seq alone, which the head's seal covers), and on
+    the next append once `seconds` went by since the last one was made."""
     every: int
     seconds: int
 
     def due(self, head: Mapping, new_seq: int, now: datetime) -> bool:
-        """From the head as the append read it. Bookkeeping that does not make sense (missing,
-        of another type, ahead of the head, or dated more than a period in the future: written
-        by hand, not by an append) counts as due, so it cannot hold checkpoints back."""
+        """From the head as the append read it, the append taking the chain to `new_seq`. The
+        count of entries is judged from seqs alone: the checkpoint bookkeeping beside them is
+        not sealed, and an operator who kept it saying "just checkpointed" would otherwise
+        hold every checkpoint back. The time is judged from that bookkeeping, and bookkeeping
+        that does not make sense (missing, of another type, ahead of the head, or dated more
+        than a period in the future) counts as due."""
+        if (new_seq - 1) // self.every > (head.get("seq", 0) - 1) // self.every:
+            return True
         last_seq, last_at = head.get("checkpoint_seq"), head.get("checkpoint_at")
         if not _is_seq(last_seq) or last_seq > head.get("seq", 0) \
                 or not isinstance(last_at, datetime):
@@ -83,8 +89,7 @@ class Schedule:
         if last_at.tzinfo is None and now.tzinfo is not None:
             last_at = last_at.replace(tzinfo=now.tzinfo)  # pymongo without tz_aware: UTC
         period = timedelta(seconds=self.seconds)
-        return new_seq - last_seq >= self.every or now - last_at >= period \
-            or last_at - now > period
+        return now - last_at >= period or last_at - now > period
 
 
 # --- signed checkpoints -----------------------------------------------------------------------

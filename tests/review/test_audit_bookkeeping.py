@@ -6,9 +6,6 @@ import pytest
 
 from tests import factories
 
-# Open review findings (issue 15): each test fails until its fix lands.
-pytestmark = pytest.mark.xfail(strict=True, reason="open review finding")
-
 EVERY = 3
 
 

@@ -51,30 +51,34 @@ def test_the_previous_entrys_seq_and_hash_copied_into_the_head_do_not_hold():
 SCHEDULE = Schedule(every=10, seconds=3600)
 
 
-def bookkeeping(seq=20, checkpoint_seq=15, at=T0) -> dict:
+def bookkeeping(seq=22, checkpoint_seq=21, at=T0) -> dict:
     return {"seq": seq, "checkpoint_seq": checkpoint_seq, "checkpoint_at": at}
 
 
-def test_a_checkpoint_is_due_every_so_many_entries():
-    assert not SCHEDULE.due(bookkeeping(), 24, T0)
-    assert SCHEDULE.due(bookkeeping(), 25, T0)
+def test_a_checkpoint_is_due_at_every_tenth_seq_whatever_the_bookkeeping_says():
+    assert SCHEDULE.due({"seq": 0}, 1, T0)  # the first entry
+    assert not SCHEDULE.due(bookkeeping(), 30, T0)
+    assert SCHEDULE.due(bookkeeping(), 31, T0)
+    assert SCHEDULE.due(bookkeeping(), 45, T0)  # a batch crossing seq 31 ends in one
+    # Bookkeeping written by hand to say "just checkpointed" holds none of them back.
+    assert SCHEDULE.due(bookkeeping(seq=30, checkpoint_seq=30), 31, T0)
 
 
 def test_a_checkpoint_is_due_every_so_much_time():
-    assert not SCHEDULE.due(bookkeeping(), 21, T0 + timedelta(seconds=3599))
-    assert SCHEDULE.due(bookkeeping(), 21, T0 + timedelta(seconds=3600))
+    assert not SCHEDULE.due(bookkeeping(), 23, T0 + timedelta(seconds=3599))
+    assert SCHEDULE.due(bookkeeping(), 23, T0 + timedelta(seconds=3600))
 
 
 def test_a_naive_time_from_the_database_is_taken_as_utc():
     naive = T0.replace(tzinfo=None)
-    assert not SCHEDULE.due(bookkeeping(at=naive), 21, T0 + timedelta(seconds=10))
+    assert not SCHEDULE.due(bookkeeping(at=naive), 23, T0 + timedelta(seconds=10))
 
 
 @pytest.mark.parametrize("head", [
-    {"seq": 20}, bookkeeping(at=None), bookkeeping(checkpoint_seq=21), bookkeeping(
-        checkpoint_seq="15"), bookkeeping(at=T0 + timedelta(days=365))])
+    {"seq": 22}, bookkeeping(at=None), bookkeeping(checkpoint_seq=23), bookkeeping(
+        checkpoint_seq="21"), bookkeeping(at=T0 + timedelta(days=365))])
 def test_bookkeeping_written_by_hand_cannot_hold_checkpoints_back(head):
-    assert SCHEDULE.due(head, 21, T0)
+    assert SCHEDULE.due(head, 23, T0)
 
 
 def point(**change) -> dict:
