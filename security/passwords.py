@@ -1,4 +1,6 @@
 """Password hashing (argon2id) and the password policy (length + offline common-password check)."""
+import hashlib
+import hmac
 import threading
 import unicodedata
 
@@ -20,36 +22,48 @@ LOCAL_WORDS = ["matkhau", "vietnam", "hanoi", "saigon", "hochiminh", "danang", "
 class Passwords:
     """argon2id hashing with a dummy verify so unknown accounts cost as much as known ones.
 
+    With a `pepper` (the server's HASH_PEPPER), argon2 hashes not the password but an HMAC of
+    it under the pepper, bound to the account's sign-in identifier (`bound_to`): whoever can
+    write to the database but holds no server key can neither put in a hash of a password they
+    chose nor copy the hash of an account whose password they know onto another account.
+
     Each hash in flight holds `memory_kib` (64 MiB in production): eight request threads
     checking passwords at once took the server from 91 to 603 MiB. Hashing is CPU-bound, so
     running more at once than the machine has cores gains nothing; at most `concurrency` run
     together and the others wait their turn, known and unknown accounts alike."""
 
     def __init__(self, time_cost: int = 3, memory_kib: int = 65536, parallelism: int = 4,
-                 concurrency: int = 2):
+                 concurrency: int = 2, pepper: str | None = None):
         self._hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib,
                                       parallelism=parallelism, type=Type.ID)
         self._slots = threading.BoundedSemaphore(concurrency)
+        self._pepper = pepper.encode("utf-8") if pepper else None
         self._dummy_hash = self.hash("dummy password for timing equalisation")
 
-    def hash(self, password: str) -> str:
+    def hash(self, password: str, bound_to: str = "") -> str:
         with self._slots:
-            return self._hasher.hash(password)
+            return self._hasher.hash(self._keyed(password, bound_to))
 
-    def verify(self, password_hash: str | None, password: str) -> bool:
+    def verify(self, password_hash: str | None, password: str, bound_to: str = "") -> bool:
         """True when password matches; with no hash, burns the same time and answers False."""
         if not password_hash:
-            self._safe_verify(self._dummy_hash, password)
+            self._safe_verify(self._dummy_hash, password, bound_to)
             return False
-        return self._safe_verify(password_hash, password)
+        return self._safe_verify(password_hash, password, bound_to)
 
     def needs_rehash(self, password_hash: str) -> bool:
         return self._hasher.check_needs_rehash(password_hash)
 
-    def _safe_verify(self, password_hash: str, password: str) -> bool:
+    def _keyed(self, password: str, bound_to: str) -> str:
+        if self._pepper is None:
+            return password
+        message = f"password\x00{bound_to}\x00{password}".encode("utf-8")
+        return hmac.new(self._pepper, message, hashlib.sha256).hexdigest()
+
+    def _safe_verify(self, password_hash: str, password: str, bound_to: str) -> bool:
         try:
             with self._slots:
-                return self._hasher.verify(password_hash, password)
+                return self._hasher.verify(password_hash, self._keyed(password, bound_to))
         except (VerificationError, InvalidHashError):
             return False
 

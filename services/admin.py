@@ -20,7 +20,7 @@ def create_staff(username: str, password: str, roles: list[str] | None = None) -
     if not set(roles) <= set(ROLES):
         raise InvalidInput(f"Roles are {', '.join(ROLES)}.", errors={"roles": ["Unknown role."]})
     check_password_policy(password, {"username": username})
-    staff_id = staff.insert(username, passwords().hash(password), roles)
+    staff_id = staff.insert(username, passwords().hash(password, username), roles)
     if staff_id is None:
         raise Conflict(f"The username {username} is taken.")
     return staff_id

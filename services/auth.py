@@ -21,12 +21,12 @@ def login(kind: str, identifier: str, password: str, device_token: str | None = 
     device_id = sessions.trusted_device(kind, account, device_token)
     taken = lockout.attempt(kind, login, lockout_path(device_id))
     password_hash = account.get("password_hash") if account else None
-    if not passwords().verify(password_hash, password) or account.get("disabled"):
+    if not passwords().verify(password_hash, password, login) or account.get("disabled"):
         lockout.failed(taken, InvalidCredentials(), owner(kind, account))
     # The code step takes an attempt of its own, so knowing the password buys no extra guesses.
     lockout.password_correct(taken)
     if passwords().needs_rehash(password_hash):
-        accounts.rehash_password(kind, account["_id"], passwords().hash(password))
+        accounts.rehash_password(kind, account["_id"], passwords().hash(password, login))
     audience = tokens.MFA if account.get("totp_active") else tokens.ENROLLMENT
     token = tokens.step_token(audience, kind, account["_id"], accounts.epoch(account), device_id)
     return {f"{audience}_token": token}

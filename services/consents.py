@@ -7,6 +7,8 @@ listed. Each grant and revocation returns a receipt signed with the server's Ed2
 (CONSENT_RECEIPT_KEY), which anyone can check with the public key.
 """
 import base64
+import hmac
+import logging
 from dataclasses import replace
 
 import consent as engine
@@ -19,6 +21,8 @@ from services import audit, notify, patients
 from services import evidence as scans
 from services.context import cipher, peppered_hash, setting
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
+
+log = logging.getLogger(__name__)
 
 
 def grant(patient_id: str, body: dict, *, actor: dict, evidence: str | None = None,
@@ -111,7 +115,25 @@ def list_for(patient_id: str, *, actor: dict) -> list[dict]:
 
 
 def consents_between(patient_id: str, grantee: engine.Grantee) -> list[engine.Consent]:
-    return [from_doc(d) for d in store.between(patient_id, grantee.kind, grantee.key)]
+    """The patient's consents to the grantee that the engine may judge (see as_signed)."""
+    return as_signed(store.between(patient_id, grantee.kind, grantee.key))
+
+
+def as_signed(docs) -> list[engine.Consent]:
+    """The consents whose stored terms and state are the ones their receipt signs. A receipt
+    is signed with the server's key, which the database does not hold: a consent widened, or
+    made active without its second approval, by writing to the database no longer matches it
+    and is left out (and logged). Ed25519 signatures are deterministic, so the receipt of the
+    stored values, signed again, equals the stored receipt exactly when nothing was changed."""
+    found = []
+    for doc in docs:
+        consent = from_doc(doc)
+        receipt = doc.get("receipt") or {}
+        if hmac.compare_digest(str(receipt.get("signature")), _receipt(consent)["signature"]):
+            found.append(consent)
+        else:
+            log.error("consent %s does not match its signed receipt: left out", doc["_id"])
+    return found
 
 
 def public_key() -> str:

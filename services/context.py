@@ -10,7 +10,8 @@ def init_app(app) -> None:
     app.extensions["passwords"] = Passwords(app.config["ARGON2_TIME_COST"],
                                             app.config["ARGON2_MEMORY_KIB"],
                                             app.config["ARGON2_PARALLELISM"],
-                                            app.config["PASSWORD_HASH_CONCURRENCY"])
+                                            app.config["PASSWORD_HASH_CONCURRENCY"],
+                                            pepper=app.config["HASH_PEPPER"])
     app.extensions["field_cipher"] = FieldCipher(app.config["DATA_ENCRYPTION_KEY"],
                                                  app.config.get("DATA_ENCRYPTION_KEY_ID", "k1"),
                                                  app.config.get("DATA_ENCRYPTION_OLD_KEYS"))

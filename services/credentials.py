@@ -16,7 +16,7 @@ def change_password(kind: str, account_id: str, session_id: str, current: str, n
     if not account or account.get("disabled"):
         raise InvalidCredentials()
     taken = lockout.attempt(kind, login_of(kind, account), lockout.session_path(session_id))
-    if not passwords().verify(account.get("password_hash"), current):
+    if not passwords().verify(account.get("password_hash"), current, login_of(kind, account)):
         lockout.failed(taken, InvalidCredentials("The current password is not correct."),
                        owner(kind, account))
     lockout.succeeded(taken)
@@ -62,7 +62,8 @@ def reset_password(national_id: str, activation_code: str, new_password: str,
 
 def _set_password(kind: str, account: dict, password: str, reason: str,
                   keep_session_id: str | None = None) -> None:
-    accounts.set_password_hash(kind, account["_id"], passwords().hash(password))
+    accounts.set_password_hash(kind, account["_id"],
+                               passwords().hash(password, login_of(kind, account)))
     # Told first: the notice then still reaches the devices the sign-out unlinks.
     notify.security_event(kind, account["_id"], reason)
     sessions.end_all(account["_id"], reason, keep_session_id)

@@ -110,7 +110,8 @@ def reauthenticate(kind: str, account: dict, session_id: str, reauth: dict) -> N
         raise InvalidInput(_REAUTH_NEEDED, errors={"password": [_REAUTH_NEEDED]})
     taken = lockout.attempt(kind, login_of(kind, account), lockout.session_path(session_id))
     # The password first: a wrong one must not use up the code.
-    if not (passwords().verify(account.get("password_hash"), password)
+    if not (passwords().verify(account.get("password_hash"), password,
+                               login_of(kind, account))
             and spend(kind, account, code, recovery_code)):
         lockout.failed(taken, InvalidCredentials("The password or the code is not valid."),
                        owner(kind, account))

@@ -66,7 +66,7 @@ def register(national_id: str, activation_code: str, password: str, contact: dic
         lockout.refuse(accounts.PATIENT, login, lockout.ACTIVATION, ActivationFailed())
     known = patients.person(patient)
     check_password_policy(password, {**known, "name": known["name"] or contact.get("name")})
-    password_hash = passwords().hash(password)
+    password_hash = passwords().hash(password, login)
     # Recorded before the code is claimed and the account made: no account opens off the trail.
     # The entry names whose code opened it (the patient's access log shows it).
     entry = {"actor": {"type": "patient", "id": patient["_id"]}, "patient_id": patient["_id"],

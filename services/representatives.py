@@ -8,6 +8,8 @@ To the consent engine a link is a consent of the child to the representative (a 
 caregiving, covering every category and every sensitive label, ending on that birthday: the
 same decision, audit and first-read notice as any consent.
 """
+import hmac
+import logging
 from datetime import date, datetime, timedelta, timezone
 
 import consent as engine
@@ -19,10 +21,12 @@ from models.db import utcnow
 from security.codes import opaque_id
 from services import audit, evidence, notify, patients
 from services.consents import STATUS_NAMES, judged, lost_race
-from services.context import cipher, setting
+from security.audit_chain import canonical
+from services.context import cipher, peppered_hash, setting
 from services.errors import InvalidInput, NotFound
 
 VIETNAM = timezone(timedelta(hours=7))  # no daylight saving since 1975
+log = logging.getLogger(__name__)
 
 
 def record(child_id: str, body: dict, *, actor: dict, evidence_scan: dict | None = None) -> dict:
@@ -46,6 +50,7 @@ def record(child_id: str, body: dict, *, actor: dict, evidence_scan: dict | None
                                                 _context(link_id, "child_birth_date")),
            "relationship": body["relationship"], "evidence": body["evidence"],
            "status": engine.PROPOSED, "recorded_by": f"staff:{actor['id']}", "recorded_at": now}
+    doc["seal"] = _seal(doc)
     audit.record("representative.propose", actor=actor, patient_id=child_id,
                  consent_id=link_id)
     if scan:
@@ -68,6 +73,7 @@ def decide(link_id: str, staff_id: str, approved: bool) -> dict:
     fields = {"status": decided.status, "approved_by": decided.approved_by,
               "approved_at": decided.approved_at, "rejected_by": decided.rejected_by,
               "rejected_at": decided.rejected_at}
+    fields["seal"] = _seal({**doc, **fields})
     entry = {"action": "representative.approve" if approved else "representative.reject",
              "actor": actor, "patient_id": doc["child_id"], "consent_id": link_id}
     audit.record(**entry)
@@ -81,12 +87,36 @@ def decide(link_id: str, staff_id: str, approved: bool) -> dict:
 
 def consents_between(child_id: str, representative_key: str) -> list[engine.Consent]:
     """The links naming this person as the child's representative, as consents."""
-    return [as_consent(d) for d in store.between(child_id, representative_key)]
+    return _as_sealed(store.between(child_id, representative_key))
 
 
 def consents_to(representative_key: str) -> list[engine.Consent]:
     """Approved links naming this person, as consents (the engine judges the end date)."""
-    return [as_consent(d) for d in store.of_representative(representative_key)]
+    return _as_sealed(store.of_representative(representative_key))
+
+
+# What makes a link what it is: sealed with a server key (HASH_PEPPER), so a link approved, or
+# pointed at another person or child, by writing to the database is left out.
+_SEALED_STATE = ("child_id", "representative_key", "relationship",
+                 "evidence", "status", "recorded_by", "recorded_at", "approved_by",
+                 "approved_at", "rejected_by", "rejected_at")
+
+
+def _seal(doc: dict) -> str:
+    # The birth date in the clear: its sealed form changes with a key rotation.
+    state = {"id": doc["_id"], "child_birth_date": _birth_date(doc).isoformat(),
+             **{name: doc.get(name) for name in _SEALED_STATE}}
+    return peppered_hash("representative-link", canonical(state).decode("utf-8"))
+
+
+def _as_sealed(docs) -> list[engine.Consent]:
+    found = []
+    for doc in docs:
+        if hmac.compare_digest(str(doc.get("seal")), _seal(doc)):
+            found.append(as_consent(doc))
+        else:
+            log.error("representative link %s does not match its seal: left out", doc["_id"])
+    return found
 
 
 def as_consent(doc: dict) -> engine.Consent:

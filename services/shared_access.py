@@ -13,7 +13,7 @@ from models import consents as consent_store
 from models import patients as patient_store
 from models.db import utcnow
 from services import audit, hospitals, notify, patients, records, representatives
-from services.consents import consents_between, from_doc
+from services.consents import as_signed, consents_between
 from services.context import cipher
 from services.errors import Forbidden, NotFound
 from services.ingest import record_context
@@ -29,7 +29,7 @@ def shared_with_me(me: str) -> list[dict]:
     representative I am: id, name and what they let me see."""
     key = _my_key(me)
     now, found = utcnow(), {}
-    granted = [from_doc(doc) for doc in consent_store.to_grantee(engine.PERSON, key)]
+    granted = as_signed(consent_store.to_grantee(engine.PERSON, key))
     links = representatives.consents_to(key)
     for given in granted + links:
         if engine.standing(given, now) == engine.IN_FORCE:

@@ -78,6 +78,9 @@ def test_rotate_keys_reseals_everything_and_old_values_stay_readable(make_app, c
         from services import representatives
         [link] = list(db.representatives.find())
         assert representatives.view(link)["child_birth_date"].isoformat() == "2016-01-01"
+        # Its seal holds over the re-sealed birth date: the link is still judged.
+        assert [c.id for c in representatives.consents_between(
+            link["child_id"], link["representative_key"])] == [link["_id"]]
     push(client, hospital, bundle(lab_result(account.national_id, "lab-2")))
     sent = app.test_cli_runner().invoke(args=["send-notifications", "--once"])
     counts = dict(pair.split("=") for pair in sent.output.split() if "=" in pair)

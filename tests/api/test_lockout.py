@@ -83,10 +83,10 @@ def test_parallel_wrong_passwords_are_checked_at_most_the_threshold(app, patient
     hasher = app.extensions["passwords"]
     real_verify, verified = hasher.verify, []
 
-    def slow_verify(password_hash, password):
+    def slow_verify(password_hash, password, bound_to=""):
         verified.append(password)
         time.sleep(0.05)  # a slow hash: every request is in flight at once
-        return real_verify(password_hash, password)
+        return real_verify(password_hash, password, bound_to)
     monkeypatch.setattr(hasher, "verify", slow_verify)
     statuses, start = [], threading.Barrier(20)
 

@@ -179,7 +179,9 @@ def test_a_stale_password_hash_is_upgraded_at_sign_in(app, client, hospital):
     account = factories.registered_patient(client, hospital)
     patient = factories.stored_patient(app, account.national_id)
     with app.app_context():
-        older = Passwords(time_cost=2, memory_kib=8, parallelism=1).hash(PASSWORD)
+        older = Passwords(time_cost=2, memory_kib=8, parallelism=1,
+                          pepper=app.config["HASH_PEPPER"]).hash(
+            PASSWORD, patient["national_id_hash"])
         accounts.rehash_password("patient", patient["_id"], older)
     assert client.post("/v1/auth/login", json=account.login_body).status_code == 200
     with app.app_context():

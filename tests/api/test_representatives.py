@@ -136,3 +136,30 @@ def test_a_rejected_link_never_permits(client, recorder, approver, parent, child
     assert rejected.json["representative"]["status"] == "rejected"
     assert factories.shared_records(client, parent, kid).status_code == 403
     assert approve(client, approver, item).status_code == 409
+
+
+@pytest.mark.parametrize("edit", ["approved without a second account", "pointed at another",
+                                  "another child"])
+def test_a_link_written_in_the_database_permits_nothing(app, client, hospital, recorder,
+                                                        approver, parent, child, clock, edit):
+    """A database operator holds no server key: a link made active, or pointed at another
+    representative or child, by writing to the database no longer matches its seal."""
+    from models.db import get_db
+    from services import patients
+    kid = child_id(client, recorder, child)
+    item = record(client, recorder, kid, parent).json["id"]
+    intruder = factories.signed_in_patient(client, hospital, clock)
+    if edit != "approved without a second account":
+        approve(client, approver, item)
+    with app.app_context():
+        change = {"approved without a second account": {
+                      "status": "active", "approved_by": "staff:nobody",
+                      "approved_at": factories.now()},
+                  "pointed at another": {
+                      "representative_key": patients.national_id_hash(intruder.national_id)},
+                  "another child": {"child_id": factories.owner_id(client, intruder)}}[edit]
+        get_db().representatives.update_one({"_id": item}, {"$set": change})
+    reader = intruder if edit == "pointed at another" else parent
+    read = factories.owner_id(client, intruder) if edit == "another child" else kid
+    assert factories.shared_records(client, reader, read).status_code == 403
+    assert client.get("/v1/me/shared-with-me", headers=reader.auth).json == []

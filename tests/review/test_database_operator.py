@@ -8,9 +8,6 @@ from models.db import get_db
 from tests import factories
 from tests.review.common import grant, push_hiv, record_consent, record_ids, staff
 
-# Open review findings (issue 15): each test fails until its fix lands.
-pytestmark = pytest.mark.xfail(strict=True, reason="open review finding")
-
 OPERATORS_PASSWORD = "operator chose this 77"
 
 
@@ -55,3 +52,16 @@ def test_a_database_operator_cannot_take_over_a_registered_patient_by_rewriting_
             national_id=patient.national_id, password=OPERATORS_PASSWORD), clock)
         records = client.get("/v1/me/records", headers=operator.auth)
         assert records.status_code != 200 or "dx-hiv" not in record_ids(records)
+
+
+def test_a_password_hash_copied_from_an_account_the_operator_owns_opens_nothing(
+        app, client, hospital, patient, clock):
+    mine = factories.signed_in_patient(client, hospital, clock)
+    with app.app_context():
+        db = get_db()
+        own = db.patients.find_one({"_id": factories.owner_id(client, mine)})
+        db.patients.update_one({"_id": factories.owner_id(client, patient)},
+                               {"$set": {"password_hash": own["password_hash"]}})
+    attempt = client.post("/v1/auth/login", json={"national_id": patient.national_id,
+                                                  "password": mine.password})
+    assert attempt.status_code == 401

@@ -147,3 +147,16 @@ def test_hashing_takes_a_slot_too(monkeypatch):
 def test_the_app_caps_password_checks_as_configured(make_app, monkeypatch):
     app = make_app(PASSWORD_HASH_CONCURRENCY=3)
     assert most_at_once(app.extensions["passwords"], monkeypatch) == 3
+
+
+def test_with_a_pepper_only_the_keyed_and_bound_password_verifies():
+    """A database writer without the server's pepper can neither put in an argon2 hash of a
+    password they chose nor move a hash to another account."""
+    peppered = Passwords(**FAST, pepper="server pepper, kept outside the database")
+    hashed = peppered.hash("violet tractor sings", "account-a")
+    assert peppered.verify(hashed, "violet tractor sings", "account-a")
+    assert not peppered.verify(hashed, "violet tractor sings", "account-b")
+    assert not peppered.verify(Passwords(**FAST).hash("violet tractor sings"),
+                               "violet tractor sings", "account-a")
+    other_pepper = Passwords(**FAST, pepper="another pepper")
+    assert not other_pepper.verify(hashed, "violet tractor sings", "account-a")
