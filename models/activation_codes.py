@@ -3,20 +3,26 @@ of the national ID."""
 from models.db import get_db, require_str, utcnow
 
 
-def insert(national_id_hash: str, code_hash: str, expires_at, issued_by: dict) -> None:
-    """A new code; it cancels the patient's older unused ones (only the newest works)."""
+PENDING = "pending"  # `approval` of a code that waits for a second staff account
+
+
+def insert(code_id: str, national_id_hash: str, code_hash: str, expires_at, issued_by: dict,
+           patient_id: str, pending: bool = False) -> None:
+    """A new code; it cancels the patient's older unused ones (only the newest works). A
+    `pending` code works only once a second staff account approved it (decide)."""
     now = utcnow()
     get_db().activation_codes.update_many({"national_id_hash": national_id_hash, "used_at": None},
                                           {"$set": {"used_at": now, "superseded": True}})
     get_db().activation_codes.insert_one({
-        "national_id_hash": national_id_hash, "code_hash": code_hash, "expires_at": expires_at,
-        "issued_by": issued_by, "issued_at": utcnow(), "used_at": None})
+        "_id": code_id, "national_id_hash": national_id_hash, "code_hash": code_hash,
+        "patient_id": patient_id, "expires_at": expires_at, "issued_by": issued_by,
+        "issued_at": now, "used_at": None, "approval": PENDING if pending else None})
 
 
 def _usable(national_id_hash: str, code_hash: str, now) -> dict:
     require_str(national_id_hash, code_hash)
     return {"national_id_hash": national_id_hash, "code_hash": code_hash, "used_at": None,
-            "expires_at": {"$gt": now}}
+            "expires_at": {"$gt": now}, "approval": {"$ne": PENDING}}
 
 
 def usable(national_id_hash: str, code_hash: str) -> dict | None:
@@ -30,3 +36,28 @@ def claim(national_id_hash: str, code_hash: str, purpose: str) -> bool:
     doc = get_db().activation_codes.find_one_and_update(
         _usable(national_id_hash, code_hash, now), {"$set": {"used_at": now, "used_for": purpose}})
     return doc is not None
+
+
+def get_by_id(code_id: str) -> dict | None:
+    require_str(code_id)
+    return get_db().activation_codes.find_one({"_id": code_id})
+
+
+def pending(after: tuple | None, limit: int) -> list[dict]:
+    """Unused, unexpired codes awaiting approval, oldest first; `after` is the (issued_at,
+    _id) of the last one of the previous page."""
+    query: dict = {"approval": PENDING, "used_at": None, "expires_at": {"$gt": utcnow()}}
+    if after:
+        query["$or"] = [{"issued_at": {"$gt": after[0]}},
+                        {"issued_at": after[0], "_id": {"$gt": after[1]}}]
+    return list(get_db().activation_codes.find(query, {"code_hash": 0})
+                .sort([("issued_at", 1), ("_id", 1)]).limit(limit))
+
+
+def decide(code_id: str, approver_id: str, fields: dict) -> bool:
+    """Approve or reject a pending code; False when it awaits no decision any more (used,
+    superseded or decided) or `approver_id` issued it. One conditional write."""
+    result = get_db().activation_codes.update_one(
+        {"_id": code_id, "approval": PENDING, "used_at": None,
+         "issued_by.id": {"$ne": approver_id}}, {"$set": fields})
+    return result.modified_count == 1

@@ -43,6 +43,9 @@ def ensure_indexes(db) -> None:
         IndexModel([("national_id_hash", ASCENDING), ("code_hash", ASCENDING)], unique=True),
         IndexModel([("national_id_hash", ASCENDING), ("used_at", ASCENDING)]),
         IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=30 * 24 * 3600),
+        # The four-eyes queue: staff codes for people who have not registered yet.
+        IndexModel([("approval", ASCENDING), ("used_at", ASCENDING), ("issued_at", ASCENDING),
+                    ("_id", ASCENDING)]),
     ])
     db.trusted_devices.create_indexes([
         IndexModel([("token_hash", ASCENDING)], unique=True),

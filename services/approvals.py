@@ -1,6 +1,6 @@
 """The four-eyes queue: what one staff account recorded on a patient's behalf (a consent from a
-signed form, a child's legal representative) waits here until a second staff account approves
-or rejects it. The item's id is the consent's or the link's own id, so approving is one
+signed form, a child's legal representative, an activation code for a person who has not
+registered yet) waits here until a second staff account approves or rejects it. The item's id is the consent's or the link's own id, so approving is one
 conditional write on the item itself (models.consents.decide, models.representatives.decide):
 no second document can disagree with it."""
 import base64
@@ -8,13 +8,14 @@ import binascii
 import json
 from datetime import datetime, timezone
 
+from models import activation_codes as code_store
 from models import consents as consent_store
 from models import representatives as link_store
-from services import consents, evidence, representatives
+from services import consents, evidence, registration, representatives
 from services.errors import InvalidInput, NotFound
 
 MAX_PAGE = 100
-_KINDS = {"cns_": "consent", "rep_": "representative"}
+_KINDS = {"cns_": "consent", "rep_": "representative", "act_": "activation_code"}
 
 
 def queue(staff_id: str, *, cursor: str | None = None, limit: int = 50) -> dict:
@@ -23,14 +24,17 @@ def queue(staff_id: str, *, cursor: str | None = None, limit: int = 50) -> dict:
     limit = max(1, min(limit, MAX_PAGE))
     after = _decode(cursor)
     docs = [("consent", d) for d in consent_store.pending(after, limit + 1)] + \
-        [("representative", d) for d in link_store.pending(after, limit + 1)]
-    docs.sort(key=lambda item: (item[1]["recorded_at"], item[1]["_id"]))
+        [("representative", d) for d in link_store.pending(after, limit + 1)] + \
+        [("activation_code", d) for d in code_store.pending(after, limit + 1)]
+    docs.sort(key=lambda item: (_recorded_at(item[1]), item[1]["_id"]))
     more, docs = len(docs) > limit, docs[:limit]
     consent_docs = [doc for kind, doc in docs if kind == "consent"]
     shown = dict(zip((d["_id"] for d in consent_docs), consents.staff_views(consent_docs)))
     shown.update({doc["_id"]: representatives.view(doc) for kind, doc in docs
                   if kind == "representative"})
-    items = [{"id": doc["_id"], "kind": kind, "own": doc["recorded_by"] == f"staff:{staff_id}",
+    shown.update({doc["_id"]: registration.code_view(doc) for kind, doc in docs
+                  if kind == "activation_code"})
+    items = [{"id": doc["_id"], "kind": kind, "own": _recorder(doc) == f"staff:{staff_id}",
               kind: shown[doc["_id"]]} for kind, doc in docs]
     return {"items": items, "next_cursor": _encode(docs[-1][1]) if more else None}
 
@@ -39,22 +43,30 @@ def decide(item_id: str, staff_id: str, approved: bool) -> dict:
     """Approve or reject an item. Raises NotFound, Forbidden (the recorder), Conflict (decided
     already), AuditUnavailable."""
     kind = _kind(item_id)
-    if kind == "consent":
-        return {"id": item_id, "kind": kind,
-                "consent": consents.decide(item_id, staff_id, approved)}
-    return {"id": item_id, "kind": kind,
-            "representative": representatives.decide(item_id, staff_id, approved)}
+    decide_kind = {"consent": consents.decide, "representative": representatives.decide,
+                   "activation_code": registration.decide_code}[kind]
+    return {"id": item_id, "kind": kind, kind: decide_kind(item_id, staff_id, approved)}
 
 
 def scan(item_id: str, staff_id: str) -> dict:
     """The scan of the signed form behind an item (decided or not), for staff. Raises
     NotFound, AuditUnavailable."""
     kind = _kind(item_id)
-    doc = (consent_store.get_by_id if kind == "consent" else link_store.get_by_id)(item_id)
-    if doc is None:
+    doc = {"consent": consent_store.get_by_id, "representative": link_store.get_by_id}.get(
+        kind, lambda _: None)(item_id)
+    if doc is None:  # an activation code is issued on an identity check, not on a form
         raise NotFound("No such item.")
     patient_id = doc["patient_id"] if kind == "consent" else doc["child_id"]
     return evidence.open_scan(doc.get("evidence_scan_id"), patient_id, item_id, staff_id)
+
+
+def _recorded_at(doc: dict):
+    return doc.get("recorded_at") or doc["issued_at"]
+
+
+def _recorder(doc: dict) -> str:
+    issuer = doc.get("issued_by")
+    return f"{issuer['type']}:{issuer['id']}" if issuer else doc["recorded_by"]
 
 
 def _kind(item_id: str) -> str:
@@ -65,7 +77,7 @@ def _kind(item_id: str) -> str:
 
 
 def _encode(doc: dict) -> str:
-    position = json.dumps([doc["recorded_at"].isoformat(), doc["_id"]])
+    position = json.dumps([_recorded_at(doc).isoformat(), doc["_id"]])
     return base64.urlsafe_b64encode(position.encode()).decode().rstrip("=")
 
 

@@ -237,6 +237,13 @@ def record(action: str, **fields) -> dict:
     return recorder().record(action, **fields)
 
 
+def undone(entry: dict) -> None:
+    """Say on the trail that what `entry` (recorded ahead of its effect, as every effect is)
+    announced did not happen: the write it preceded lost a race (a parallel decision,
+    withdrawal or registration won). Raises as record."""
+    record(**entry, outcome="failed")
+
+
 def record_many(entries: Iterable[dict]) -> list[dict]:
     """Recorder.record_many on the app's chain (same entries, same errors)."""
     return recorder().record_many(entries)

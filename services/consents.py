@@ -73,7 +73,8 @@ def decide(consent_id: str, staff_id: str, approved: bool) -> dict:
              "purpose": decided.purpose}
     audit.record(**entry)
     if not store.decide(consent_id, by, fields):
-        raise lost_race(entry, "This consent awaits no decision.")
+        audit.undone(entry)
+        raise Conflict("This consent awaits no decision.")
     _tell_patient(actor, doc["patient_id"],
                   "consent_approved_by_staff" if approved else "consent_rejected_by_staff",
                   consent_id)
@@ -98,7 +99,8 @@ def revoke(patient_id: str, consent_id: str, *, actor: dict, evidence: str | Non
              "consent_id": consent_id, "purpose": revoked.purpose}
     audit.record(**entry)
     if not store.mark_revoked(patient_id, consent_id, fields):
-        raise lost_race(entry, "This consent was withdrawn already.")
+        audit.undone(entry)
+        raise Conflict("This consent was withdrawn already.")
     _tell_patient(actor, patient_id, "consent_revoked_by_staff", consent_id)
     revoked_doc = {**doc, **fields}
     return staff_views([revoked_doc])[0] if actor["type"] == "staff" else view(revoked_doc)
@@ -148,14 +150,6 @@ def verify(payload_b64: str, signature: str) -> bool:
     except ValueError:
         return False
     return engine.verify_receipt(payload, signature, engine.public_key_of(_signing_key()))
-
-
-def lost_race(entry: dict, message: str) -> Conflict:
-    """The Conflict to raise when the write an entry was recorded ahead of lost a race (a
-    parallel decision or withdrawal won): first a `failed` entry, so the trail says the effect
-    it announced did not happen."""
-    audit.record(**entry, outcome="failed")
-    return Conflict(message)
 
 
 def judged(proposed: engine.Consent, by: str, approved: bool) -> engine.Consent:

@@ -5,11 +5,11 @@ from models import accounts, activation_codes
 from models import patients as patient_store
 from models import records as record_store
 from models.db import utcnow
-from security.codes import human_code, normalize_code
+from security.codes import human_code, normalize_code, opaque_id
 from services import audit, lockout, notify, patients
 from services.context import passwords, peppered_hash, setting
 from services.password_policy import check_password_policy
-from services.errors import ActivationFailed, Forbidden
+from services.errors import ActivationFailed, Conflict, Forbidden, NotFound
 
 REGISTER = "account.register"
 _NOT_TREATED_HERE = ("This hospital has pushed no record for this national ID: push the visit "
@@ -21,21 +21,60 @@ def issue_activation_code(national_id: str, issued_by: dict, name: str | None = 
     """A new single-use code for the patient named by `national_id` (created if unknown). It
     cancels the patient's older unused codes; it lifts no lock (an issuer is no proof that the
     person typing codes is the patient). Raises Forbidden when a hospital issues it for a
-    national ID it has pushed no record for (support staff check identity at the desk)."""
+    national ID it has pushed no record for; AuditUnavailable (no code). A code support staff
+    issue for a person who has not registered yet opens an account and every hospital's records
+    of them, and nobody could be told: it works only once a second staff account approves it
+    (services.approvals), and answers `pending-approval` until then."""
     if issued_by["type"] == "hospital":
         _require_pushed_by(issued_by, national_id)
     patient_id = patients.ensure(national_id, name, birth_date.isoformat() if birth_date else None)
-    code = human_code()
+    registered = bool((patient_store.get(patient_id) or {}).get("registered_at"))
+    pending = issued_by["type"] == "staff" and not registered
+    code, code_id = human_code(), opaque_id("act")
     expires_at = utcnow() + timedelta(hours=setting("ACTIVATION_CODE_HOURS"))
-    activation_codes.insert(patients.national_id_hash(national_id), code_hash(code), expires_at,
-                            issued_by)
     audit.record("activation_code.issue", actor=issued_by, patient_id=patient_id)
+    activation_codes.insert(code_id, patients.national_id_hash(national_id), code_hash(code),
+                            expires_at, issued_by, patient_id, pending=pending)
     # A registered patient is told: with a code, someone may reset their password. (The code
     # a person registers with is no news.)
-    if (patient_store.get(patient_id) or {}).get("registered_at"):
+    if registered:
         notify.security_event(accounts.PATIENT, patient_id, "activation_code_issued",
                               {"issuer_type": issued_by["type"], "issuer_id": issued_by["id"]})
-    return {"activation_code": code, "expires_at": expires_at}
+    return {"id": code_id, "activation_code": code, "expires_at": expires_at,
+            "status": "pending-approval" if pending else "active"}
+
+
+def decide_code(code_id: str, staff_id: str, approved: bool) -> dict:
+    """A second staff account approves (the code works from now until it expires) or rejects a
+    staff code for an unregistered person. Raises NotFound, Forbidden for the account that
+    issued it, Conflict when it awaits no decision, AuditUnavailable (nothing changed)."""
+    doc = activation_codes.get_by_id(code_id)
+    if doc is None or doc.get("approval") != activation_codes.PENDING or doc["used_at"]:
+        raise (NotFound if doc is None else Conflict)("This code awaits no decision.")
+    if doc["issued_by"] == {"type": "staff", "id": staff_id}:
+        raise Forbidden("A second staff account must decide what this account issued.")
+    entry = {"action": "activation_code.approve" if approved else "activation_code.reject",
+             "actor": {"type": "staff", "id": staff_id}, "patient_id": doc["patient_id"]}
+    audit.record(**entry)
+    fields = {"approval": "approved" if approved else "rejected",
+              "decided_by": f"staff:{staff_id}", "decided_at": utcnow()}
+    if not approved:
+        fields["used_at"] = fields["decided_at"]  # a rejected code never works
+    if not activation_codes.decide(code_id, staff_id, fields):
+        audit.undone(entry)
+        raise Conflict("This code awaits no decision.")
+    return code_view({**doc, **fields})
+
+
+def code_view(doc: dict) -> dict:
+    """What staff see of a code: never the code itself (a keyed hash only is stored)."""
+    approval = doc.get("approval")
+    return {"id": doc["_id"], "patient_id": doc["patient_id"],
+            "issued_by": f"{doc['issued_by']['type']}:{doc['issued_by']['id']}",
+            "issued_at": doc["issued_at"], "expires_at": doc["expires_at"],
+            "status": "pending-approval" if approval == activation_codes.PENDING
+            else approval or "active",
+            "decided_by": doc.get("decided_by"), "decided_at": doc.get("decided_at")}
 
 
 def _require_pushed_by(hospital: dict, national_id: str) -> None:
@@ -89,7 +128,7 @@ def _issuer_target(issued_by: dict) -> dict:
 
 def _lost_race(entry: dict) -> None:
     """A parallel registration with the same code won: the entry recorded ahead did not happen."""
-    audit.record(REGISTER, **entry, outcome="failed")
+    audit.undone({"action": REGISTER, **entry})
     raise ActivationFailed()
 
 

@@ -20,10 +20,10 @@ from models import representatives as store
 from models.db import utcnow
 from security.codes import opaque_id
 from services import audit, evidence, notify, patients
-from services.consents import STATUS_NAMES, judged, lost_race
+from services.consents import STATUS_NAMES, judged
 from security.audit_chain import canonical
 from services.context import cipher, peppered_hash, setting
-from services.errors import InvalidInput, NotFound
+from services.errors import Conflict, InvalidInput, NotFound
 
 VIETNAM = timezone(timedelta(hours=7))  # no daylight saving since 1975
 log = logging.getLogger(__name__)
@@ -78,7 +78,8 @@ def decide(link_id: str, staff_id: str, approved: bool) -> dict:
              "actor": actor, "patient_id": doc["child_id"], "consent_id": link_id}
     audit.record(**entry)
     if not store.decide(link_id, by, fields):
-        raise lost_race(entry, "This link awaits no decision.")
+        audit.undone(entry)
+        raise Conflict("This link awaits no decision.")
     notify.security_event(accounts.PATIENT, doc["child_id"],
                           f"representative_{'approved' if approved else 'rejected'}_by_staff",
                           {"representative_id": link_id, "staff_id": staff_id})

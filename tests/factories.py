@@ -57,6 +57,15 @@ def create_staff(app, username: str = "support.one", password: str = PASSWORD,
     return Account(username=username, password=password)
 
 
+def approved_by_colleague(app, client, clock, item_id: str,
+                          username: str = "support.colleague") -> dict:
+    """A second support account approves a staff item (four eyes); the approval's answer."""
+    colleague = enroll_totp(client, create_staff(app, username), clock)
+    response = client.post(f"/v1/staff/approvals/{item_id}/approve", headers=colleague.auth)
+    assert response.status_code == 200, response.json
+    return response.json
+
+
 def hospital_token(client, hospital: dict) -> str:
     response = client.post("/v1/auth/token", json={"client_id": hospital["client_id"],
                                                    "client_secret": hospital["client_secret"]})

@@ -12,9 +12,14 @@ class ActivationCodeIn(StrictSchema):
 
 
 class ActivationCodeOut(ma.Schema):
+    id = ma.fields.String(required=True, metadata={
+        "description": "the code's id (its item in the approvals queue while pending)"})
     activation_code = ma.fields.String(
         required=True, metadata={"description": "single use; give it to the patient"})
     expires_at = ma.fields.DateTime(required=True)
+    status = ma.fields.String(required=True, metadata={
+        "description": "active; or pending-approval: a staff code for a person who has not "
+                       "registered yet works only once a second staff account approves it"})
 
 
 class StaffPatientSearchIn(StrictSchema):

@@ -39,14 +39,28 @@ class RepresentativeOut(ma.Schema):
     rejected_at = ma.fields.DateTime(required=True, allow_none=True)
 
 
+class PendingCodeOut(ma.Schema):
+    """A staff activation code for a person who has not registered yet (never the code)."""
+    id = ma.fields.String(required=True)
+    patient_id = ma.fields.String(required=True)
+    issued_by = ma.fields.String(required=True)
+    issued_at = ma.fields.DateTime(required=True)
+    expires_at = ma.fields.DateTime(required=True)
+    status = ma.fields.String(required=True, metadata={
+        "description": "pending-approval, approved, rejected"})
+    decided_by = ma.fields.String(required=True, allow_none=True)
+    decided_at = ma.fields.DateTime(required=True, allow_none=True)
+
+
 class ApprovalOut(ma.Schema):
     id = ma.fields.String(required=True, metadata={"description": "the item's own id"})
-    kind = ma.fields.String(required=True, validate=validate.OneOf(["consent",
-                                                                    "representative"]))
+    kind = ma.fields.String(required=True, validate=validate.OneOf(
+        ["consent", "representative", "activation_code"]))
     own = ma.fields.Boolean(metadata={"description": "recorded by this staff account, which "
                                                      "cannot decide it (403)"})
     consent = ma.fields.Nested(StaffConsentOut)
     representative = ma.fields.Nested(RepresentativeOut)
+    activation_code = ma.fields.Nested(PendingCodeOut)
 
 
 class ApprovalPageOut(ma.Schema):

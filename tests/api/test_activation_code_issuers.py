@@ -138,7 +138,8 @@ def test_support_staff_still_issue_codes_for_anyone(app, client, clock):
     national_id = factories.next_national_id()  # never pushed by anyone
     issued = client.post("/v1/staff/activation-codes", json={"national_id": national_id},
                          headers=staff.auth)
-    assert issued.status_code == 201
+    assert issued.status_code == 201 and issued.json["status"] == "pending-approval"
+    factories.approved_by_colleague(app, client, clock, issued.json["id"])  # four eyes
     assert register(client, national_id, issued.json["activation_code"]).status_code == 201
 
 
@@ -165,6 +166,7 @@ def test_the_access_log_says_support_staff_for_a_staff_code_never_the_username(a
     account = factories.Account(national_id=factories.next_national_id())
     issued = client.post("/v1/staff/activation-codes", json={"national_id": account.national_id},
                          headers=staff.auth)
+    factories.approved_by_colleague(app, client, clock, issued.json["id"])
     assert register(client, account.national_id,
                     issued.json["activation_code"]).status_code == 201
     factories.enroll_totp(client, account, clock)

@@ -152,6 +152,7 @@ def test_staff_can_issue_activation_codes(app, client, hospital, clock):
     issued = client.post("/v1/staff/activation-codes", json={"national_id": national_id},
                          headers=staff.auth)
     assert issued.status_code == 201
+    factories.approved_by_colleague(app, client, clock, issued.json["id"])
     assert register(client, national_id, issued.json["activation_code"]).status_code == 201
 
 

@@ -193,3 +193,48 @@ def test_an_item_without_a_scan_has_none_to_show(client, patient, recorder, appr
     item = record(client, recorder, owner, factories.person(friend)).json["id"]
     fetched = client.get(f"/v1/staff/approvals/{item}/evidence-scan", headers=approver.auth)
     assert fetched.status_code == 404
+
+
+def register(client, national_id, code):
+    return client.post("/v1/auth/register", json={
+        "national_id": national_id, "activation_code": code, "password": factories.PASSWORD})
+
+
+def test_a_staff_code_for_an_unregistered_person_works_only_once_a_colleague_approves(
+        client, hospital, recorder, approver):
+    """One support account alone could issue a code for a person who never registered,
+    register as them and read every hospital's records (review finding)."""
+    national_id = factories.next_national_id()
+    push(client, hospital, bundle(lab_result(national_id)))
+    issued = client.post("/v1/staff/activation-codes", headers=recorder.auth,
+                         json={"national_id": national_id})
+    assert issued.status_code == 201 and issued.json["status"] == "pending-approval"
+    code = issued.json["activation_code"]
+    assert register(client, national_id, code).status_code == 400  # not yet
+    queue = client.get("/v1/staff/approvals", headers=approver.auth).json["items"]
+    assert [(i["id"], i["kind"]) for i in queue] == [(issued.json["id"], "activation_code")]
+    assert code not in str(queue)  # the code itself is never shown again
+    assert decide(client, recorder, issued.json["id"], "approve").status_code == 403
+    assert decide(client, approver, issued.json["id"], "approve").status_code == 200
+    assert register(client, national_id, code).status_code == 201
+
+
+def test_a_rejected_staff_code_never_works(client, hospital, recorder, approver):
+    national_id = factories.next_national_id()
+    push(client, hospital, bundle(lab_result(national_id)))
+    issued = client.post("/v1/staff/activation-codes", headers=recorder.auth,
+                         json={"national_id": national_id}).json
+    rejected = decide(client, approver, issued["id"], "reject")
+    assert rejected.status_code == 200
+    assert rejected.json["activation_code"]["status"] == "rejected"
+    assert decide(client, approver, issued["id"], "approve").status_code == 409
+    assert register(client, national_id, issued["activation_code"]).status_code == 400
+
+
+def test_a_staff_code_for_a_registered_patient_needs_no_approval(client, patient, recorder):
+    """With it alone nothing opens: a reset needs the second factor too, and the patient is
+    told of it."""
+    issued = client.post("/v1/staff/activation-codes", headers=recorder.auth,
+                         json={"national_id": patient.national_id})
+    assert issued.status_code == 201 and issued.json["status"] == "active"
+    assert client.get("/v1/staff/approvals", headers=recorder.auth).json["items"] == []
