@@ -2,10 +2,11 @@
 others shared with them; receipts are checked at /v1/consent-receipts/verify."""
 from api.guard import claims, require
 from api.json_body import Blueprint
+from api.schemas.approvals import RepresentativeOut
 from api.schemas.consents import (ConsentIn, ConsentOut, ReceiptCheckIn, ReceiptCheckOut,
                                      RevokeIn, SharedPatientOut, SharedRecordsOut,
                                      SharedRecordsQuery)
-from services import consents, shared_access
+from services import consents, representatives, shared_access
 from services.tokens import PATIENT
 
 blp = Blueprint("consents", __name__, url_prefix="/v1", description="Consents and sharing")
@@ -41,6 +42,15 @@ def grant_consent(body):
 def revoke_consent(_body, consent_id):
     """Withdraw a consent: it stops permitting on the very next request."""
     return consents.revoke(claims()["sub"], consent_id, actor=_me())
+
+
+@blp.get("/me/representatives")
+@require(PATIENT)
+@blp.response(200, RepresentativeOut(many=True))
+def my_representatives():
+    """Who may act, or acted, for me as my legal representative (recorded by staff under four
+    eyes), newest first."""
+    return representatives.of_child(claims()["sub"])
 
 
 @blp.get("/me/shared-with-me")

@@ -83,6 +83,16 @@ def record_representative(body, patient_id):
     return representatives.record(patient_id, body, actor=_staff(), evidence_scan=scan)
 
 
+@blp.post("/patients/<patient_id>/representatives/<link_id>/revoke")
+@require(STAFF, role=SUPPORT)
+@blp.arguments(StaffRevokeIn)
+@blp.response(200, RepresentativeOut)
+def revoke_representative(body, patient_id, link_id):
+    """Withdraw a legal representative on a signed decision (evidence); it stops permitting at
+    once and the child is told. Taking access away needs no second account."""
+    return representatives.revoke(patient_id, link_id, actor=_staff(), evidence=body["evidence"])
+
+
 @blp.get("/approvals")
 @require(STAFF, role=SUPPORT)
 @blp.arguments(ApprovalQuery, location="query")

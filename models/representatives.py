@@ -54,3 +54,12 @@ def decide(representative_id: str, approver_ref: str, fields: dict) -> bool:
         {"_id": representative_id, "status": "proposed", "recorded_by": {"$ne": approver_ref}},
         {"$set": fields})
     return result.modified_count == 1
+
+
+def mark_revoked(child_id: str, link_id: str, fields: dict) -> bool:
+    """Record the withdrawal of a link still pending or in force; False when it was withdrawn
+    or decided otherwise meanwhile. One conditional write."""
+    result = get_db().representatives.update_one(
+        {"_id": link_id, "child_id": child_id, "status": {"$in": ["proposed", "active"]},
+         "revoked_at": None}, {"$set": fields})
+    return result.modified_count == 1

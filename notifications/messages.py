@@ -58,6 +58,7 @@ SECURITY_EVENTS = {
     "representative_recorded_by_staff": "representative_changed_by_staff",
     "representative_approved_by_staff": "representative_changed_by_staff",
     "representative_rejected_by_staff": "representative_changed_by_staff",
+    "representative_revoked_by_staff": "representative_changed_by_staff",
     "new_device_sign_in": "new_device_sign_in",
     "activation_code_issued": "activation_code_issued",
 }

@@ -38,6 +38,11 @@ def record(child_id: str, body: dict, *, actor: dict, evidence_scan: dict | None
         raise NotFound("No such patient.")
     born = body["child_birth_date"]
     _check_minor(born)
+    on_record = patients.person(child)["birth_date"]
+    if on_record and on_record != born.isoformat():
+        # The approver sees what was typed; what the platform knows must agree with it.
+        raise _invalid("child_birth_date", "This birth date differs from the one on record "
+                                           "for this patient.")
     key = patients.national_id_hash(body["representative_national_id"])
     if key == child["national_id_hash"]:
         raise _invalid("representative_national_id", "A child cannot represent themself.")
@@ -86,6 +91,39 @@ def decide(link_id: str, staff_id: str, approved: bool) -> dict:
     return view({**doc, **fields})
 
 
+def revoke(child_id: str, link_id: str, *, actor: dict, evidence: str) -> dict:
+    """Withdraw a link (pending or in force) on a signed decision (a court order, the form
+    withdrawing it); it stops permitting at once, and the child is told. Raises NotFound (also
+    for another child's link), Conflict when it was withdrawn or refused already,
+    AuditUnavailable (nothing changed)."""
+    doc = store.get_by_id(link_id)
+    if doc is None or doc["child_id"] != child_id:
+        raise NotFound("No such representative.")
+    try:
+        withdrawn = engine.revoke(as_consent(doc), f"staff:{actor['id']}", utcnow(),
+                                  evidence=evidence)
+    except engine.ConsentError:
+        raise Conflict("This link was withdrawn or refused already.") from None
+    fields = {"status": withdrawn.status, "revoked_at": withdrawn.revoked_at,
+              "revoked_by": withdrawn.revoked_by, "revocation_evidence": evidence}
+    fields["seal"] = _seal({**doc, **fields})
+    entry = {"action": "representative.revoke", "actor": actor, "patient_id": child_id,
+             "consent_id": link_id}
+    audit.record(**entry)
+    if not store.mark_revoked(child_id, link_id, fields):
+        audit.undone(entry)
+        raise Conflict("This link was withdrawn or refused already.")
+    notify.security_event(accounts.PATIENT, child_id, "representative_revoked_by_staff",
+                          {"representative_id": link_id, "staff_id": actor["id"]})
+    return view({**doc, **fields})
+
+
+def of_child(child_id: str) -> list[dict]:
+    """Every link naming a representative of this patient, newest first: what the patient sees
+    of who may act, or acted, for them."""
+    return [view(doc) for doc in store.of_child(child_id)]
+
+
 def consents_between(child_id: str, representative_key: str) -> list[engine.Consent]:
     """The links naming this person as the child's representative, as consents."""
     return _as_sealed(store.between(child_id, representative_key))
@@ -100,7 +138,7 @@ def consents_to(representative_key: str) -> list[engine.Consent]:
 # pointed at another person or child, by writing to the database is left out.
 _SEALED_STATE = ("child_id", "representative_key", "relationship",
                  "evidence", "status", "recorded_by", "recorded_at", "approved_by",
-                 "approved_at", "rejected_by", "rejected_at")
+                 "approved_at", "rejected_by", "rejected_at", "revoked_at", "revoked_by")
 
 
 def _seal(doc: dict) -> str:
@@ -130,7 +168,8 @@ def as_consent(doc: dict) -> engine.Consent:
         evidence=doc["evidence"], recorded_by=doc["recorded_by"],
         recorded_at=doc["recorded_at"], approved_by=doc.get("approved_by"),
         approved_at=doc.get("approved_at"), rejected_by=doc.get("rejected_by"),
-        rejected_at=doc.get("rejected_at"))
+        rejected_at=doc.get("rejected_at"), revoked_at=doc.get("revoked_at"),
+        revoked_by=doc.get("revoked_by"), revocation_evidence=doc.get("revocation_evidence"))
 
 
 def view(doc: dict) -> dict:
@@ -146,7 +185,8 @@ def view(doc: dict) -> dict:
             "status": STATUS_NAMES.get(doc["status"], doc["status"]),
             "recorded_by": doc["recorded_by"], "recorded_at": doc["recorded_at"],
             "approved_by": doc.get("approved_by"), "approved_at": doc.get("approved_at"),
-            "rejected_by": doc.get("rejected_by"), "rejected_at": doc.get("rejected_at")}
+            "rejected_by": doc.get("rejected_by"), "rejected_at": doc.get("rejected_at"),
+            "revoked_by": doc.get("revoked_by"), "revoked_at": doc.get("revoked_at")}
 
 
 def _check_minor(born: date) -> None:

@@ -30,13 +30,16 @@ class RepresentativeOut(ma.Schema):
     evidence = ma.fields.String(required=True)
     evidence_scan = ma.fields.Boolean(required=True)
     status = ma.fields.String(required=True, metadata={
-        "description": "pending-approval, active, rejected"})
+        "description": "pending-approval, active, rejected, inactive (withdrawn); an active link "
+                       "past ends_at no longer permits"})
     recorded_by = ma.fields.String(required=True)
     recorded_at = ma.fields.DateTime(required=True)
     approved_by = ma.fields.String(required=True, allow_none=True)
     approved_at = ma.fields.DateTime(required=True, allow_none=True)
     rejected_by = ma.fields.String(required=True, allow_none=True)
     rejected_at = ma.fields.DateTime(required=True, allow_none=True)
+    revoked_by = ma.fields.String(required=True, allow_none=True)
+    revoked_at = ma.fields.DateTime(required=True, allow_none=True)
 
 
 class PendingCodeOut(ma.Schema):

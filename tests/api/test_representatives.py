@@ -163,3 +163,27 @@ def test_a_link_written_in_the_database_permits_nothing(app, client, hospital, r
     read = factories.owner_id(client, intruder) if edit == "another child" else kid
     assert factories.shared_records(client, reader, read).status_code == 403
     assert client.get("/v1/me/shared-with-me", headers=reader.auth).json == []
+
+
+def test_a_withdrawn_link_permits_nothing_is_told_and_cannot_be_withdrawn_twice(
+        client, hospital, recorder, approver, parent, child, clock):
+    kid = child_id(client, recorder, child)
+    item = record(client, recorder, kid, parent).json["id"]
+    approve(client, approver, item)
+    path = f"/v1/staff/patients/{kid}/representatives/{item}/revoke"
+    withdrawn = client.post(path, headers=recorder.auth, json={"evidence": "Quyết định 45/2026"})
+    assert withdrawn.status_code == 200 and withdrawn.json["status"] == "inactive"
+    assert factories.shared_records(client, parent, kid).status_code == 403
+    again = client.post(path, headers=approver.auth, json={"evidence": "Quyết định 45/2026"})
+    assert again.status_code == 409
+    code = factories.activation_code(client, hospital, child)
+    account = factories.Account(national_id=child)
+    client.post("/v1/auth/register", json={"national_id": child, "activation_code": code,
+                                           "password": account.password})
+    factories.enroll_totp(client, account, clock)
+    kinds = [n["kind"] for n in client.get("/v1/me/notifications",
+                                           headers=account.auth).json["items"]]
+    assert kinds.count("representative_changed_by_staff") == 3  # recorded, approved, withdrawn
+    [shown] = client.get("/v1/me/representatives", headers=account.auth).json
+    assert (shown["id"], shown["status"]) == (item, "inactive")
+    assert shown["representative_national_id"] == "********" + parent.national_id[-4:]

@@ -7,9 +7,6 @@ from tests import factories
 from tests.factories import PASSWORD
 from tests.review.common import decide, patient_id_of, push_hiv, record_ids, staff
 
-# Open review findings (issue 15): each test fails until its fix lands.
-pytestmark = pytest.mark.xfail(strict=True, reason="open review finding")
-
 EVIDENCE = "Giấy khai sinh 123/2015"
 
 

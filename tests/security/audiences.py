@@ -199,6 +199,13 @@ class World:
                                       "data": "JVBERi0xLjcK"}})
             assert response.status_code == 202, response.json
             person.ids["item"] = response.json["id"]
+            response = self.client.post(
+                f"/v1/staff/patients/{person.id}/representatives", headers=recorder.auth,
+                json={"representative_national_id": factories.next_national_id(),
+                      "relationship": "guardian", "child_birth_date": "2015-05-01",
+                      "evidence": "FORM-2026-0008"})
+            assert response.status_code == 202, response.json
+            person.ids["link"] = response.json["id"]
 
     def _step_tokens(self) -> None:
         """An mfa_token of `patient` (never exchanged), and an enrollment token of a patient

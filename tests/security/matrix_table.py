@@ -221,6 +221,7 @@ MATRIX = {
     ("POST", "/v1/me/consents/{consent_id}/revoke"): Row(
         _ME, foreign=404, ids={"consent_id": "consent"}, body=_empty, fresh=True),
     ("GET", "/v1/me/shared-with-me"): Row(_ME),
+    ("GET", "/v1/me/representatives"): Row(_ME),
     ("GET", "/v1/me/shared-with-me/{patient_id}/records"): Row(
         {CAREGIVER: 200, PATIENT: 403, OTHER_PATIENT: 403}, foreign=403,
         ids={"patient_id": "sharer"},
@@ -256,6 +257,10 @@ MATRIX = {
     ("POST", "/v1/staff/patients/{patient_id}/representatives"): Row(
         {STAFF: 202}, foreign=404, ids={"patient_id": "patient"}, fixed=("patient_id",),
         body=_representative),
+    ("POST", "/v1/staff/patients/{patient_id}/representatives/{link_id}/revoke"): Row(
+        {STAFF: 200}, foreign=404, ids={"patient_id": "patient", "link_id": "link"},
+        fixed=("patient_id",), body=_evidence, fresh=True,
+        note="foreign: another patient's link under this patient's path"),
     # The four-eyes queue: an item another staff account recorded (audiences.World).
     ("GET", "/v1/staff/approvals"): Row({STAFF: 200}),
     ("POST", "/v1/staff/approvals/{item_id}/approve"): Row(
