@@ -11,9 +11,10 @@ record its answer:
 
 Modules: vocabulary (the words), model (Grantee, Consent, Decision), engine (decide and the
 listing helpers), lifecycle (validate, make, revoke), sensitivity (labels from a record's codes
-and words; labels_of(resource) is sensitive_labels_for(fhir_codings(resource))), sensitive_codes
-(loads sensitive_vocabulary.toml), text_terms (terms in free text), receipts (canonical
-payload, Ed25519 signatures), reasons, errors.
+and words; labels_of(resource) is sensitive_labels_for(fhir_codings(resource)); labels_of_text
+reads one text alone, a hospital's name for one), sensitive_codes (loads
+sensitive_vocabulary.toml), text_terms (terms in free text), receipts (canonical payload, Ed25519
+signatures), reasons, errors.
 """
 from consent.engine import (IN_FORCE, active_consents_for, decide, in_order, standing,
                             visible_categories)
@@ -23,7 +24,7 @@ from consent.lifecycle import approve, new_consent, reject, revoke, validate_new
 from consent.model import DENY, PERMIT, Consent, Decision, Grantee
 from consent.receipts import (new_receipt_key, public_key_of, receipt_payload, sign_receipt,
                               verify_receipt)
-from consent.sensitivity import fhir_codings, labels_of, sensitive_labels_for
+from consent.sensitivity import fhir_codings, labels_of, labels_of_text, sensitive_labels_for
 from consent.vocabulary import (ACTIVE, ALL, CAREGIVING, CATEGORIES, DRAFT, ENTERED_IN_ERROR,
                                 STAFF,
                                 HOSPITAL, INACTIVE, INSURANCE, OTHER, PERSON, PROPOSED, PURPOSES,
@@ -36,7 +37,7 @@ __all__ = [
     "ConsentError", "ConsentInvalid", "NotRevocable", "AlreadyRevoked", "NotPending",
     "SelfApproval",
     "receipt_payload", "sign_receipt", "verify_receipt", "new_receipt_key", "public_key_of",
-    "sensitive_labels_for", "fhir_codings", "labels_of",
+    "sensitive_labels_for", "fhir_codings", "labels_of", "labels_of_text",
     "ALL", "CATEGORIES", "PURPOSES", "SENSITIVE_LABELS", "STATUSES",
     "TREATMENT", "CAREGIVING", "RESEARCH", "INSURANCE", "OTHER",
     "DRAFT", "PROPOSED", "ACTIVE", "REJECTED", "INACTIVE", "ENTERED_IN_ERROR",

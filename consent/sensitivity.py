@@ -1,6 +1,7 @@
 """Which sensitivity labels a record carries, from its codes, security labels and words.
 
     labels = labels_of(resource)          # the same as the two steps below
+    labels = labels_of_text("Bệnh viện Tâm thần Trung ương 1")   # words alone: a name
     labels = sensitive_labels_for(fhir_codings(resource))
     decide(..., sensitive_labels=labels, ...)
 
@@ -42,6 +43,13 @@ _MATCHER = TermMatcher(t.TERMS)
 def labels_of(resource: Mapping) -> frozenset:
     """The sensitivity labels a FHIR resource (JSON-like dicts and lists) carries."""
     return sensitive_labels_for(fhir_codings(resource))
+
+
+def labels_of_text(text: str) -> frozenset:
+    """The sensitivity labels the words of one free text carry, read as any string of a record
+    is (a hospital's display name, a clinic's, a note): "Bệnh viện Tâm thần ..." carries
+    mental-health, "Phòng khám HIV ..." hiv. Anything but a string carries none."""
+    return frozenset(_MATCHER.labels(text)) if isinstance(text, str) else frozenset()
 
 
 def sensitive_labels_for(codes: Iterable[tuple]) -> frozenset:

@@ -3,6 +3,7 @@ consent/sensitive_vocabulary.toml).
 
     fold("Trầm Cảm NẶNG")            -> "tram cam nang"
     words("HIV-1/2 Ab")              -> ["hiv", "1", "2", "ab"]
+    words("TDF/3TC/DTG; H.I.V (+)")  -> ["tdf", "3tc", "dtg", "hiv"]
     matcher = TermMatcher([parse_term("mental-health", "trầm cảm")])
     matcher.labels("TRAM CAM")       -> {"mental-health"}
 
@@ -22,6 +23,9 @@ _FOLD[ord("đ")] = "d"
 _WORD = re.compile(r"[^\W_]+")           # letters and digits; "_" is a separator too
 _TERM_WORD = re.compile(r"[^\W_]+\*?")   # the same, a trailing "*" marking a stem
 _STAR_INSIDE = re.compile(r"\*[^\W_]")     # "chla*mydia": a star inside a word
+# Single letters joined by dots, an abbreviation written with them: "H.I.V", "S.T.D.",
+# "K.H.H.G.Đ" read as one word (hiv, std, khhgd). Digits are not letters: "1.5" stays two words.
+_DOTTED = re.compile(r"(?<![^\W_])(?:[^\W\d_]\.)+[^\W\d_](?![^\W_])")
 MIN_STEM = 3
 _NONE = ()
 
@@ -34,8 +38,16 @@ def fold(text: str) -> str:
 
 
 def words(text: str) -> list:
-    """The folded words of a text, split on anything that is not a letter or a digit."""
-    return _WORD.findall(fold(text))
+    """The folded words of a text, split on anything that is not a letter or a digit, an
+    abbreviation dotted letter by letter ("H.I.V") being one word."""
+    folded = fold(text)
+    if "." in folded:
+        folded = _DOTTED.sub(_undotted, folded)
+    return _WORD.findall(folded)
+
+
+def _undotted(match) -> str:
+    return match.group().replace(".", "")
 
 
 class Term(NamedTuple):
