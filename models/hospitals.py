@@ -74,14 +74,14 @@ def accepts_token(hospital_id: str, generation: int) -> bool:
                  {"min_token_generation": {"$lte": generation}}]}, limit=1) == 1
 
 
-def sensitive_labels_of(hospital_ids: list[str]) -> dict[str, list[str]]:
-    """{hospital id: its sensitivity labels} for those of these hospitals marked as a sensitive
-    specialty. One query."""
+def specialties_of(hospital_ids: list[str]) -> dict[str, tuple[list[str], str]]:
+    """{hospital id: (the sensitivity labels it is marked with, its display name)} for these
+    hospitals. One query."""
     require_str(*hospital_ids)
     cursor = get_db().hospitals.find({"_id": {"$in": list(hospital_ids)}},
-                                     {"sensitive_labels": 1})
-    return {doc["_id"]: doc["sensitive_labels"] for doc in cursor
-            if doc.get("sensitive_labels")}
+                                     {"sensitive_labels": 1, "name": 1})
+    return {doc["_id"]: (doc.get("sensitive_labels", []), doc.get("name") or "")
+            for doc in cursor}
 
 
 def add_sensitive_labels(hospital_id: str, labels: list[str]) -> bool:

@@ -18,6 +18,7 @@ from models import patients as patient_store
 from models.db import utcnow
 from security.codes import opaque_id
 from services import audit, notify, patients
+from services import hospitals as hospital_clients
 from services import evidence as scans
 from services.context import cipher, peppered_hash, setting
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -199,7 +200,7 @@ def staff_views(docs: list[dict]) -> list[dict]:
     """Consents as staff see them (see view), the sensitive specialties among the hospital
     grantees looked up in one query."""
     ids = sorted({d["grantee"]["key"] for d in docs if d["grantee"]["kind"] == "hospital"})
-    hidden = set(hospitals.sensitive_labels_of(ids)) if ids else set()
+    hidden = set(hospital_clients.sensitive_labels(ids)) if ids else set()
     return [view(doc, for_staff=True, hidden_hospitals=hidden) for doc in docs]
 
 

@@ -10,6 +10,7 @@ from models.db import utcnow
 from security.codes import client_secret, opaque_id
 from services import tokens
 from services.context import peppered_hash, setting
+from consent import labels_of_text
 from consent.vocabulary import SENSITIVE_LABELS
 from services.errors import Conflict, InvalidCredentials, InvalidInput, NotFound
 
@@ -73,9 +74,15 @@ def mark_sensitive(hospital_id: str, labels: list[str]) -> None:
 
 
 def sensitive_labels(hospital_ids: list[str]) -> dict[str, frozenset]:
-    """{hospital id: labels} for the sensitive specialties among these hospitals."""
-    return {h: frozenset(labels)
-            for h, labels in hospitals.sensitive_labels_of(hospital_ids).items()}
+    """{hospital id: labels} for the sensitive specialties among these hospitals: marked so by
+    an operator, or named so ("Bệnh viện Tâm thần ...", "Phòng khám HIV ..."): a name says what
+    its patients are treated for, and every record names its hospital."""
+    found = {}
+    for hospital_id, (marks, name) in hospitals.specialties_of(hospital_ids).items():
+        labels = frozenset(marks) | labels_of_text(name)
+        if labels:
+            found[hospital_id] = labels
+    return found
 
 
 def accepts_token(claims: dict) -> bool:

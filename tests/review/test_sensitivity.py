@@ -9,9 +9,6 @@ from tests import factories
 from tests.factories import bundle, push, subject
 from tests.review.common import grant, record_ids
 
-# Open review findings (issue 15): each test fails until its fix lands.
-pytestmark = pytest.mark.xfail(strict=True, reason="open review finding")
-
 MISSED = [  # (label, text): the ICD-10 code in brackets carries the label today
     ("hiv", "Phác đồ TDF/3TC/DTG"),                        # B20-B24: Vietnam's first-line ARV
     ("hiv", "TDF + 3TC + EFV"),
