@@ -3,31 +3,24 @@ signed form, a child's legal representative, an activation code for a person who
 registered yet) waits here until a second staff account approves or rejects it. The item's id is the consent's or the link's own id, so approving is one
 conditional write on the item itself (models.consents.decide, models.representatives.decide):
 no second document can disagree with it."""
-import base64
-import binascii
-import json
-from datetime import datetime, timezone
 
 from models import activation_codes as code_store
 from models import consents as consent_store
 from models import representatives as link_store
-from services import consents, evidence, registration, representatives
-from services.errors import InvalidInput, NotFound
+from services import consents, evidence, paging, registration, representatives
+from services.errors import NotFound
 
 MAX_PAGE = 100
+# Oldest first by the time each kind was recorded or issued (queued_at, set when read).
+_POSITIONS = paging.Positions(time="queued_at")
 _KINDS = {"cns_": "consent", "rep_": "representative", "act_": "activation_code"}
 
 
 def queue(staff_id: str, *, cursor: str | None = None, limit: int = 50) -> dict:
     """Items awaiting a decision, oldest first, each marked `own` when this staff account
     recorded it (it cannot decide those). Raises InvalidInput for a bad cursor."""
-    limit = max(1, min(limit, MAX_PAGE))
-    after = _decode(cursor)
-    docs = [("consent", d) for d in consent_store.pending(after, limit + 1)] + \
-        [("representative", d) for d in link_store.pending(after, limit + 1)] + \
-        [("activation_code", d) for d in code_store.pending(after, limit + 1)]
-    docs.sort(key=lambda item: (_recorded_at(item[1]), item[1]["_id"]))
-    more, docs = len(docs) > limit, docs[:limit]
+    found, next_cursor = paging.page(_pending, _POSITIONS, cursor, limit, MAX_PAGE)
+    docs = [(doc.pop("queue_kind"), doc) for doc in found]
     consent_docs = [doc for kind, doc in docs if kind == "consent"]
     shown = dict(zip((d["_id"] for d in consent_docs), consents.staff_views(consent_docs)))
     shown.update({doc["_id"]: representatives.view(doc) for kind, doc in docs
@@ -36,7 +29,20 @@ def queue(staff_id: str, *, cursor: str | None = None, limit: int = 50) -> dict:
                   if kind == "activation_code"})
     items = [{"id": doc["_id"], "kind": kind, "own": _recorder(doc) == f"staff:{staff_id}",
               kind: shown[doc["_id"]]} for kind, doc in docs]
-    return {"items": items, "next_cursor": _encode(docs[-1][1]) if more else None}
+    return {"items": items, "next_cursor": next_cursor}
+
+
+def _pending(after: tuple | None, n: int) -> list[dict]:
+    """The first n items after `after` of the three kinds together, oldest first, each marked
+    with its kind: n of each read, merged, cut (three queries whatever n)."""
+    found = []
+    for kind, read in (("consent", consent_store.pending), ("representative", link_store.pending),
+                       ("activation_code", code_store.pending)):
+        for doc in read(after, n):
+            found.append({**doc, "queue_kind": kind,
+                          "queued_at": doc.get("recorded_at") or doc["issued_at"]})
+    found.sort(key=lambda doc: (doc["queued_at"], doc["_id"]))
+    return found[:n]
 
 
 def decide(item_id: str, staff_id: str, approved: bool) -> dict:
@@ -60,10 +66,6 @@ def scan(item_id: str, staff_id: str) -> dict:
     return evidence.open_scan(doc.get("evidence_scan_id"), patient_id, item_id, staff_id)
 
 
-def _recorded_at(doc: dict):
-    return doc.get("recorded_at") or doc["issued_at"]
-
-
 def _recorder(doc: dict) -> str:
     issuer = doc.get("issued_by")
     return f"{issuer['type']}:{issuer['id']}" if issuer else doc["recorded_by"]
@@ -74,22 +76,3 @@ def _kind(item_id: str) -> str:
     if kind is None:
         raise NotFound("No such item awaits approval.")
     return kind
-
-
-def _encode(doc: dict) -> str:
-    position = json.dumps([_recorded_at(doc).isoformat(), doc["_id"]])
-    return base64.urlsafe_b64encode(position.encode()).decode().rstrip("=")
-
-
-def _decode(cursor: str | None) -> tuple | None:
-    if not cursor:
-        return None
-    try:
-        at, item_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if not isinstance(item_id, str):
-            raise ValueError
-        # In UTC here: a time that cannot be (year 9999 at -23:59) is no cursor we made.
-        return datetime.fromisoformat(at).astimezone(timezone.utc), item_id
-    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError, OverflowError):
-        raise InvalidInput("The cursor is not valid.", errors={"cursor": ["Not valid."]}) \
-            from None

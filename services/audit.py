@@ -9,21 +9,19 @@ target keys come from a short list of id fields, and every value must look like 
 The recorder takes its collaborators (the chain, its key, a clock, the checkpoint anchor), so it
 runs without Flask; `record`, `record_many` and `access_log` below read them from the app.
 """
-import base64
-import binascii
 import logging
 import re
 from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 from models import hospitals
 from models.audit import (ACTOR_TYPES, MAIN_CHAIN, OUTCOMES, AppendContended, AuditLog,
                           HeadInvalid, trail)
 from models.db import utcnow
-from services import audit_checkpoints
+from services import audit_checkpoints, paging
 from services.audit_checkpoints import Anchor
 from services.context import setting
-from services.errors import AuditUnavailable, InvalidInput
+from services.errors import AuditUnavailable
 
 # Ids and counts only. A key outside this list is a programming error, never stored.
 TARGET_KEYS = frozenset({"record_id", "bundle_id", "session_id", "consent_id", "hospital_id",
@@ -36,8 +34,7 @@ MAX_PAGE = 100
 _ACTION = re.compile(r"[a-z][a-z_]*(\.[a-z][a-z_]*)+")
 _PURPOSE = re.compile(r"[a-z][a-z_-]{0,39}")
 _NATIONAL_ID = re.compile(r"[0-9]{12}")
-_CURSOR = re.compile(r"([0-9]{1,13})\.([0-9]{1,15})")  # milliseconds up to the year 2286
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+POSITIONS = paging.Positions(time="at", tie="seq", tie_type=int)  # newest first, then seq
 ACCESS_LOG_UNAVAILABLE = "The access log cannot be shown now. Try again later."
 _log = logging.getLogger("phr.audit")
 
@@ -155,18 +152,16 @@ def access_page(log: AuditLog, hospital_names: Callable[[list], dict], patient_i
     Raises InvalidInput for a cursor this API did not hand out; AuditUnavailable when the
     chain's head is missing or its seal does not hold: what the chain holds cannot be told
     then, and an empty page would read as "nobody looked"."""
-    limit = max(1, min(limit, MAX_PAGE))
     try:
-        entries = log.about_patient(patient_id, limit + 1,
-                                    decode_cursor(before) if before else None, key=key)
+        entries, next_cursor = paging.page(
+            lambda after, n: log.about_patient(patient_id, n, after, key=key), POSITIONS,
+            before, limit, MAX_PAGE)
     except HeadInvalid as invalid:
         _log.error("access log refused: %s (run flask verify-audit)", invalid)
         raise AuditUnavailable(ACCESS_LOG_UNAVAILABLE) from None
-    more, entries = len(entries) > limit, entries[:limit]
     who = [e["actor"] for e in entries] + [i for i in map(_issuer, entries) if i]
     names = hospital_names(sorted({w["id"] for w in who if w["type"] == "hospital"}))
-    return {"items": [_item(e, names) for e in entries],
-            "next_cursor": encode_cursor(entries[-1]) if more else None}
+    return {"items": [_item(e, names) for e in entries], "next_cursor": next_cursor}
 
 
 def _item(entry: dict, hospital_names: dict) -> dict:
@@ -197,29 +192,6 @@ def _who(actor: dict, hospital_names: dict) -> dict:
     if kind == "patient":
         return {"type": kind, "id": actor_id, "name": None}
     return {"type": kind, "id": None, "name": None}
-
-
-def encode_cursor(entry: dict) -> str:
-    """Opaque to clients: the (time, seq) of the last entry shown."""
-    at = entry["at"] if entry["at"].tzinfo else entry["at"].replace(tzinfo=timezone.utc)
-    millis = (at - _EPOCH) // timedelta(milliseconds=1)
-    return base64.urlsafe_b64encode(f"{millis}.{entry['seq']}".encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, int]:
-    """Raises InvalidInput for anything encode_cursor did not make."""
-    try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
-    except (binascii.Error, ValueError):
-        raise _bad_cursor() from None
-    match = _CURSOR.fullmatch(text)
-    if not match:
-        raise _bad_cursor()
-    return _EPOCH + timedelta(milliseconds=int(match[1])), int(match[2])
-
-
-def _bad_cursor() -> InvalidInput:
-    return InvalidInput(errors={"cursor": ["Not a cursor this API handed out."]})
 
 
 # The app-facing functions: the chain, key, clock and anchor come from the app.

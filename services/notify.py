@@ -1,10 +1,6 @@
 """Telling patients: every notification is in the in-app inbox and, unless the patient muted its
 kind (security events cannot be muted), pushed to their devices by the delivery worker. One
 write records both (models.notifications): a crash cannot lose a push the inbox shows."""
-import base64
-import binascii
-import json
-from datetime import datetime, timezone
 
 from models import accounts, security_events
 from models import notifications as store
@@ -12,7 +8,10 @@ from models import patients as patient_store
 from models.db import utcnow
 from notifications import messages
 from security.codes import opaque_id
+from services import paging
 from services.errors import InvalidInput, NotFound
+
+_POSITIONS = paging.Positions(time="created_at")  # newest first
 
 
 def notify(patient_id: str, kind: str, ids: dict | None = None,
@@ -50,12 +49,13 @@ def inbox(patient_id: str, *, cursor: str | None = None, limit: int = 50) -> dic
     """The patient's notifications, newest first, in their language. Raises InvalidInput for a
     bad cursor."""
     language = (patient_store.get(patient_id) or {}).get("language")
-    docs = store.inbox(patient_id, before=_decode(cursor), limit=limit + 1)
-    more, docs = len(docs) > limit, docs[:limit]
+    docs, next_cursor = paging.page(
+        lambda after, n: store.inbox(patient_id, before=after, limit=n), _POSITIONS, cursor,
+        limit)
     items = [{"id": d["_id"], "kind": d["kind"], **dict(zip(("title", "body"), messages.words(
         d["kind"], language))), "created_at": d["created_at"], "read_at": d["read_at"],
         "data": d["data"]} for d in docs]
-    return {"items": items, "next_cursor": _encode(docs[-1]) if more else None}
+    return {"items": items, "next_cursor": next_cursor}
 
 
 def mark_read(patient_id: str, notification_id: str) -> None:
@@ -78,23 +78,3 @@ def set_muted(patient_id: str, muted: list[str]) -> dict:
                            errors={"muted": [f"{k} cannot be muted." for k in refused]})
     patient_store.set_fields(patient_id, {"muted_kinds": sorted(set(muted))})
     return preferences(patient_id)
-
-
-def _encode(doc: dict) -> str:
-    position = json.dumps([doc["created_at"].isoformat(), doc["_id"]])
-    return base64.urlsafe_b64encode(position.encode()).decode().rstrip("=")
-
-
-def _decode(cursor: str | None):
-    if not cursor:
-        return None
-    try:
-        created, notification_id = json.loads(base64.urlsafe_b64decode(
-            cursor + "=" * (-len(cursor) % 4)))
-        if not isinstance(notification_id, str):
-            raise ValueError
-        # In UTC here: a time that cannot be (year 9999 at -23:59) is no cursor we made.
-        return datetime.fromisoformat(created).astimezone(timezone.utc), notification_id
-    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError, OverflowError):
-        raise InvalidInput("The cursor is not valid.", errors={"cursor": ["Not valid."]}) \
-            from None

@@ -1,18 +1,15 @@
 """The patient reads their records: from every hospital in one list, one record with its
 history, everything as a FHIR collection. Every query is keyed by the patient id the caller
 passes (the token's subject); another patient's record is simply not found."""
-import base64
-import binascii
 import hashlib
 import json
 from datetime import datetime
 
 from models import hospitals
-from security.crypto import DecryptionError
 from models import records as store
-from services import audit, fhir, patients
+from services import audit, fhir, paging, patients
 from services.context import cipher
-from services.errors import InvalidInput, NotFound
+from services.errors import NotFound
 from services.ingest import record_context, summary_context, version_context
 
 MAX_PAGE = 100
@@ -37,12 +34,11 @@ def page(patient_id: str, scope: str, *, categories=None, since=None, cursor=Non
          limit: int = 50, exclude_hospital: str | None = None) -> tuple[list[dict], str | None]:
     """A page of the patient's stored records (not yet opened) and the next cursor, good only
     for the list `scope` names (cursor_scope). Raises InvalidInput for a bad cursor."""
-    limit = max(1, min(limit, MAX_PAGE))
-    docs = store.for_patient(patient_id, categories=categories, since=since,
-                             after=_decode_cursor(cursor, scope), limit=limit + 1,
-                             exclude_hospital=exclude_hospital)
-    more, docs = len(docs) > limit, docs[:limit]
-    return docs, (encode_cursor(docs[-1], scope) if more else None)
+    return paging.page(
+        lambda after, n: store.for_patient(patient_id, categories=categories, since=since,
+                                           after=after, limit=n,
+                                           exclude_hospital=exclude_hospital),
+        positions(scope), cursor, limit, MAX_PAGE)
 
 
 def views(docs: list[dict]) -> list[dict]:
@@ -114,27 +110,11 @@ def cursor_scope(*parts) -> str:
                        for part in parts])
 
 
-def encode_cursor(doc: dict, scope: str) -> str:
-    """Sealed: a position names a record and its clinical date, which a caregiver or hospital
-    must not learn of a record the consent hides."""
-    position = json.dumps([doc["sort_at"].isoformat(), doc["_id"]])
-    sealed = cipher().encrypt(position, f"{_CURSOR_CONTEXT}:{scope}")
-    return base64.urlsafe_b64encode(sealed.encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str | None, scope: str) -> tuple | None:
-    """Raises InvalidInput for a cursor this service did not make for this list."""
-    if not cursor:
-        return None
-    try:
-        sealed = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        sort_at, record_id = json.loads(cipher().decrypt(sealed, f"{_CURSOR_CONTEXT}:{scope}"))
-        if not isinstance(record_id, str):
-            raise ValueError
-        return datetime.fromisoformat(sort_at), record_id
-    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError, DecryptionError):
-        raise InvalidInput("The cursor is not valid.", errors={"cursor": ["Not valid."]}) \
-            from None
+def positions(scope: str) -> paging.Positions:
+    """Newest first by clinical time. Cursors are sealed: a position names a record and its
+    clinical date, which a caregiver or hospital must not learn of a record the consent hides;
+    and sealed under the list's scope, so one replayed on another list is refused."""
+    return paging.Positions(time="sort_at", seal=(cipher(), f"{_CURSOR_CONTEXT}:{scope}"))
 
 
 def _etag(versions: list, more: bool) -> str:

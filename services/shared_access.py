@@ -100,7 +100,7 @@ def _read(patient_id: str, grantee, purpose: str, actor: dict, *, category, curs
             break
     if len(allowed) > limit:
         allowed = allowed[:limit]
-        next_cursor = records.encode_cursor(allowed[-1][0], scope)
+        next_cursor = records.positions(scope).encode(allowed[-1][0])
     else:  # the records ran out (None), or the batches did: go on from the last one read
         next_cursor = batch_cursor
     # Judged again on the consents as they are now: a consent withdrawn while the page was

@@ -75,7 +75,7 @@ def test_a_cursor_the_inbox_did_not_make_is_a_422_naming_the_cursor(client, pati
     response = client.get("/v1/me/notifications", headers=patient.auth,
                           query_string={"cursor": cursor})
     assert response.status_code == 422
-    assert response.json["errors"] == {"cursor": ["Not valid."]}
+    assert response.json["errors"] == {"cursor": ["Not a cursor this API handed out."]}
 
 
 def test_a_cursor_of_any_length_is_read_without_its_padding(client, hospital, patient, clock):

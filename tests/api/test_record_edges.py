@@ -106,9 +106,9 @@ def test_every_cursor_reads_back_as_the_position_it_names(app):
             doc = {"_id": "rec_" + "a" * (n % 48),
                    "sort_at": datetime(2026, 1, 1, tzinfo=timezone.utc)
                    + timedelta(seconds=n, milliseconds=n % 2 * 250)}
-            cursor = service.encode_cursor(doc, scope)
+            cursor = service.positions(scope).encode(doc)
             assert "=" not in cursor
-            assert service._decode_cursor(cursor, scope) == (doc["sort_at"], doc["_id"])
+            assert service.positions(scope).decode(cursor) == (doc["sort_at"], doc["_id"])
 
 
 @pytest.mark.parametrize("other", [("own", "pat_two", None, None), ("own", "pat_one", "lab", None),
@@ -116,9 +116,9 @@ def test_every_cursor_reads_back_as_the_position_it_names(app):
 def test_a_cursor_reads_back_only_on_the_list_that_issued_it(app, other):
     doc = {"_id": "rec_a", "sort_at": datetime(2026, 1, 1, tzinfo=timezone.utc)}
     with app.app_context():
-        cursor = service.encode_cursor(doc, service.cursor_scope("own", "pat_one", None, None))
+        cursor = service.positions(service.cursor_scope("own", "pat_one", None, None)).encode(doc)
         with pytest.raises(InvalidInput):
-            service._decode_cursor(cursor, service.cursor_scope(*other))
+            service.positions(service.cursor_scope(*other)).decode(cursor)
 
 
 def test_a_page_reads_one_record_beyond_what_it_shows(client, hospital, patient, monkeypatch):

@@ -1,12 +1,13 @@
 """services.audit without Flask: the recorder's checks, the access log page and cursors, the
 chain check in batches; on a bare embedded database, with a clock and key passed in."""
+import base64
 from datetime import datetime, timedelta, timezone
 
 import mongomock
 import pytest
 
 from models.audit import AuditLog
-from services.audit import Recorder, access_page, decode_cursor, encode_cursor
+from services.audit import POSITIONS, Recorder, access_page
 from services.audit_verify import check_chain
 from services.errors import InvalidInput
 
@@ -148,11 +149,13 @@ def test_the_page_size_is_bounded(recorder, log):
 
 def test_a_cursor_round_trips_and_a_forged_one_is_invalid_input():
     entry = {"at": T0 + timedelta(milliseconds=123), "seq": 42}
-    assert decode_cursor(encode_cursor(entry)) == (entry["at"], 42)
-    too_late = encode_cursor({"at": datetime(9999, 12, 31, tzinfo=timezone.utc), "seq": 1})
-    for forged in ("x", "!!!!", "MTIz", encode_cursor(entry) + "AAAA", "e30", "ảnh", too_late):
+    assert POSITIONS.decode(POSITIONS.encode(entry)) == (entry["at"], 42)
+    too_late = base64.urlsafe_b64encode(b'["9999-12-31T23:59:59-23:59", 1]').decode()
+    not_a_seq = POSITIONS.encode({**entry, "seq": "42"})
+    for forged in ("x", "!!!!", "MTIz", POSITIONS.encode(entry) + "AAAA", "e30", "ảnh",
+                   too_late, not_a_seq):
         with pytest.raises(InvalidInput) as caught:
-            decode_cursor(forged)
+            POSITIONS.decode(forged)
         assert "cursor" in caught.value.errors
 
 
