@@ -1,6 +1,5 @@
 """/v1/me/records and /v1/me/export: the signed-in patient's own clinical records."""
-from flask import Response, request
-
+from api.etags import conditional
 from api.guard import claims, require
 from api.json_body import Blueprint
 from api.schemas.records import (FhirBundleOut, MeasurementIn, MeasurementOut, RecordDetailOut,
@@ -20,10 +19,10 @@ blp = Blueprint("records", __name__, url_prefix="/v1/me",
 def list_records(query):
     """Records from every hospital, newest first; `since` for delta sync; cursor pages."""
     page = records.list_for(claims()["sub"], **query)
-    etag = page.pop("etag")
-    if request.if_none_match.contains_weak(etag.split('"')[1]):
-        return Response(status=304, headers={"ETag": etag})
-    return page, 200, {"ETag": etag}
+    # The records and versions shown, and whether a next page follows; not the next cursor
+    # itself, which is sealed afresh (a new nonce) on every request.
+    return conditional(page, [[[r["id"], r["version"]] for r in page["items"]],
+                              page["next_cursor"] is not None])
 
 
 @blp.post("/records")

@@ -1,7 +1,6 @@
 """The patient reads their records: from every hospital in one list, one record with its
 history, everything as a FHIR collection. Every query is keyed by the patient id the caller
 passes (the token's subject); another patient's record is simply not found."""
-import hashlib
 import json
 from datetime import datetime
 
@@ -18,7 +17,7 @@ _CURSOR_CONTEXT = "records:cursor"
 
 def list_for(patient_id: str, *, category: str | None = None, since: datetime | None = None,
              cursor: str | None = None, limit: int = 50) -> dict:
-    """{"items", "next_cursor", "etag"}: newest first (clinical time), `since` compares the time
+    """{"items", "next_cursor"}: newest first (clinical time), `since` compares the time
     a record or its newest version arrived here. Raises InvalidInput for a bad cursor."""
     docs, next_cursor = page(patient_id, cursor_scope("own", patient_id, category, since),
                              categories=[category] if category else None, since=since,
@@ -26,8 +25,7 @@ def list_for(patient_id: str, *, category: str | None = None, since: datetime | 
     items = views(docs)
     audit.record("records.list", actor=_self(patient_id), patient_id=patient_id,
                  target={"count": len(items)})
-    return {"items": items, "next_cursor": next_cursor,
-            "etag": _etag([(d["_id"], d["version"]) for d in docs], next_cursor is not None)}
+    return {"items": items, "next_cursor": next_cursor}
 
 
 def page(patient_id: str, scope: str, *, categories=None, since=None, cursor=None,
@@ -115,11 +113,3 @@ def positions(scope: str) -> paging.Positions:
     clinical date, which a caregiver or hospital must not learn of a record the consent hides;
     and sealed under the list's scope, so one replayed on another list is refused."""
     return paging.Positions(time="sort_at", seal=(cipher(), f"{_CURSOR_CONTEXT}:{scope}"))
-
-
-def _etag(versions: list, more: bool) -> str:
-    """The page's records and versions, and whether a next page follows. Not the next cursor
-    itself: it is sealed afresh (with a new nonce) on every request, and its position is the
-    page's last record, which the versions name already."""
-    digest = hashlib.sha256(json.dumps([versions, more]).encode()).hexdigest()[:32]
-    return f'W/"{digest}"'
