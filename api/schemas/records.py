@@ -2,10 +2,10 @@
 import marshmallow as ma
 from marshmallow import validate
 
+import consent
 from api.schemas.common import StrictSchema, text_field
 
-CATEGORIES = ["lab", "vitals", "imaging", "observation", "report", "diagnosis", "medication",
-              "procedure", "encounter", "document", "allergy", "immunization"]
+CATEGORIES = sorted(consent.CATEGORIES)  # the one vocabulary: consent/vocabulary.py
 
 
 CURSOR_DESCRIPTION = ("`next_cursor` of the previous page, with the same filters: a cursor is good"

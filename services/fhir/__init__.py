@@ -15,11 +15,6 @@ from services.fhir.outcomes import (collection_bundle, fhir_instant, operation_o
                                     response_bundle)
 from services.fhir.validation import load_models
 
-RECORD_CATEGORIES = ("lab", "vitals", "imaging", "observation", "report", "diagnosis",
-                     "medication", "procedure", "encounter", "document", "allergy",
-                     "immunization")
-
-
 # The data types nearly every resource holds; fhir.resources imports them on first use.
 _COMMON_DATA_TYPES = ("Extension", "Meta", "Narrative", "Identifier", "Reference",
                       "CodeableConcept", "Coding", "Period", "Quantity", "HumanName", "Address",
@@ -33,6 +28,6 @@ def warm_up() -> None:
 
 
 __all__ = ["BUNDLE_TYPES", "INVALID", "NATIONAL_ID_SYSTEM", "NOT_STORED", "OK",
-           "RECORD_CATEGORIES", "STORED_TYPES", "BundleRejected", "Candidate", "ParsedBundle",
+           "STORED_TYPES", "BundleRejected", "Candidate", "ParsedBundle",
            "PatientInfo", "collection_bundle", "fhir_instant", "operation_outcome",
            "parse_bundle", "response_bundle", "warm_up"]

@@ -11,7 +11,8 @@ from pathlib import Path
 import fhir.resources.R4B.fhirtypes as r4b_types
 import pytest
 
-from services.fhir import (NATIONAL_ID_SYSTEM, RECORD_CATEGORIES, STORED_TYPES, parse_bundle,
+from consent.vocabulary import CATEGORIES as RECORD_CATEGORIES
+from services.fhir import (NATIONAL_ID_SYSTEM, STORED_TYPES, parse_bundle,
                            warm_up)
 from services.fhir.resource_types import R4B_TYPES
 from tests.services.fhir_builders import MINIMAL, NID, minimal, named, observation, only
