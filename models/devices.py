@@ -11,57 +11,88 @@ from datetime import datetime
 from models.db import DuplicateKeyError, ReturnDocument, get_db, require_str, utcnow
 
 
-def register(device_id: str, token_hash: str, sealed_token: str, patient_id: str,
-             session_id: str, fields: dict) -> dict:
-    """Create the device, or move the token's device to this patient and session."""
-    require_str(token_hash)
-    now = utcnow()
-    update = {"$set": {"patient_id": patient_id, "session_id": session_id, "token": sealed_token,
-                       "last_seen_at": now, "unlinked_at": None, **fields},
-              "$setOnInsert": {"_id": device_id, "created_at": now}}
-    try:
-        return get_db().devices.find_one_and_update({"token_hash": token_hash}, update,
-                                                    upsert=True,
-                                                    return_document=ReturnDocument.AFTER)
-    except DuplicateKeyError:  # a parallel registration of the same token inserted it
-        return get_db().devices.find_one_and_update({"token_hash": token_hash}, update,
-                                                    return_document=ReturnDocument.AFTER)
+class Devices:
+    """The collection family of this module on a database handle (no Flask needed)."""
+
+    def __init__(self, db):
+        self.db = db
+
+    def register(self, device_id: str, token_hash: str, sealed_token: str, patient_id: str,
+                 session_id: str, fields: dict) -> dict:
+        """Create the device, or move the token's device to this patient and session."""
+        require_str(token_hash)
+        now = utcnow()
+        update = {"$set": {"patient_id": patient_id, "session_id": session_id, "token": sealed_token,
+                           "last_seen_at": now, "unlinked_at": None, **fields},
+                  "$setOnInsert": {"_id": device_id, "created_at": now}}
+        try:
+            return self.db.devices.find_one_and_update({"token_hash": token_hash}, update,
+                                                        upsert=True,
+                                                        return_document=ReturnDocument.AFTER)
+        except DuplicateKeyError:  # a parallel registration of the same token inserted it
+            return self.db.devices.find_one_and_update({"token_hash": token_hash}, update,
+                                                        return_document=ReturnDocument.AFTER)
+
+    def of_patient(self, patient_id: str, unlinked_since: datetime | None = None) -> list[dict]:
+        """The patient's linked devices; with `unlinked_since`, also those unlinked at or after it
+        (the targets of a security notice recorded then)."""
+        require_str(patient_id)
+        query: dict = {"patient_id": patient_id, "unlinked_at": None}
+        if unlinked_since is not None:
+            query = {"patient_id": patient_id, "$or": [{"unlinked_at": None},
+                                                       {"unlinked_at": {"$gte": unlinked_since}}]}
+        return list(self.db.devices.find(query))
+
+    def remove(self, patient_id: str, device_id: str) -> bool:
+        """Only the patient's own device."""
+        require_str(patient_id, device_id)
+        return self.db.devices.delete_one({"_id": device_id, "patient_id": patient_id}).deleted_count == 1
+
+    def remove_by_id(self, device_id: str) -> None:
+        self.db.devices.delete_one({"_id": device_id})
+
+    def unlink_session(self, session_id: str) -> None:
+        """Signing a session out unlinks its device: nothing new is pushed to it."""
+        self.db.devices.update_many({"session_id": session_id, "unlinked_at": None},
+                                     {"$set": {"unlinked_at": utcnow()}})
+
+    def unlink_all(self, account_id: str, keep_session_id: str | None = None) -> None:
+        query: dict = {"patient_id": account_id, "unlinked_at": None}
+        if keep_session_id:
+            query["session_id"] = {"$ne": keep_session_id}
+        self.db.devices.update_many(query, {"$set": {"unlinked_at": utcnow()}})
+
+    def purge_unlinked(self, before: datetime) -> None:
+        """Forget devices unlinked before `before` (their sealed tokens with them)."""
+        self.db.devices.delete_many({"unlinked_at": {"$lt": before}})
 
 
-def of_patient(patient_id: str, unlinked_since: datetime | None = None) -> list[dict]:
-    """The patient's linked devices; with `unlinked_since`, also those unlinked at or after it
-    (the targets of a security notice recorded then)."""
-    require_str(patient_id)
-    query: dict = {"patient_id": patient_id, "unlinked_at": None}
-    if unlinked_since is not None:
-        query = {"patient_id": patient_id, "$or": [{"unlinked_at": None},
-                                                   {"unlinked_at": {"$gte": unlinked_since}}]}
-    return list(get_db().devices.find(query))
+# Transitional: the module-level functions of before, on the app's database.
 
 
-def remove(patient_id: str, device_id: str) -> bool:
-    """Only the patient's own device."""
-    require_str(patient_id, device_id)
-    return get_db().devices.delete_one({"_id": device_id, "patient_id": patient_id}).deleted_count == 1
+def register(*args, **kwargs):
+    return Devices(get_db()).register(*args, **kwargs)
 
 
-def remove_by_id(device_id: str) -> None:
-    get_db().devices.delete_one({"_id": device_id})
+def of_patient(*args, **kwargs):
+    return Devices(get_db()).of_patient(*args, **kwargs)
 
 
-def unlink_session(session_id: str) -> None:
-    """Signing a session out unlinks its device: nothing new is pushed to it."""
-    get_db().devices.update_many({"session_id": session_id, "unlinked_at": None},
-                                 {"$set": {"unlinked_at": utcnow()}})
+def remove(*args, **kwargs):
+    return Devices(get_db()).remove(*args, **kwargs)
 
 
-def unlink_all(account_id: str, keep_session_id: str | None = None) -> None:
-    query: dict = {"patient_id": account_id, "unlinked_at": None}
-    if keep_session_id:
-        query["session_id"] = {"$ne": keep_session_id}
-    get_db().devices.update_many(query, {"$set": {"unlinked_at": utcnow()}})
+def remove_by_id(*args, **kwargs):
+    return Devices(get_db()).remove_by_id(*args, **kwargs)
 
 
-def purge_unlinked(before: datetime) -> None:
-    """Forget devices unlinked before `before` (their sealed tokens with them)."""
-    get_db().devices.delete_many({"unlinked_at": {"$lt": before}})
+def unlink_session(*args, **kwargs):
+    return Devices(get_db()).unlink_session(*args, **kwargs)
+
+
+def unlink_all(*args, **kwargs):
+    return Devices(get_db()).unlink_all(*args, **kwargs)
+
+
+def purge_unlinked(*args, **kwargs):
+    return Devices(get_db()).purge_unlinked(*args, **kwargs)

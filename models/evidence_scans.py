@@ -3,11 +3,27 @@ patient and the item they stand behind, so a scan id alone opens nothing else.""
 from models.db import get_db, require_str
 
 
-def insert(doc: dict) -> None:
-    get_db().evidence_scans.insert_one(doc)
+class EvidenceScans:
+    """The collection family of this module on a database handle (no Flask needed)."""
+
+    def __init__(self, db):
+        self.db = db
+
+    def insert(self, doc: dict) -> None:
+        self.db.evidence_scans.insert_one(doc)
+
+    def get(self, scan_id: str, patient_id: str, subject_id: str) -> dict | None:
+        require_str(scan_id, patient_id, subject_id)
+        return self.db.evidence_scans.find_one({"_id": scan_id, "patient_id": patient_id,
+                                                 "subject_id": subject_id})
 
 
-def get(scan_id: str, patient_id: str, subject_id: str) -> dict | None:
-    require_str(scan_id, patient_id, subject_id)
-    return get_db().evidence_scans.find_one({"_id": scan_id, "patient_id": patient_id,
-                                             "subject_id": subject_id})
+# Transitional: the module-level functions of before, on the app's database.
+
+
+def insert(*args, **kwargs):
+    return EvidenceScans(get_db()).insert(*args, **kwargs)
+
+
+def get(*args, **kwargs):
+    return EvidenceScans(get_db()).get(*args, **kwargs)

@@ -5,66 +5,97 @@ delivery state (claimed by one worker under a lease, devices done) lives on the 
 from models.db import DuplicateKeyError, ReturnDocument, get_db, require_str, utcnow
 
 
-def insert(doc: dict) -> bool:
-    """False when a notification with this _id exists already (a notice given once)."""
-    try:
-        get_db().notifications.insert_one(doc)
-    except DuplicateKeyError:
-        return False
-    return True
+class Notifications:
+    """The collection family of this module on a database handle (no Flask needed)."""
+
+    def __init__(self, db):
+        self.db = db
+
+    def insert(self, doc: dict) -> bool:
+        """False when a notification with this _id exists already (a notice given once)."""
+        try:
+            self.db.notifications.insert_one(doc)
+        except DuplicateKeyError:
+            return False
+        return True
+
+    def inbox(self, patient_id: str, *, before: tuple | None, limit: int) -> list[dict]:
+        """Newest first; `before` is the (created_at, _id) of the last item of the previous page."""
+        require_str(patient_id)
+        query: dict = {"patient_id": patient_id}
+        if before:
+            query["$or"] = [{"created_at": {"$lt": before[0]}},
+                            {"created_at": before[0], "_id": {"$lt": before[1]}}]
+        cursor = self.db.notifications.find(query, {"delivery": 0})
+        return list(cursor.sort([("created_at", -1), ("_id", -1)]).limit(limit))
+
+    def mark_read(self, patient_id: str, notification_id: str) -> bool:
+        """True when the notification is this patient's (read now, or before: the first time
+        stays)."""
+        require_str(patient_id, notification_id)
+        self.db.notifications.update_one(
+            {"_id": notification_id, "patient_id": patient_id, "read_at": None},
+            {"$set": {"read_at": utcnow()}})
+        return self.db.notifications.count_documents(
+            {"_id": notification_id, "patient_id": patient_id}, limit=1) == 1
+
+    def claim_one(self, worker_id: str, now, lease_until) -> dict | None:
+        """Take one notification due for delivery: pending and due, or claimed under a lease that
+        ran out (its worker died). One conditional write: exactly one worker gets it."""
+        return self.db.notifications.find_one_and_update(
+            {"delivery.state": {"$in": ["pending", "claimed"]},
+             "$or": [{"delivery.state": "pending", "delivery.next_at": {"$lte": now}},
+                     {"delivery.state": "claimed", "delivery.lease_until": {"$lte": now}}]},
+            {"$set": {"delivery.state": "claimed", "delivery.worker": worker_id,
+                      "delivery.lease_until": lease_until}},
+            sort=[("delivery.next_at", 1)], return_document=ReturnDocument.AFTER)
+
+    def device_done(self, notification_id: str, device_id: str, outcome: str) -> dict | None:
+        """Record a device's outcome ("sent" or "failed"); the document after."""
+        field = "delivery.sent_to" if outcome == "sent" else "delivery.failed_for"
+        return self.db.notifications.find_one_and_update(
+            {"_id": notification_id}, {"$addToSet": {field: device_id}},
+            return_document=ReturnDocument.AFTER)
+
+    def finish(self, notification_id: str, now) -> None:
+        self.db.notifications.update_one(
+            {"_id": notification_id, "delivery.state": {"$ne": "done"}},
+            {"$set": {"delivery.state": "done", "delivery.done_at": now or utcnow()}})
+
+    def retry_later(self, notification_id: str, worker_id: str, next_at, error: str) -> None:
+        """Back to pending, due at `next_at` (only by the worker that holds it)."""
+        self.db.notifications.update_one(
+            {"_id": notification_id, "delivery.state": "claimed", "delivery.worker": worker_id},
+            {"$set": {"delivery.state": "pending", "delivery.next_at": next_at,
+                      "delivery.last_error": error}, "$inc": {"delivery.attempts": 1}})
 
 
-def inbox(patient_id: str, *, before: tuple | None, limit: int) -> list[dict]:
-    """Newest first; `before` is the (created_at, _id) of the last item of the previous page."""
-    require_str(patient_id)
-    query: dict = {"patient_id": patient_id}
-    if before:
-        query["$or"] = [{"created_at": {"$lt": before[0]}},
-                        {"created_at": before[0], "_id": {"$lt": before[1]}}]
-    cursor = get_db().notifications.find(query, {"delivery": 0})
-    return list(cursor.sort([("created_at", -1), ("_id", -1)]).limit(limit))
+# Transitional: the module-level functions of before, on the app's database.
 
 
-def mark_read(patient_id: str, notification_id: str) -> bool:
-    """True when the notification is this patient's (read now, or before: the first time
-    stays)."""
-    require_str(patient_id, notification_id)
-    get_db().notifications.update_one(
-        {"_id": notification_id, "patient_id": patient_id, "read_at": None},
-        {"$set": {"read_at": utcnow()}})
-    return get_db().notifications.count_documents(
-        {"_id": notification_id, "patient_id": patient_id}, limit=1) == 1
+def insert(*args, **kwargs):
+    return Notifications(get_db()).insert(*args, **kwargs)
 
 
-def claim_one(worker_id: str, now, lease_until) -> dict | None:
-    """Take one notification due for delivery: pending and due, or claimed under a lease that
-    ran out (its worker died). One conditional write: exactly one worker gets it."""
-    return get_db().notifications.find_one_and_update(
-        {"delivery.state": {"$in": ["pending", "claimed"]},
-         "$or": [{"delivery.state": "pending", "delivery.next_at": {"$lte": now}},
-                 {"delivery.state": "claimed", "delivery.lease_until": {"$lte": now}}]},
-        {"$set": {"delivery.state": "claimed", "delivery.worker": worker_id,
-                  "delivery.lease_until": lease_until}},
-        sort=[("delivery.next_at", 1)], return_document=ReturnDocument.AFTER)
+def inbox(*args, **kwargs):
+    return Notifications(get_db()).inbox(*args, **kwargs)
 
 
-def device_done(notification_id: str, device_id: str, outcome: str) -> dict | None:
-    """Record a device's outcome ("sent" or "failed"); the document after."""
-    field = "delivery.sent_to" if outcome == "sent" else "delivery.failed_for"
-    return get_db().notifications.find_one_and_update(
-        {"_id": notification_id}, {"$addToSet": {field: device_id}},
-        return_document=ReturnDocument.AFTER)
+def mark_read(*args, **kwargs):
+    return Notifications(get_db()).mark_read(*args, **kwargs)
 
 
-def finish(notification_id: str, now) -> None:
-    get_db().notifications.update_one(
-        {"_id": notification_id, "delivery.state": {"$ne": "done"}},
-        {"$set": {"delivery.state": "done", "delivery.done_at": now or utcnow()}})
+def claim_one(*args, **kwargs):
+    return Notifications(get_db()).claim_one(*args, **kwargs)
 
 
-def retry_later(notification_id: str, worker_id: str, next_at, error: str) -> None:
-    """Back to pending, due at `next_at` (only by the worker that holds it)."""
-    get_db().notifications.update_one(
-        {"_id": notification_id, "delivery.state": "claimed", "delivery.worker": worker_id},
-        {"$set": {"delivery.state": "pending", "delivery.next_at": next_at,
-                  "delivery.last_error": error}, "$inc": {"delivery.attempts": 1}})
+def device_done(*args, **kwargs):
+    return Notifications(get_db()).device_done(*args, **kwargs)
+
+
+def finish(*args, **kwargs):
+    return Notifications(get_db()).finish(*args, **kwargs)
+
+
+def retry_later(*args, **kwargs):
+    return Notifications(get_db()).retry_later(*args, **kwargs)

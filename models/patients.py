@@ -9,51 +9,79 @@ from models.db import DuplicateKeyError, ReturnDocument, get_db, require_str, ut
 SEALED_FIELDS = ("national_id", "name", "birth_date", "phone", "email")
 
 
-def ensure_patient(national_id_hash: str, new_id: str, sealed: dict) -> str:
-    """The patient's opaque id, creating the patient (as `new_id`, with the `sealed` values)
-    on first mention."""
-    require_str(national_id_hash)
-    # national_id_hash comes from the equality filter on insert; naming it again would conflict.
-    insert = {"_id": new_id, "created_at": utcnow(), **sealed}
-    try:
-        doc = get_db().patients.find_one_and_update(
-            {"national_id_hash": national_id_hash}, {"$setOnInsert": insert},
-            upsert=True, return_document=ReturnDocument.AFTER)
-    except DuplicateKeyError:  # a parallel upsert inserted it first
-        doc = get_db().patients.find_one({"national_id_hash": national_id_hash})
-    return doc["_id"]
+class Patients:
+    """The collection family of this module on a database handle (no Flask needed)."""
+
+    def __init__(self, db):
+        self.db = db
+
+    def ensure_patient(self, national_id_hash: str, new_id: str, sealed: dict) -> str:
+        """The patient's opaque id, creating the patient (as `new_id`, with the `sealed` values)
+        on first mention."""
+        require_str(national_id_hash)
+        # national_id_hash comes from the equality filter on insert; naming it again would conflict.
+        insert = {"_id": new_id, "created_at": utcnow(), **sealed}
+        try:
+            doc = self.db.patients.find_one_and_update(
+                {"national_id_hash": national_id_hash}, {"$setOnInsert": insert},
+                upsert=True, return_document=ReturnDocument.AFTER)
+        except DuplicateKeyError:  # a parallel upsert inserted it first
+            doc = self.db.patients.find_one({"national_id_hash": national_id_hash})
+        return doc["_id"]
+
+    def set_missing(self, patient_id: str, sealed: dict) -> None:
+        """Fill personal values the patient does not have yet (a hospital names a birth date that
+        the first mention lacked); never overwrites."""
+        for field, value in sealed.items():
+            self.db.patients.update_one({"_id": patient_id, field: None}, {"$set": {field: value}})
+
+    def complete_registration(self, national_id_hash: str, password_hash: str,
+                              sealed_contact: dict) -> str | None:
+        """Set the password of a not yet registered patient; None when already registered."""
+        now = utcnow()
+        fields = {"password_hash": password_hash, "registered_at": now, "password_changed_at": now,
+                  "totp_active": False, **sealed_contact}
+        doc = self.db.patients.find_one_and_update(
+            {"national_id_hash": national_id_hash, "registered_at": None}, {"$set": fields},
+            return_document=ReturnDocument.AFTER)
+        return doc["_id"] if doc else None
+
+    def find_by_national_id_hash(self, national_id_hash: str) -> dict | None:
+        require_str(national_id_hash)
+        return self.db.patients.find_one({"national_id_hash": national_id_hash})
+
+    def set_fields(self, patient_id: str, fields: dict) -> None:
+        """Plain settings of the patient (language, muted notification kinds)."""
+        require_str(patient_id)
+        self.db.patients.update_one({"_id": patient_id}, {"$set": fields})
+
+    def get(self, patient_id: str) -> dict | None:
+        require_str(patient_id)
+        return self.db.patients.find_one({"_id": patient_id})
 
 
-def set_missing(patient_id: str, sealed: dict) -> None:
-    """Fill personal values the patient does not have yet (a hospital names a birth date that
-    the first mention lacked); never overwrites."""
-    for field, value in sealed.items():
-        get_db().patients.update_one({"_id": patient_id, field: None}, {"$set": {field: value}})
+# Transitional: the module-level functions of before, on the app's database.
 
 
-def complete_registration(national_id_hash: str, password_hash: str,
-                          sealed_contact: dict) -> str | None:
-    """Set the password of a not yet registered patient; None when already registered."""
-    now = utcnow()
-    fields = {"password_hash": password_hash, "registered_at": now, "password_changed_at": now,
-              "totp_active": False, **sealed_contact}
-    doc = get_db().patients.find_one_and_update(
-        {"national_id_hash": national_id_hash, "registered_at": None}, {"$set": fields},
-        return_document=ReturnDocument.AFTER)
-    return doc["_id"] if doc else None
+def ensure_patient(*args, **kwargs):
+    return Patients(get_db()).ensure_patient(*args, **kwargs)
 
 
-def find_by_national_id_hash(national_id_hash: str) -> dict | None:
-    require_str(national_id_hash)
-    return get_db().patients.find_one({"national_id_hash": national_id_hash})
+def set_missing(*args, **kwargs):
+    return Patients(get_db()).set_missing(*args, **kwargs)
 
 
-def set_fields(patient_id: str, fields: dict) -> None:
-    """Plain settings of the patient (language, muted notification kinds)."""
-    require_str(patient_id)
-    get_db().patients.update_one({"_id": patient_id}, {"$set": fields})
+def complete_registration(*args, **kwargs):
+    return Patients(get_db()).complete_registration(*args, **kwargs)
 
 
-def get(patient_id: str) -> dict | None:
-    require_str(patient_id)
-    return get_db().patients.find_one({"_id": patient_id})
+def find_by_national_id_hash(*args, **kwargs):
+    return Patients(get_db()).find_by_national_id_hash(*args, **kwargs)
+
+
+def set_fields(*args, **kwargs):
+    return Patients(get_db()).set_fields(*args, **kwargs)
+
+
+def get(*args, **kwargs):
+    return Patients(get_db()).get(*args, **kwargs)

@@ -13,131 +13,187 @@ the pointer (see `advance`).
 """
 from models.db import DuplicateKeyError, ReturnDocument, get_db, require_str, utcnow
 
-def ensure_record(new_id: str, key: dict, fields: dict) -> dict:
-    """The record of `key` (hospital_id or author, resource_type, source_key), created with
-    `new_id` and `fields` on first push."""
-    # The key's fields come from the equality filter on insert; naming them again would conflict.
-    insert = {"_id": new_id, **fields, "version": 0, "created_at": utcnow()}
-    try:
-        return get_db().records.find_one_and_update(
-            key, {"$setOnInsert": insert}, upsert=True, return_document=ReturnDocument.AFTER)
-    except DuplicateKeyError:  # a parallel push created it first
-        return get_db().records.find_one(key)
+
+class Records:
+    """The collection family of this module on a database handle (no Flask needed)."""
+
+    def __init__(self, db):
+        self.db = db
+
+    def ensure_record(self, new_id: str, key: dict, fields: dict) -> dict:
+        """The record of `key` (hospital_id or author, resource_type, source_key), created with
+        `new_id` and `fields` on first push."""
+        # The key's fields come from the equality filter on insert; naming them again would conflict.
+        insert = {"_id": new_id, **fields, "version": 0, "created_at": utcnow()}
+        try:
+            return self.db.records.find_one_and_update(
+                key, {"$setOnInsert": insert}, upsert=True, return_document=ReturnDocument.AFTER)
+        except DuplicateKeyError:  # a parallel push created it first
+            return self.db.records.find_one(key)
+
+    def create_record(self, new_id: str, key: dict, fields: dict) -> dict:
+        """Insert the record of `key` at version 0, for a key known to be new; the record a parallel
+        push created first when it lost the race. One insert where ensure_record's upsert makes
+        four queries (on the embedded database each scans the collection)."""
+        doc = {"_id": new_id, **key, **fields, "version": 0, "created_at": utcnow()}
+        try:
+            self.db.records.insert_one(doc)
+        except DuplicateKeyError:
+            return self.db.records.find_one(key)
+        return dict(doc)
+
+    def records_of_hospital(self, hospital_id: str, resource_types: list[str],
+                            source_keys: list[str]) -> list[dict]:
+        """The hospital's records among `resource_types` x `source_keys`, in one query (a bundle's
+        worth; served by the unique (hospital, type, source key) index)."""
+        require_str(hospital_id, *resource_types, *source_keys)
+        return list(self.db.records.find({"hospital_id": hospital_id,
+                                           "resource_type": {"$in": resource_types},
+                                           "source_key": {"$in": source_keys}}))
+
+    def pushed_by(self, patient_id: str, hospital_id: str) -> bool:
+        """Whether the hospital stored any record of the patient (a version, not only a pointer a
+        crashed push left at 0). One indexed look-up, limit 1; a patient id no record has (one
+        unknown to the platform) costs the same."""
+        require_str(patient_id, hospital_id)
+        return self.db.records.find_one(
+            {"patient_id": patient_id, "hospital_id": hospital_id, "version": {"$gt": 0}},
+            {"_id": 1}) is not None
+
+    def find_record(self, key: dict) -> dict | None:
+        return self.db.records.find_one(key)
+
+    def add_version(self, record: dict, version: int, sealed_resource: str, content_hash: str,
+                    bundle_id: str | None) -> bool:
+        """Store version `version` of the record; False when that version already exists."""
+        try:
+            self.db.record_versions.insert_one({
+                "_id": f"{record['_id']}:{version}", "record_id": record["_id"],
+                "patient_id": record["patient_id"], "hospital_id": record.get("hospital_id"),
+                "resource_type": record["resource_type"], "source_key": record["source_key"],
+                "version": version, "resource": sealed_resource, "content_hash": content_hash,
+                "bundle_id": bundle_id, "received_at": utcnow()})
+        except DuplicateKeyError:
+            return False
+        return True
+
+    def version(self, record_id: str, number: int) -> dict | None:
+        return self.db.record_versions.find_one({"_id": f"{record_id}:{number}"})
+
+    def advance(self, record_id: str, number: int, fields: dict) -> bool:
+        """Point the record at version `number` (with its list fields), only forward."""
+        result = self.db.records.update_one(
+            {"_id": record_id, "version": {"$lt": number}},
+            {"$set": {**fields, "version": number, "updated_at": utcnow()}})
+        return result.modified_count == 1
+
+    def for_patient(self, patient_id: str, *, categories, since, after: tuple | None, limit: int,
+                    exclude_hospital: str | None = None) -> list[dict]:
+        """A page of the patient's records, newest first by `sort_at` then id; `after` is the
+        (sort_at, _id) of the last record of the previous page; `categories` None for all."""
+        require_str(patient_id)
+        query: dict = {"patient_id": patient_id, "version": {"$gt": 0}}
+        if categories is not None:
+            query["category"] = {"$in": list(categories)}
+        if exclude_hospital:
+            query["hospital_id"] = {"$ne": exclude_hospital}
+        if since is not None:
+            query["updated_at"] = {"$gt": since}
+        if after:
+            query["$or"] = [{"sort_at": {"$lt": after[0]}},
+                            {"sort_at": after[0], "_id": {"$lt": after[1]}}]
+        cursor = self.db.records.find(query).sort([("sort_at", -1), ("_id", -1)]).limit(limit)
+        return list(cursor)
+
+    def get_for_patient(self, patient_id: str, record_id: str) -> dict | None:
+        """The record, only if it is this patient's."""
+        require_str(patient_id, record_id)
+        return self.db.records.find_one({"_id": record_id, "patient_id": patient_id})
+
+    def versions_of(self, record_id: str) -> list[dict]:
+        return list(self.db.record_versions.find({"record_id": record_id}).sort("version", 1))
+
+    def all_for_patient(self, patient_id: str, batch_size: int = 200):
+        require_str(patient_id)
+        return self.db.records.find({"patient_id": patient_id}).sort(
+            [("sort_at", -1), ("_id", -1)]).batch_size(batch_size)
+
+    def versions_by_hospital(self, hospital_id: str, batch_size: int = 500):
+        """Every version a hospital pushed, oldest first (for its export)."""
+        require_str(hospital_id)
+        return self.db.record_versions.find({"hospital_id": hospital_id}).sort(
+            [("received_at", 1), ("_id", 1)]).batch_size(batch_size)
+
+    def version_counts_by_patient(self, hospital_id: str) -> dict[str, int]:
+        """{patient id: versions} of what a hospital pushed, in one aggregation (for the access
+        log entries of its export)."""
+        require_str(hospital_id)
+        return {row["_id"]: row["count"] for row in self.db.record_versions.aggregate([
+            {"$match": {"hospital_id": hospital_id}},
+            {"$group": {"_id": "$patient_id", "count": {"$sum": 1}}}])}
+
+    def count_versions_by_hospital(self, hospital_id: str) -> int:
+        return self.db.record_versions.count_documents({"hospital_id": hospital_id})
 
 
-def create_record(new_id: str, key: dict, fields: dict) -> dict:
-    """Insert the record of `key` at version 0, for a key known to be new; the record a parallel
-    push created first when it lost the race. One insert where ensure_record's upsert makes
-    four queries (on the embedded database each scans the collection)."""
-    doc = {"_id": new_id, **key, **fields, "version": 0, "created_at": utcnow()}
-    try:
-        get_db().records.insert_one(doc)
-    except DuplicateKeyError:
-        return get_db().records.find_one(key)
-    return dict(doc)
+# Transitional: the module-level functions of before, on the app's database.
 
 
-def records_of_hospital(hospital_id: str, resource_types: list[str],
-                        source_keys: list[str]) -> list[dict]:
-    """The hospital's records among `resource_types` x `source_keys`, in one query (a bundle's
-    worth; served by the unique (hospital, type, source key) index)."""
-    require_str(hospital_id, *resource_types, *source_keys)
-    return list(get_db().records.find({"hospital_id": hospital_id,
-                                       "resource_type": {"$in": resource_types},
-                                       "source_key": {"$in": source_keys}}))
+def ensure_record(*args, **kwargs):
+    return Records(get_db()).ensure_record(*args, **kwargs)
 
 
-def pushed_by(patient_id: str, hospital_id: str) -> bool:
-    """Whether the hospital stored any record of the patient (a version, not only a pointer a
-    crashed push left at 0). One indexed look-up, limit 1; a patient id no record has (one
-    unknown to the platform) costs the same."""
-    require_str(patient_id, hospital_id)
-    return get_db().records.find_one(
-        {"patient_id": patient_id, "hospital_id": hospital_id, "version": {"$gt": 0}},
-        {"_id": 1}) is not None
+def create_record(*args, **kwargs):
+    return Records(get_db()).create_record(*args, **kwargs)
 
 
-def find_record(key: dict) -> dict | None:
-    return get_db().records.find_one(key)
+def records_of_hospital(*args, **kwargs):
+    return Records(get_db()).records_of_hospital(*args, **kwargs)
 
 
-def add_version(record: dict, version: int, sealed_resource: str, content_hash: str,
-                bundle_id: str | None) -> bool:
-    """Store version `version` of the record; False when that version already exists."""
-    try:
-        get_db().record_versions.insert_one({
-            "_id": f"{record['_id']}:{version}", "record_id": record["_id"],
-            "patient_id": record["patient_id"], "hospital_id": record.get("hospital_id"),
-            "resource_type": record["resource_type"], "source_key": record["source_key"],
-            "version": version, "resource": sealed_resource, "content_hash": content_hash,
-            "bundle_id": bundle_id, "received_at": utcnow()})
-    except DuplicateKeyError:
-        return False
-    return True
+def pushed_by(*args, **kwargs):
+    return Records(get_db()).pushed_by(*args, **kwargs)
 
 
-def version(record_id: str, number: int) -> dict | None:
-    return get_db().record_versions.find_one({"_id": f"{record_id}:{number}"})
+def find_record(*args, **kwargs):
+    return Records(get_db()).find_record(*args, **kwargs)
 
 
-def advance(record_id: str, number: int, fields: dict) -> bool:
-    """Point the record at version `number` (with its list fields), only forward."""
-    result = get_db().records.update_one(
-        {"_id": record_id, "version": {"$lt": number}},
-        {"$set": {**fields, "version": number, "updated_at": utcnow()}})
-    return result.modified_count == 1
+def add_version(*args, **kwargs):
+    return Records(get_db()).add_version(*args, **kwargs)
 
 
-def for_patient(patient_id: str, *, categories, since, after: tuple | None, limit: int,
-                exclude_hospital: str | None = None) -> list[dict]:
-    """A page of the patient's records, newest first by `sort_at` then id; `after` is the
-    (sort_at, _id) of the last record of the previous page; `categories` None for all."""
-    require_str(patient_id)
-    query: dict = {"patient_id": patient_id, "version": {"$gt": 0}}
-    if categories is not None:
-        query["category"] = {"$in": list(categories)}
-    if exclude_hospital:
-        query["hospital_id"] = {"$ne": exclude_hospital}
-    if since is not None:
-        query["updated_at"] = {"$gt": since}
-    if after:
-        query["$or"] = [{"sort_at": {"$lt": after[0]}},
-                        {"sort_at": after[0], "_id": {"$lt": after[1]}}]
-    cursor = get_db().records.find(query).sort([("sort_at", -1), ("_id", -1)]).limit(limit)
-    return list(cursor)
+def version(*args, **kwargs):
+    return Records(get_db()).version(*args, **kwargs)
 
 
-def get_for_patient(patient_id: str, record_id: str) -> dict | None:
-    """The record, only if it is this patient's."""
-    require_str(patient_id, record_id)
-    return get_db().records.find_one({"_id": record_id, "patient_id": patient_id})
+def advance(*args, **kwargs):
+    return Records(get_db()).advance(*args, **kwargs)
 
 
-def versions_of(record_id: str) -> list[dict]:
-    return list(get_db().record_versions.find({"record_id": record_id}).sort("version", 1))
+def for_patient(*args, **kwargs):
+    return Records(get_db()).for_patient(*args, **kwargs)
 
 
-def all_for_patient(patient_id: str, batch_size: int = 200):
-    require_str(patient_id)
-    return get_db().records.find({"patient_id": patient_id}).sort(
-        [("sort_at", -1), ("_id", -1)]).batch_size(batch_size)
+def get_for_patient(*args, **kwargs):
+    return Records(get_db()).get_for_patient(*args, **kwargs)
 
 
-def versions_by_hospital(hospital_id: str, batch_size: int = 500):
-    """Every version a hospital pushed, oldest first (for its export)."""
-    require_str(hospital_id)
-    return get_db().record_versions.find({"hospital_id": hospital_id}).sort(
-        [("received_at", 1), ("_id", 1)]).batch_size(batch_size)
+def versions_of(*args, **kwargs):
+    return Records(get_db()).versions_of(*args, **kwargs)
 
 
-def version_counts_by_patient(hospital_id: str) -> dict[str, int]:
-    """{patient id: versions} of what a hospital pushed, in one aggregation (for the access
-    log entries of its export)."""
-    require_str(hospital_id)
-    return {row["_id"]: row["count"] for row in get_db().record_versions.aggregate([
-        {"$match": {"hospital_id": hospital_id}},
-        {"$group": {"_id": "$patient_id", "count": {"$sum": 1}}}])}
+def all_for_patient(*args, **kwargs):
+    return Records(get_db()).all_for_patient(*args, **kwargs)
 
 
-def count_versions_by_hospital(hospital_id: str) -> int:
-    return get_db().record_versions.count_documents({"hospital_id": hospital_id})
+def versions_by_hospital(*args, **kwargs):
+    return Records(get_db()).versions_by_hospital(*args, **kwargs)
+
+
+def version_counts_by_patient(*args, **kwargs):
+    return Records(get_db()).version_counts_by_patient(*args, **kwargs)
+
+
+def count_versions_by_hospital(*args, **kwargs):
+    return Records(get_db()).count_versions_by_hospital(*args, **kwargs)

@@ -40,29 +40,6 @@ class Locked(Exception):
         self.until = until
 
 
-def take(key: str, budget: int, lock_seconds: Callable[[int], int]) -> Attempt:
-    """Take one attempt from `key`'s budget of `budget` per round. `lock_seconds(n)` is how long
-    the n-th lock lasts. Raises Locked when no attempt is left."""
-    col = get_db().throttles
-    for _ in range(_MAX_TRIES):
-        now = utcnow()
-        # The common case in one write: units remain and this is not the last one.
-        doc = col.find_one_and_update(
-            # At most the current budget: a lowered threshold applies to a path at once.
-            {"_id": key, "left": {"$gt": 1, "$lte": budget}, "expires_at": {"$gt": now}},
-            {"$inc": {"left": -1, "v": 1}, "$set": {"expires_at": now + IDLE}},
-            return_document=ReturnDocument.AFTER)
-        if doc:
-            return Attempt(key, doc["round"], budget - doc["left"], False, doc["locks"])
-        current = col.find_one({"_id": key})
-        state, attempt = next_state(current, key, budget, lock_seconds, now)
-        if attempt is None:
-            raise Locked(state["locked_until"])
-        if _store(col, key, current, state):
-            return attempt
-    raise Locked(utcnow() + timedelta(seconds=lock_seconds(1)))
-
-
 def next_state(current: dict | None, key: str, budget: int, lock_seconds, now: datetime):
     """The document after one more attempt, and the Attempt (None when locked). Pure."""
     live = current is not None and current["expires_at"] > now
@@ -97,30 +74,75 @@ def _store(col, key: str, current: dict | None, state: dict) -> bool:
     return result.modified_count == 1
 
 
-def refund(attempt: Attempt) -> None:
-    """Give an attempt back (the password was right; the second factor takes its own). If it
-    armed the lock, disarm it: nobody else can have armed one after it."""
-    col = get_db().throttles
-    if attempt.last:
-        col.update_one({"_id": attempt.key, "round": attempt.round, "left": 0,
-                        "locks": attempt.locks, "locked_until": attempt.locked_until},
-                       {"$set": {"left": 1, "locked_until": None},
-                        "$inc": {"locks": -1, "v": 1}})
-    else:
-        col.update_one({"_id": attempt.key, "round": attempt.round, "left": {"$gte": 1}},
-                       {"$inc": {"left": 1, "v": 1}})
+class Throttles:
+    """The collection family of this module on a database handle (no Flask needed)."""
+
+    def __init__(self, db):
+        self.db = db
+
+    def take(self, key: str, budget: int, lock_seconds: Callable[[int], int]) -> Attempt:
+        """Take one attempt from `key`'s budget of `budget` per round. `lock_seconds(n)` is how long
+        the n-th lock lasts. Raises Locked when no attempt is left."""
+        col = self.db.throttles
+        for _ in range(_MAX_TRIES):
+            now = utcnow()
+            # The common case in one write: units remain and this is not the last one.
+            doc = col.find_one_and_update(
+                # At most the current budget: a lowered threshold applies to a path at once.
+                {"_id": key, "left": {"$gt": 1, "$lte": budget}, "expires_at": {"$gt": now}},
+                {"$inc": {"left": -1, "v": 1}, "$set": {"expires_at": now + IDLE}},
+                return_document=ReturnDocument.AFTER)
+            if doc:
+                return Attempt(key, doc["round"], budget - doc["left"], False, doc["locks"])
+            current = col.find_one({"_id": key})
+            state, attempt = next_state(current, key, budget, lock_seconds, now)
+            if attempt is None:
+                raise Locked(state["locked_until"])
+            if _store(col, key, current, state):
+                return attempt
+        raise Locked(utcnow() + timedelta(seconds=lock_seconds(1)))
+
+    def refund(self, attempt: Attempt) -> None:
+        """Give an attempt back (the password was right; the second factor takes its own). If it
+        armed the lock, disarm it: nobody else can have armed one after it."""
+        col = self.db.throttles
+        if attempt.last:
+            col.update_one({"_id": attempt.key, "round": attempt.round, "left": 0,
+                            "locks": attempt.locks, "locked_until": attempt.locked_until},
+                           {"$set": {"left": 1, "locked_until": None},
+                            "$inc": {"locks": -1, "v": 1}})
+        else:
+            col.update_one({"_id": attempt.key, "round": attempt.round, "left": {"$gte": 1}},
+                           {"$inc": {"left": 1, "v": 1}})
+
+    def clear(self, attempt: Attempt) -> None:
+        """Forget the path after a full sign-in. A lock armed by another attempt stays."""
+        query = {"_id": attempt.key}
+        if attempt.last:
+            query.update(round=attempt.round, locks=attempt.locks)
+        else:
+            query["$or"] = [{"left": {"$gt": 0}}, {"locked_until": {"$lte": utcnow()}}]
+        self.db.throttles.delete_one(query)
+
+    def forget(self, key: str) -> None:
+        """Drop a path's budget and lock (a new activation code was handed over in person)."""
+        self.db.throttles.delete_one({"_id": key})
 
 
-def clear(attempt: Attempt) -> None:
-    """Forget the path after a full sign-in. A lock armed by another attempt stays."""
-    query = {"_id": attempt.key}
-    if attempt.last:
-        query.update(round=attempt.round, locks=attempt.locks)
-    else:
-        query["$or"] = [{"left": {"$gt": 0}}, {"locked_until": {"$lte": utcnow()}}]
-    get_db().throttles.delete_one(query)
+# Transitional: the module-level functions of before, on the app's database.
 
 
-def forget(key: str) -> None:
-    """Drop a path's budget and lock (a new activation code was handed over in person)."""
-    get_db().throttles.delete_one({"_id": key})
+def take(*args, **kwargs):
+    return Throttles(get_db()).take(*args, **kwargs)
+
+
+def refund(*args, **kwargs):
+    return Throttles(get_db()).refund(*args, **kwargs)
+
+
+def clear(*args, **kwargs):
+    return Throttles(get_db()).clear(*args, **kwargs)
+
+
+def forget(*args, **kwargs):
+    return Throttles(get_db()).forget(*args, **kwargs)

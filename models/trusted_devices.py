@@ -3,42 +3,69 @@ as a keyed hash) that gives its sign-ins their own lockout budget. One per sessi
 from models.db import get_db, require_str, utcnow
 
 
-def insert(device_id: str, token_hash: str, kind: str, account_id: str, session_id: str,
-           expires_at) -> None:
-    get_db().trusted_devices.insert_one({
-        "_id": device_id, "token_hash": token_hash, "kind": kind, "account_id": account_id,
-        "session_id": session_id, "created_at": utcnow(), "expires_at": expires_at,
-        "revoked_at": None})
+class TrustedDevices:
+    """The collection family of this module on a database handle (no Flask needed)."""
+
+    def __init__(self, db):
+        self.db = db
+
+    def insert(self, device_id: str, token_hash: str, kind: str, account_id: str, session_id: str,
+               expires_at) -> None:
+        self.db.trusted_devices.insert_one({
+            "_id": device_id, "token_hash": token_hash, "kind": kind, "account_id": account_id,
+            "session_id": session_id, "created_at": utcnow(), "expires_at": expires_at,
+            "revoked_at": None})
+
+    def find_valid(self, token_hash: str) -> dict | None:
+        """The unrevoked, unexpired device holding this token hash."""
+        require_str(token_hash)
+        return self.db.trusted_devices.find_one(
+            {"token_hash": token_hash, "revoked_at": None, "expires_at": {"$gt": utcnow()}})
+
+    def revoke(self, device_id: str, reason: str) -> None:
+        self._revoke({"_id": device_id}, reason)
+
+    def revoke_for_session(self, session_id: str, reason: str) -> None:
+        self._revoke({"session_id": session_id}, reason)
+
+    def revoke_all(self, account_id: str, reason: str) -> int:
+        return self._revoke({"account_id": account_id}, reason)
+
+    def _revoke(self, query: dict, reason: str) -> int:
+        result = self.db.trusted_devices.update_many(
+            {**query, "revoked_at": None}, {"$set": {"revoked_at": utcnow(), "revoked_reason": reason}})
+        return result.modified_count
+
+    def trusted_session_ids(self, account_id: str) -> set[str]:
+        """Sessions of the account whose device token still works."""
+        cursor = self.db.trusted_devices.find(
+            {"account_id": account_id, "revoked_at": None, "expires_at": {"$gt": utcnow()}},
+            {"session_id": 1})
+        return {doc["session_id"] for doc in cursor}
 
 
-def find_valid(token_hash: str) -> dict | None:
-    """The unrevoked, unexpired device holding this token hash."""
-    require_str(token_hash)
-    return get_db().trusted_devices.find_one(
-        {"token_hash": token_hash, "revoked_at": None, "expires_at": {"$gt": utcnow()}})
+# Transitional: the module-level functions of before, on the app's database.
 
 
-def revoke(device_id: str, reason: str) -> None:
-    _revoke({"_id": device_id}, reason)
+def insert(*args, **kwargs):
+    return TrustedDevices(get_db()).insert(*args, **kwargs)
 
 
-def revoke_for_session(session_id: str, reason: str) -> None:
-    _revoke({"session_id": session_id}, reason)
+def find_valid(*args, **kwargs):
+    return TrustedDevices(get_db()).find_valid(*args, **kwargs)
 
 
-def revoke_all(account_id: str, reason: str) -> int:
-    return _revoke({"account_id": account_id}, reason)
+def revoke(*args, **kwargs):
+    return TrustedDevices(get_db()).revoke(*args, **kwargs)
 
 
-def _revoke(query: dict, reason: str) -> int:
-    result = get_db().trusted_devices.update_many(
-        {**query, "revoked_at": None}, {"$set": {"revoked_at": utcnow(), "revoked_reason": reason}})
-    return result.modified_count
+def revoke_for_session(*args, **kwargs):
+    return TrustedDevices(get_db()).revoke_for_session(*args, **kwargs)
 
 
-def trusted_session_ids(account_id: str) -> set[str]:
-    """Sessions of the account whose device token still works."""
-    cursor = get_db().trusted_devices.find(
-        {"account_id": account_id, "revoked_at": None, "expires_at": {"$gt": utcnow()}},
-        {"session_id": 1})
-    return {doc["session_id"] for doc in cursor}
+def revoke_all(*args, **kwargs):
+    return TrustedDevices(get_db()).revoke_all(*args, **kwargs)
+
+
+def trusted_session_ids(*args, **kwargs):
+    return TrustedDevices(get_db()).trusted_session_ids(*args, **kwargs)

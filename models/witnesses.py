@@ -7,14 +7,27 @@ from models.db import DuplicateKeyError, get_db, utcnow
 WITNESS = "witness"
 
 
-def insert(witness_id: str, name: str, client_id: str, secret_hash: str,
-           scopes: list[str]) -> bool:
-    """False when the id is taken."""
-    try:
-        get_db().hospitals.insert_one({
-            "_id": witness_id, "kind": WITNESS, "name": name, "client_id": client_id,
-            "secret_hash": secret_hash, "scopes": scopes, "active": True,
-            "created_at": utcnow()})
-    except DuplicateKeyError:
-        return False
-    return True
+class Witnesses:
+    """The collection family of this module on a database handle (no Flask needed)."""
+
+    def __init__(self, db):
+        self.db = db
+
+    def insert(self, witness_id: str, name: str, client_id: str, secret_hash: str,
+               scopes: list[str]) -> bool:
+        """False when the id is taken."""
+        try:
+            self.db.hospitals.insert_one({
+                "_id": witness_id, "kind": WITNESS, "name": name, "client_id": client_id,
+                "secret_hash": secret_hash, "scopes": scopes, "active": True,
+                "created_at": utcnow()})
+        except DuplicateKeyError:
+            return False
+        return True
+
+
+# Transitional: the module-level functions of before, on the app's database.
+
+
+def insert(*args, **kwargs):
+    return Witnesses(get_db()).insert(*args, **kwargs)

@@ -69,7 +69,7 @@ def test_a_code_for_a_person_the_hospital_never_pushed_a_record_for_is_one_403(
     assert responses[0].get_data() == responses[1].get_data() == responses[2].get_data()
     # The same look-ups and writes, in the same order: the time does not tell either.
     assert queries[0] == queries[1] == queries[2]
-    assert ("find_one", "models/records.py:pushed_by") in {q[:2] for q in queries[0]}
+    assert ("find_one", "models/records.py:Records.pushed_by") in {q[:2] for q in queries[0]}
     with app.app_context():
         assert factories.stored_patient(app, unknown) is None  # nobody created
     # The person on the platform sees the refused attempt; nobody is told of a stranger.

@@ -7,7 +7,7 @@ database in a thin proxy: its collections note the shape of every find, find_one
 count_documents, distinct, find_one_and_*, update_*, replace_one, delete_*, aggregate (a
 leading `$match` and the `$sort` right after it) and bulk_write, and a cursor notes its sort
 when first read (a cursor never read sent nothing). Each shape keeps the operation and the
-function that sent it ("models/records.py:for_patient"). A call made from tests/ (a test
+function that sent it ("models/records.py:Records.for_patient"). A call made from tests/ (a test
 reading storage to check it) is not the application's and is not kept. The proxy relies on
 no library internals: it is the same on mongomock and on pymongo. A sort is read from the
 cursor's sort() or the `sort=` keyword (the repositories pass it so).

@@ -94,7 +94,7 @@ def test_a_tests_own_reads_are_not_the_applications(make_app):
         list(app.extensions["mongo_db"].records.find({"whatever": 1}))
         with app.app_context():
             records.for_patient("pat_x", categories=["lab"], since=None, after=None, limit=5)
-    assert list(recorder.shapes().values()) == [{("find", "models/records.py:for_patient")}]
+    assert list(recorder.shapes().values()) == [{("find", "models/records.py:Records.for_patient")}]
 
 
 # --- the rule -------------------------------------------------------------------------------
@@ -188,7 +188,7 @@ def test_the_declared_indexes_are_read_from_models_indexes():
     assert names["records_hospital_source"].partial_provable
     assert names["patient_id_1_category_1_sort_at_-1__id_-1"].keys[2] == ("sort_at", -1)
     assert all(specs[0] is index_coverage.ID_INDEX for specs in declared.values())
-    assert set(indexes.ALLOWED_SCANS) == {"models/sealed.py:documents", "models/sealed.py:count"}
+    assert set(indexes.ALLOWED_SCANS) == {"models/sealed.py:Sealed.documents", "models/sealed.py:Sealed.count"}
 
 
 def test_replaced_indexes_are_dropped_from_a_deployed_database():
@@ -329,16 +329,16 @@ def test_every_query_of_the_flows_is_served_by_a_declared_index(flow_shapes):
 
 
 @pytest.mark.parametrize("origin", [
-    "models/accounts.py:find_by_login", "models/sessions.py:list_active",
-    "models/sessions.py:revoke_all", "models/trusted_devices.py:find_valid",
-    "models/trusted_devices.py:trusted_session_ids", "models/throttles.py:take",
-    "models/records.py:for_patient", "models/records.py:ensure_record",
-    "models/records.py:versions_by_hospital", "models/records.py:all_for_patient",
-    "models/ingest_requests.py:claim", "models/consents.py:between",
-    "models/consents.py:to_grantee", "models/consents.py:of_patient",
+    "models/accounts.py:Accounts.find_by_login", "models/sessions.py:Sessions.list_active",
+    "models/sessions.py:Sessions.revoke_all", "models/trusted_devices.py:TrustedDevices.find_valid",
+    "models/trusted_devices.py:TrustedDevices.trusted_session_ids", "models/throttles.py:Throttles.take",
+    "models/records.py:Records.for_patient", "models/records.py:Records.ensure_record",
+    "models/records.py:Records.versions_by_hospital", "models/records.py:Records.all_for_patient",
+    "models/ingest_requests.py:IngestRequests.claim", "models/consents.py:Consents.between",
+    "models/consents.py:Consents.to_grantee", "models/consents.py:Consents.of_patient",
     "models/audit.py:AuditLog.about_patient", "models/audit.py:AuditLog.walk",
-    "models/notifications.py:inbox", "models/notifications.py:claim_one",
-    "models/devices.py:of_patient", "models/activation_codes.py:insert"])
+    "models/notifications.py:Notifications.inbox", "models/notifications.py:Notifications.claim_one",
+    "models/devices.py:Devices.of_patient", "models/activation_codes.py:ActivationCodes.insert"])
 def test_the_flows_reach_the_repositories_that_matter(flow_shapes, origin):
     assert origin in {o for sent in flow_shapes.values() for _, o in sent}
 
