@@ -49,6 +49,12 @@ class Recorder:
                  anchor: Anchor | None = None):
         self.log, self.key, self.clock, self.anchor = log, key, clock, anchor
 
+    def undone(self, entry: dict) -> None:
+        """Say on the trail that what `entry` (recorded ahead of its effect, as every effect
+        is) announced did not happen: the write it preceded lost a race (a parallel decision,
+        withdrawal or registration won). Raises as record."""
+        self.record(**entry, outcome="failed")
+
     def record(self, action: str, *, actor: dict, patient_id: str | None = None,
                purpose: str | None = None, consent_id: str | None = None,
                target: dict | None = None, outcome: str = "ok") -> dict:
@@ -196,8 +202,15 @@ def _who(actor: dict, hospital_names: dict) -> dict:
 
 # The app-facing functions: the chain, key, clock and anchor come from the app.
 
+def main_recorder(ctx) -> Recorder:
+    """The recorder on the main chain of `ctx`'s database (ctx.audit is this, built once)."""
+    return Recorder(ctx.repos.audit_log, ctx.setting("AUDIT_CHAIN_KEY").encode("utf-8"),
+                    ctx.clock, audit_checkpoints.anchor_of(ctx, MAIN_CHAIN))
+
+
 def recorder() -> Recorder:
-    return Recorder(trail(), chain_key(), utcnow, audit_checkpoints.anchor(MAIN_CHAIN))
+    from services.context import current
+    return current().audit
 
 
 def chain_key() -> bytes:

@@ -84,8 +84,17 @@ def published_key() -> bytes:
 
 
 def anchor(chain: str) -> Anchor:
-    schedule = Schedule(setting("AUDIT_CHECKPOINT_EVERY"), setting("AUDIT_CHECKPOINT_SECONDS"))
-    return Anchor(signing_seed(), schedule, setting("AUDIT_CHECKPOINT_FILE"), store(chain))
+    from services.context import current
+    return anchor_of(current(), chain)
+
+
+def anchor_of(ctx, chain: str) -> Anchor:
+    """The anchor of `chain` on `ctx`'s database, with its settings."""
+    schedule = Schedule(ctx.setting("AUDIT_CHECKPOINT_EVERY"),
+                        ctx.setting("AUDIT_CHECKPOINT_SECONDS"))
+    seed = base64.b64decode(ctx.setting("CONSENT_RECEIPT_KEY"))
+    return Anchor(seed, schedule, ctx.setting("AUDIT_CHECKPOINT_FILE"),
+                  CheckpointStore(ctx.db, chain))
 
 
 def latest(chain: str) -> dict:

@@ -1,34 +1,87 @@
-"""App-wide helpers built once in the factory (hasher, cipher, pepper), reached from domain code."""
-from flask import current_app
+"""What every service is handed: the collaborators, built once by the composition root (the
+app factory, api/__init__.py) and passed to each service call as its first argument, `ctx`, as
+cosmicpython's service layer passes its unit of work. A test builds one over the embedded
+database with Context(db, settings), no app needed.
 
+    ctx.repos      models.repositories.Repositories over the database handle
+    ctx.cipher     AES-256-GCM field cipher (security.crypto.FieldCipher)
+    ctx.passwords  argon2id hashing, peppered (security.passwords.Passwords)
+    ctx.audit      the audit recorder on the main chain (services.audit.Recorder)
+    ctx.jwt        the token codec the API layer provides (None where no token is made)
+    ctx.settings   the configuration mapping; ctx.setting(name) reads one
+    ctx.now()      the clock (UTC, to the millisecond)
+"""
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from functools import cached_property
+
+from models.db import utcnow
+from models.repositories import Repositories
 from security.codes import keyed_hash
 from security.crypto import FieldCipher
 from security.passwords import Passwords
 
 
-def init_app(app) -> None:
-    app.extensions["passwords"] = Passwords(app.config["ARGON2_TIME_COST"],
-                                            app.config["ARGON2_MEMORY_KIB"],
-                                            app.config["ARGON2_PARALLELISM"],
-                                            app.config["PASSWORD_HASH_CONCURRENCY"],
-                                            pepper=app.config["HASH_PEPPER"])
-    app.extensions["field_cipher"] = FieldCipher(app.config["DATA_ENCRYPTION_KEY"],
-                                                 app.config.get("DATA_ENCRYPTION_KEY_ID", "k1"),
-                                                 app.config.get("DATA_ENCRYPTION_OLD_KEYS"))
+class Context:
+    def __init__(self, db, settings: Mapping, *, jwt=None,
+                 clock: Callable[[], datetime] = utcnow):
+        self.db, self.settings, self.jwt, self.clock = db, settings, jwt, clock
+        self.repos = Repositories(db)
+        self.cipher = FieldCipher(settings["DATA_ENCRYPTION_KEY"],
+                                  settings.get("DATA_ENCRYPTION_KEY_ID", "k1"),
+                                  settings.get("DATA_ENCRYPTION_OLD_KEYS"))
+
+    @cached_property
+    def passwords(self) -> Passwords:
+        # Built on first use: it hashes a dummy password (~170 ms at production cost).
+        s = self.settings
+        return Passwords(s["ARGON2_TIME_COST"], s["ARGON2_MEMORY_KIB"], s["ARGON2_PARALLELISM"],
+                         s["PASSWORD_HASH_CONCURRENCY"], pepper=s["HASH_PEPPER"])
+
+    @cached_property
+    def audit(self):
+        from services.audit import main_recorder  # the recorder needs the anchor's settings
+        return main_recorder(self)
+
+    def setting(self, name: str):
+        return self.settings[name]
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def peppered_hash(self, purpose: str, value: str) -> str:
+        """Keyed hash of a random secret (codes, client secrets) or an identifier (lockout
+        keys, the national ID's blind index)."""
+        return keyed_hash(self.settings["HASH_PEPPER"], purpose, value)
+
+
+# --- transitional: the app's context for modules not yet handed one -----------------------
+
+def init_app(app, jwt=None) -> Context:
+    """Build the app's context (the composition root calls this once; a key rotation test
+    again after changing the keys)."""
+    ctx = Context(app.extensions["mongo_db"], app.config, jwt=jwt or getattr(
+        app.extensions.get("ctx"), "jwt", None))
+    app.extensions["ctx"] = ctx
+    return ctx
+
+
+def current() -> Context:
+    from flask import current_app
+    return current_app.extensions["ctx"]
 
 
 def passwords() -> Passwords:
-    return current_app.extensions["passwords"]
+    return current().passwords
 
 
 def cipher() -> FieldCipher:
-    return current_app.extensions["field_cipher"]
+    return current().cipher
 
 
 def setting(name: str):
-    return current_app.config[name]
+    return current().setting(name)
 
 
 def peppered_hash(purpose: str, value: str) -> str:
-    """Keyed hash of a random secret (codes, client secrets) or an identifier (lockout keys)."""
-    return keyed_hash(current_app.config["HASH_PEPPER"], purpose, value)
+    return current().peppered_hash(purpose, value)

@@ -80,7 +80,7 @@ def test_locks_grow_longer_each_time_up_to_the_maximum(make_app, hospital, clock
 
 
 def test_parallel_wrong_passwords_are_checked_at_most_the_threshold(app, patient, monkeypatch):
-    hasher = app.extensions["passwords"]
+    hasher = app.extensions["ctx"].passwords
     real_verify, verified = hasher.verify, []
 
     def slow_verify(password_hash, password, bound_to=""):

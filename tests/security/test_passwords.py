@@ -146,7 +146,7 @@ def test_hashing_takes_a_slot_too(monkeypatch):
 
 def test_the_app_caps_password_checks_as_configured(make_app, monkeypatch):
     app = make_app(PASSWORD_HASH_CONCURRENCY=3)
-    assert most_at_once(app.extensions["passwords"], monkeypatch) == 3
+    assert most_at_once(app.extensions["ctx"].passwords, monkeypatch) == 3
 
 
 def test_with_a_pepper_only_the_keyed_and_bound_password_verifies():
