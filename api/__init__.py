@@ -46,5 +46,5 @@ def create_app(overrides: dict | None = None, served_elsewhere: bool = True) -> 
     cli.register(app)
     if app.config["PHR_DEMO_SEED"]:
         with app.app_context():
-            demo_seed.seed(app.config["PHR_DEMO_SEED"])
+            demo_seed.seed(app.extensions["ctx"], app.config["PHR_DEMO_SEED"])
     return app

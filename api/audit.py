@@ -3,6 +3,7 @@ from api.guard import require
 from api.json_body import Blueprint
 from models.audit import MAIN_CHAIN
 from api.schemas.audit import CheckpointOut
+from api.extensions import ctx
 from services import audit_checkpoints
 from services.hospitals import WITNESS_SCOPE
 from services.tokens import WITNESS
@@ -19,4 +20,4 @@ def checkpoint():
     """The newest signed checkpoint of the audit chain, with the public key that verifies it.
     A witness polls it and keeps its own copies: `flask verify-audit --checkpoints` checks the
     chain against them."""
-    return audit_checkpoints.latest(MAIN_CHAIN)
+    return audit_checkpoints.latest(ctx(), MAIN_CHAIN)

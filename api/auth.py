@@ -8,6 +8,7 @@ from api.schemas.auth import (ClientTokenIn, ClientTokenOut, LoginIn, LoginOut, 
                                  PasswordResetIn, RecoveryCodesIn, RecoveryCodesOut, RegisterIn,
                                  RegisterOut, SignedInOut, TokensOut, TotpActivateIn,
                                  TotpActivateOut, TotpSetupIn, TotpSetupOut)
+from api.extensions import ctx
 from services import auth, credentials, factors, hospitals, identity, registration, sessions
 from services.tokens import ENROLLMENT, PATIENT, STAFF
 
@@ -29,7 +30,7 @@ def _user_agent() -> str:
 def register(body):
     """Register a patient with national ID, single-use activation code and password."""
     contact = {k: body.get(k) for k in ("name", "phone", "email")}
-    return registration.register(body["national_id"], body["activation_code"], body["password"],
+    return registration.register(ctx(), body["national_id"], body["activation_code"], body["password"],
                                  contact)
 
 
@@ -40,7 +41,7 @@ def register(body):
 def login(body):
     """Check the password; answers an mfa_token, or an enrollment_token while TOTP is not set up."""
     kind = identity.PATIENT if "national_id" in body else identity.STAFF
-    return auth.login(kind, body.get("national_id") or body["username"], body["password"],
+    return auth.login(ctx(), kind, body.get("national_id") or body["username"], body["password"],
                       body.get("trusted_device_token"))
 
 
@@ -52,7 +53,7 @@ def login(body):
 def totp_setup(body):
     """Start TOTP set-up: with the enrollment token, or with an access token plus password and a
     current code or recovery code to replace the active factor."""
-    return factors.begin_setup(claims(), body)
+    return factors.begin_setup(ctx(), claims(), body)
 
 
 @blp.post("/totp/activate")
@@ -63,7 +64,7 @@ def totp_setup(body):
 def totp_activate(body):
     """Confirm set-up with a code: ten recovery codes (shown once) and session tokens. A
     replaced factor signs every device out."""
-    return factors.activate(claims(), body["code"], _user_agent())
+    return factors.activate(ctx(), claims(), body["code"], _user_agent())
 
 
 @blp.post("/recovery-codes")
@@ -73,7 +74,7 @@ def totp_activate(body):
 @blp.response(200, RecoveryCodesOut)
 def recovery_codes(body):
     """Ten new recovery codes (the old ones stop working); needs password and a current code."""
-    return factors.regenerate_recovery_codes(claims(), body)
+    return factors.regenerate_recovery_codes(ctx(), claims(), body)
 
 
 @blp.post("/password-reset")
@@ -83,7 +84,7 @@ def recovery_codes(body):
 def password_reset(body):
     """Forgotten password: front-desk activation code, new password and the second factor.
     Every session ends."""
-    credentials.reset_password(body["national_id"], body["activation_code"],
+    credentials.reset_password(ctx(), body["national_id"], body["activation_code"],
                                body["new_password"], body.get("code"), body.get("recovery_code"))
 
 
@@ -93,7 +94,7 @@ def password_reset(body):
 @blp.response(200, SignedInOut)
 def mfa(body):
     """Second factor: a TOTP code or a recovery code, each accepted once."""
-    return auth.complete_mfa(body["mfa_token"], body.get("code"), body.get("recovery_code"),
+    return auth.complete_mfa(ctx(), body["mfa_token"], body.get("code"), body.get("recovery_code"),
                              _user_agent())
 
 
@@ -103,7 +104,7 @@ def mfa(body):
 @blp.response(200, TokensOut)
 def refresh():
     """Rotate the refresh token. Presenting an already-rotated one signs the session out."""
-    return sessions.refresh(claims())
+    return sessions.refresh(ctx(), claims())
 
 
 @blp.post("/logout")
@@ -112,7 +113,7 @@ def refresh():
 def logout():
     """Sign this session out; its access and refresh tokens stop working."""
     token = claims()
-    sessions.end(token["sub"], token["sid"])
+    sessions.end(ctx(), token["sub"], token["sid"])
 
 
 @blp.post("/token")
@@ -121,4 +122,4 @@ def logout():
 @blp.response(200, ClientTokenOut)
 def client_token(body):
     """Hospital access token from client credentials (client_id, client_secret)."""
-    return hospitals.issue_token(body["client_id"], body["client_secret"])
+    return hospitals.issue_token(ctx(), body["client_id"], body["client_secret"])

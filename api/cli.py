@@ -6,6 +6,7 @@ from flask.cli import with_appcontext
 
 from services import admin, audit_verify, hospital_export, hospitals, key_rotation
 from services.errors import DomainError, InvalidInput
+from api.extensions import ctx
 
 
 def register(app) -> None:
@@ -17,9 +18,10 @@ def register(app) -> None:
 
 
 def _run(action, *args):
-    """Run a service call; a domain error becomes a one-line CLI error, not a traceback."""
+    """Run a service call on the app's context; a domain error becomes a one-line CLI error,
+    not a traceback."""
     try:
-        return action(*args)
+        return action(ctx(), *args)
     except InvalidInput as exc:
         raise click.ClickException("; ".join(m for msgs in (exc.errors or {}).values()
                                              for m in msgs) or exc.detail) from None
@@ -107,8 +109,8 @@ def disable_staff(username):
 @with_appcontext
 def rotate_keys():
     """Re-seal every encrypted value with the active data key (see the README), with progress."""
-    with click.progressbar(length=key_rotation.total(), label="re-sealing") as bar:
-        counts = key_rotation.rotate(progress=bar.update)
+    with click.progressbar(length=key_rotation.total(ctx()), label="re-sealing") as bar:
+        counts = key_rotation.rotate(ctx(), progress=bar.update)
     click.echo(f"{counts['documents']} documents visited, {counts['resealed']} values re-sealed, "
                f"{counts['skipped']} changed meanwhile (already current)")
     if counts["unreadable"]:
@@ -129,8 +131,8 @@ def export_hospital(hospital_id, out_dir):
     data_path = os.path.join(out_dir, "records.ndjson")
     manifest = None
     with _owner_only(data_path) as data, click.progressbar(
-            length=hospital_export.count(hospital_id), label="exporting") as bar:
-        for line in hospital_export.lines(hospital_id):
+            length=hospital_export.count(ctx(), hospital_id), label="exporting") as bar:
+        for line in hospital_export.lines(ctx(), hospital_id):
             if line.startswith('{"manifest"'):
                 manifest = json.loads(line)["manifest"]
                 break
@@ -163,7 +165,7 @@ def verify_audit(batch_size, paths, seal_legacy_head):
     """Check the audit chain in seq order against its sealed head and every signed checkpoint
     (AUDIT_CHECKPOINT_FILE, --checkpoints, the database); exit 1 naming the first fault."""
     try:
-        anchors = audit_verify.anchors_from(paths)  # before the head: see services/audit_verify
+        anchors = audit_verify.anchors_from(ctx(), paths)  # before the head: see services/audit_verify
     except OSError as error:
         raise click.ClickException(f"a checkpoint file cannot be read: {error.strerror}") \
             from None
@@ -173,7 +175,7 @@ def verify_audit(batch_size, paths, seal_legacy_head):
         if seal_legacy_head:
             report = _run(audit_verify.seal_legacy_head, anchors, batch_size, bar.update)
         else:
-            report = audit_verify.verify_chain(head, anchors, batch_size, bar.update)
+            report = audit_verify.verify_chain(ctx(), head, anchors, batch_size, bar.update)
     if not report.holds:
         raise click.ClickException(report.describe())
     click.echo(report.describe())
@@ -222,7 +224,7 @@ def send_notifications(once, interval, worker_id):
     sender = make_sender(current_app.config)
     if not current_app.config.get("FCM_CREDENTIALS_FILE"):
         click.echo("no FCM_CREDENTIALS_FILE: pushes go to the log and the inbox only", err=True)
-    outbox = MongoOutbox()
+    outbox = MongoOutbox(ctx())
     while True:
         counts = deliver_once(outbox, sender, worker_id=worker_id, now=utcnow())
         if counts["claimed"]:

@@ -6,6 +6,7 @@ from api.schemas.approvals import RepresentativeOut
 from api.schemas.consents import (ConsentIn, ConsentOut, ReceiptCheckIn, ReceiptCheckOut,
                                      RevokeIn, SharedPatientOut, SharedRecordsOut,
                                      SharedRecordsQuery)
+from api.extensions import ctx
 from services import consents, representatives, shared_access
 from services.tokens import PATIENT
 
@@ -21,7 +22,7 @@ def _me() -> dict:
 @blp.response(200, ConsentOut(many=True))
 def list_consents():
     """Every consent, newest first, withdrawn ones too (the history)."""
-    return consents.list_for(claims()["sub"], actor=_me())
+    return consents.list_for(ctx(), claims()["sub"], actor=_me())
 
 
 @blp.post("/me/consents")
@@ -32,7 +33,7 @@ def grant_consent(body):
     """Grant a hospital or a person access to some record categories for one purpose. Needs a
     fresh sign-in (FRESH_MINUTES), as a password change does: a token refreshed from a stolen
     refresh token must not hand the records to its thief for good. Revoking never does."""
-    return consents.grant(claims()["sub"], body, actor=_me())
+    return consents.grant(ctx(), claims()["sub"], body, actor=_me())
 
 
 @blp.post("/me/consents/<consent_id>/revoke")
@@ -41,7 +42,7 @@ def grant_consent(body):
 @blp.response(200, ConsentOut)
 def revoke_consent(_body, consent_id):
     """Withdraw a consent: it stops permitting on the very next request."""
-    return consents.revoke(claims()["sub"], consent_id, actor=_me())
+    return consents.revoke(ctx(), claims()["sub"], consent_id, actor=_me())
 
 
 @blp.get("/me/representatives")
@@ -50,7 +51,7 @@ def revoke_consent(_body, consent_id):
 def my_representatives():
     """Who may act, or acted, for me as my legal representative (recorded by staff under four
     eyes), newest first."""
-    return representatives.of_child(claims()["sub"])
+    return representatives.of_child(ctx(), claims()["sub"])
 
 
 @blp.get("/me/shared-with-me")
@@ -58,7 +59,7 @@ def my_representatives():
 @blp.response(200, SharedPatientOut(many=True))
 def shared_with_me():
     """Patients who granted me access (as a caregiver, a parent)."""
-    return shared_access.shared_with_me(claims()["sub"])
+    return shared_access.shared_with_me(ctx(), claims()["sub"])
 
 
 @blp.get("/me/shared-with-me/<patient_id>/records")
@@ -67,7 +68,7 @@ def shared_with_me():
 @blp.response(200, SharedRecordsOut)
 def shared_records(query, patient_id):
     """Their records, limited to what the consent allows; 403 once it is withdrawn."""
-    return shared_access.caregiver_records(claims()["sub"], patient_id, **query)
+    return shared_access.caregiver_records(ctx(), claims()["sub"], patient_id, **query)
 
 
 @blp.post("/consent-receipts/verify")
@@ -75,5 +76,5 @@ def shared_records(query, patient_id):
 @blp.response(200, ReceiptCheckOut)
 def verify_receipt(body):
     """Was this receipt signed by this server? (Anyone can also check it with the public key.)"""
-    return {"valid": consents.verify(body["payload"], body["signature"]),
-            "public_key": consents.public_key()}
+    return {"valid": consents.verify(ctx(), body["payload"], body["signature"]),
+            "public_key": consents.public_key(ctx())}

@@ -1,4 +1,5 @@
 """Extension objects, created once and bound to each app by the factory."""
+from flask import current_app
 from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -40,3 +41,8 @@ class Api(SmorestApi):
 
 jwt = JWTManager()
 limiter = Limiter(key_func=get_remote_address)
+
+
+def ctx():
+    """The services' context of the app serving this request (built by the factory)."""
+    return current_app.extensions["ctx"]

@@ -7,6 +7,7 @@ from flask_jwt_extended import get_jwt, verify_jwt_in_request
 from services import admin
 from services.errors import Forbidden, FreshSignInRequired
 from services.tokens import STAFF
+from api.extensions import ctx
 
 BEARER_DOC = {"manual_doc": {"security": [{"bearerAuth": []}],
                              "responses": {"401": "UNAUTHORIZED", "403": "FORBIDDEN"}}}
@@ -28,7 +29,7 @@ def require(*audiences: str, scope: str | None = None, fresh_for: tuple = (),
             if claims["aud"] in fresh_for and not _is_fresh(claims):
                 raise FreshSignInRequired()
             if role and claims["aud"] == STAFF:
-                admin.require_role(claims["sub"], role)
+                admin.require_role(ctx(), claims["sub"], role)
             return view(*args, **kwargs)
         guarded._apidoc = _with_bearer_doc(getattr(view, "_apidoc", {}))
         return guarded

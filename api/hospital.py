@@ -11,6 +11,7 @@ from api.json_body import Blueprint, large_body
 from api.schemas.activation import ActivationCodeIn, ActivationCodeOut
 from api.schemas.consents import HospitalSearchIn, SharedRecordsOut
 from api.schemas.records import FhirBundleOut
+from api.extensions import ctx
 from services import hospital_export, ingest, registration, shared_access
 from services.errors import InvalidInput
 from services.tokens import HOSPITAL
@@ -53,7 +54,7 @@ def issue_activation_code(body):
     hospital's records. Otherwise 403, the same whether or not the person exists or has
     registered."""
     issuer = {"type": "hospital", "id": claims()["sub"]}
-    return registration.issue_activation_code(body["national_id"], issuer, body.get("name"),
+    return registration.issue_activation_code(ctx(), body["national_id"], issuer, body.get("name"),
                                               body.get("birth_date"))
 
 
@@ -64,7 +65,7 @@ def issue_activation_code(body):
 @blp.response(200, FhirBundleOut)
 def push_bundle():
     """Push results (FHIR batch or transaction); one outcome per entry, batch-response style."""
-    return ingest.ingest(claims()["sub"], request.get_json(silent=True),
+    return ingest.ingest(ctx(), claims()["sub"], request.get_json(silent=True),
                          hashlib.sha256(request.get_data()).hexdigest(), _idempotency_key())
 
 
@@ -73,7 +74,7 @@ def push_bundle():
 @blp.doc(**EXPORT_DOC)
 def export():
     """Everything this hospital ever pushed, every version, streamed as NDJSON with a manifest."""
-    lines = hospital_export.lines(claims()["sub"])
+    lines = hospital_export.lines(ctx(), claims()["sub"])
     return Response(stream_with_context(lines), mimetype="application/x-ndjson")
 
 
@@ -96,4 +97,4 @@ def search_records(body):
     """Records from other hospitals, under the patient's consent to this hospital for this
     purpose; 403 otherwise, the same whether or not the patient exists."""
     national_id, purpose = body.pop("national_id"), body.pop("purpose")
-    return shared_access.hospital_search(claims()["sub"], national_id, purpose, **body)
+    return shared_access.hospital_search(ctx(), claims()["sub"], national_id, purpose, **body)

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from api.errors import domain_problem
 from api.extensions import jwt
+from api.extensions import ctx
 from services import hospitals, sessions, tokens
 from services.errors import FreshSignInRequired, Unauthorized
 
@@ -60,7 +61,7 @@ def _is_revoked(_header, payload) -> bool:
     """Session tokens die with their session; hospital and witness tokens with their client."""
     audience = payload.get("aud")
     if audience in (tokens.PATIENT, tokens.STAFF):
-        return not sessions.is_active(payload.get("sid", ""), payload["sub"])
+        return not sessions.is_active(ctx(), payload.get("sid", ""), payload["sub"])
     if audience in (tokens.HOSPITAL, tokens.WITNESS):
-        return not hospitals.accepts_token(payload)
+        return not hospitals.accepts_token(ctx(), payload)
     return False  # mfa/enrollment step tokens: minutes long, checked by their own flows

@@ -3,6 +3,7 @@ from api.guard import claims, require
 from api.json_body import Blueprint
 from api.schemas.audit import AccessLogPageOut, AccessLogQuery
 from api.schemas.me import PasswordChangeIn, ProfileOut, SessionOut
+from api.extensions import ctx
 from services import credentials, patients, sessions, tokens
 from services.tokens import PATIENT
 
@@ -14,7 +15,7 @@ blp = Blueprint("me", __name__, url_prefix="/v1/me", description="The signed-in 
 @blp.response(200, ProfileOut)
 def profile():
     """The patient's profile (id is the opaque patient id)."""
-    return patients.profile(claims()["sub"])
+    return patients.profile(ctx(), claims()["sub"])
 
 
 @blp.get("/sessions")
@@ -23,7 +24,7 @@ def profile():
 def list_sessions():
     """Signed-in devices; `current` marks this one."""
     token = claims()
-    return sessions.list_for(token["sub"], token["sid"])
+    return sessions.list_for(ctx(), token["sub"], token["sid"])
 
 
 @blp.delete("/sessions/<session_id>")
@@ -31,7 +32,7 @@ def list_sessions():
 @blp.response(204)
 def end_session(session_id):
     """Sign one device out."""
-    patients.end_session(claims()["sub"], session_id)
+    patients.end_session(ctx(), claims()["sub"], session_id)
 
 
 @blp.post("/password")
@@ -42,7 +43,7 @@ def change_password(body):
     """Change the password (needs a fresh sign-in); other devices are signed out."""
     token = claims()
     kind, account_id = tokens.account_of(token)
-    credentials.change_password(kind, account_id, token["sid"], body["current_password"],
+    credentials.change_password(ctx(), kind, account_id, token["sid"], body["current_password"],
                                 body["new_password"])
 
 
@@ -52,4 +53,4 @@ def change_password(body):
 @blp.response(200, AccessLogPageOut)
 def access_log(query):
     """Who read or changed this patient's data, when and why: newest first, by pages."""
-    return patients.access_log(claims()["sub"], query["limit"], query.get("cursor"))
+    return patients.access_log(ctx(), claims()["sub"], query["limit"], query.get("cursor"))

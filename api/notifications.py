@@ -3,6 +3,7 @@ from api.guard import claims, require
 from api.json_body import Blueprint
 from api.schemas.notifications import (DeviceIn, DeviceOut, NotificationPageOut,
                                           NotificationQuery, PreferencesIn, PreferencesOut)
+from api.extensions import ctx
 from services import devices, notify
 from services.tokens import PATIENT
 
@@ -17,7 +18,7 @@ blp = Blueprint("notifications", __name__, url_prefix="/v1/me",
 def register_device(body):
     """Register this device's push token (a token registered by another account moves here)."""
     token = claims()
-    return devices.register(token["sub"], token["sid"], body)
+    return devices.register(ctx(), token["sub"], token["sid"], body)
 
 
 @blp.delete("/devices/<device_id>")
@@ -25,7 +26,7 @@ def register_device(body):
 @blp.response(204)
 def remove_device(device_id):
     """Stop pushes to a device."""
-    devices.unregister(claims()["sub"], device_id)
+    devices.unregister(ctx(), claims()["sub"], device_id)
 
 
 @blp.get("/notifications")
@@ -34,7 +35,7 @@ def remove_device(device_id):
 @blp.response(200, NotificationPageOut)
 def inbox(query):
     """Every notification, pushed or muted, newest first."""
-    return notify.inbox(claims()["sub"], **query)
+    return notify.inbox(ctx(), claims()["sub"], **query)
 
 
 @blp.post("/notifications/<notification_id>/read")
@@ -42,7 +43,7 @@ def inbox(query):
 @blp.response(204)
 def mark_read(notification_id):
     """Mark a notification as read."""
-    notify.mark_read(claims()["sub"], notification_id)
+    notify.mark_read(ctx(), claims()["sub"], notification_id)
 
 
 @blp.get("/notification-preferences")
@@ -50,7 +51,7 @@ def mark_read(notification_id):
 @blp.response(200, PreferencesOut)
 def get_preferences():
     """Which kinds are muted (security notifications never are)."""
-    return notify.preferences(claims()["sub"])
+    return notify.preferences(ctx(), claims()["sub"])
 
 
 @blp.put("/notification-preferences")
@@ -59,4 +60,4 @@ def get_preferences():
 @blp.response(200, PreferencesOut)
 def set_preferences(body):
     """Mute kinds (the inbox still lists them); security kinds are refused."""
-    return notify.set_muted(claims()["sub"], body["muted"])
+    return notify.set_muted(ctx(), claims()["sub"], body["muted"])

@@ -4,6 +4,7 @@ from api.guard import claims, require
 from api.json_body import Blueprint
 from api.schemas.records import (FhirBundleOut, MeasurementIn, MeasurementOut, RecordDetailOut,
                                     RecordPageOut, RecordQuery)
+from api.extensions import ctx
 from services import measurements, records
 from services.tokens import PATIENT
 
@@ -18,7 +19,7 @@ blp = Blueprint("records", __name__, url_prefix="/v1/me",
 @blp.alt_response(304, description="Not modified (If-None-Match matched the ETag)")
 def list_records(query):
     """Records from every hospital, newest first; `since` for delta sync; cursor pages."""
-    page = records.list_for(claims()["sub"], **query)
+    page = records.list_for(ctx(), claims()["sub"], **query)
     # The records and versions shown, and whether a next page follows; not the next cursor
     # itself, which is sealed afresh (a new nonce) on every request.
     return conditional(page, [[[r["id"], r["version"]] for r in page["items"]],
@@ -31,7 +32,7 @@ def list_records(query):
 @blp.response(201, MeasurementOut)
 def add_measurement(body):
     """Add a measurement taken at home (blood pressure, glucose, weight), marked patient-entered."""
-    return {"id": measurements.add(claims()["sub"], body)}
+    return {"id": measurements.add(ctx(), claims()["sub"], body)}
 
 
 @blp.get("/records/<record_id>")
@@ -39,7 +40,7 @@ def add_measurement(body):
 @blp.response(200, RecordDetailOut)
 def get_record(record_id):
     """One record with its version history; another patient's id answers 404 like a missing one."""
-    return records.get(claims()["sub"], record_id)
+    return records.get(ctx(), claims()["sub"], record_id)
 
 
 @blp.get("/export")
@@ -47,4 +48,4 @@ def get_record(record_id):
 @blp.response(200, FhirBundleOut)
 def export():
     """Everything about the patient as a FHIR R4 collection Bundle (latest versions)."""
-    return records.export(claims()["sub"])
+    return records.export(ctx(), claims()["sub"])

@@ -9,6 +9,7 @@ from api.schemas.activation import (ActivationCodeIn, ActivationCodeOut, StaffPa
 from api.schemas.approvals import (ApprovalOut, ApprovalPageOut, ApprovalQuery, DecisionIn,
                                       RepresentativeIn, RepresentativeOut)
 from api.schemas.consents import ResetMfaIn, StaffConsentIn, StaffConsentOut, StaffRevokeIn
+from api.extensions import ctx
 from services import approvals, consents, factors, registration, representatives, staff_tools
 from services.admin import SUPPORT
 from services.tokens import STAFF
@@ -31,7 +32,7 @@ def staff_search_rate_limit() -> str:
 def search_patients(body):
     """Exact national ID match only: account state, no clinical data. A POST, so the ID stays
     out of URLs (and so out of proxy and access logs)."""
-    return staff_tools.find_patient(body["national_id"], claims()["sub"])
+    return staff_tools.find_patient(ctx(), body["national_id"], claims()["sub"])
 
 
 @blp.post("/activation-codes")
@@ -42,7 +43,7 @@ def issue_activation_code(body):
     """Issue a single-use activation code (for example after identity checks by phone). Like
     recording a consent and resetting a factor, it gives access, so it needs a fresh sign-in."""
     issuer = {"type": "staff", "id": claims()["sub"]}
-    return registration.issue_activation_code(body["national_id"], issuer, body.get("name"),
+    return registration.issue_activation_code(ctx(), body["national_id"], issuer, body.get("name"),
                                               body.get("birth_date"))
 
 
@@ -55,7 +56,7 @@ def _staff() -> dict:
 @blp.response(200, StaffConsentOut(many=True))
 def list_consents(patient_id):
     """The patient's consents, withdrawn ones too (no clinical content)."""
-    return consents.list_for(patient_id, actor=_staff())
+    return consents.list_for(ctx(), patient_id, actor=_staff())
 
 
 @blp.post("/patients/<patient_id>/consents")
@@ -67,7 +68,7 @@ def record_consent(body, patient_id):
     optionally its scan). It answers `pending-approval` and permits nothing until a second
     staff account approves it; the patient is told at once."""
     evidence, scan = body.pop("evidence"), body.pop("evidence_scan", None)
-    return consents.grant(patient_id, body, actor=_staff(), evidence=evidence,
+    return consents.grant(ctx(), patient_id, body, actor=_staff(), evidence=evidence,
                           evidence_scan=scan)
 
 
@@ -80,7 +81,7 @@ def record_representative(body, patient_id):
     second staff account approves it, then the representative reads all the child's records
     until the child comes of age. The child is told."""
     scan = body.pop("evidence_scan", None)
-    return representatives.record(patient_id, body, actor=_staff(), evidence_scan=scan)
+    return representatives.record(ctx(), patient_id, body, actor=_staff(), evidence_scan=scan)
 
 
 @blp.post("/patients/<patient_id>/representatives/<link_id>/revoke")
@@ -90,7 +91,7 @@ def record_representative(body, patient_id):
 def revoke_representative(body, patient_id, link_id):
     """Withdraw a legal representative on a signed decision (evidence); it stops permitting at
     once and the child is told. Taking access away needs no second account."""
-    return representatives.revoke(patient_id, link_id, actor=_staff(), evidence=body["evidence"])
+    return representatives.revoke(ctx(), patient_id, link_id, actor=_staff(), evidence=body["evidence"])
 
 
 @blp.get("/approvals")
@@ -99,7 +100,7 @@ def revoke_representative(body, patient_id, link_id):
 @blp.response(200, ApprovalPageOut)
 def approval_queue(query):
     """What staff recorded and a second staff account must approve, oldest first."""
-    return approvals.queue(claims()["sub"], **query)
+    return approvals.queue(ctx(), claims()["sub"], **query)
 
 
 @blp.post("/approvals/<item_id>/approve")
@@ -108,7 +109,7 @@ def approval_queue(query):
 @blp.response(200, ApprovalOut)
 def approve(_body, item_id):
     """Approve a colleague's item; it takes effect now. The account that recorded it: 403."""
-    return approvals.decide(item_id, claims()["sub"], approved=True)
+    return approvals.decide(ctx(), item_id, claims()["sub"], approved=True)
 
 
 @blp.post("/approvals/<item_id>/reject")
@@ -117,7 +118,7 @@ def approve(_body, item_id):
 @blp.response(200, ApprovalOut)
 def reject(_body, item_id):
     """Reject a colleague's item; it never takes effect. The account that recorded it: 403."""
-    return approvals.decide(item_id, claims()["sub"], approved=False)
+    return approvals.decide(ctx(), item_id, claims()["sub"], approved=False)
 
 
 SCAN_DOC = {"responses": {"200": {
@@ -131,7 +132,7 @@ SCAN_DOC = {"responses": {"200": {
 @blp.doc(**SCAN_DOC)
 def evidence_scan(item_id):
     """The scan of the signed form behind an item; the viewing is on the patient's log."""
-    scan = approvals.scan(item_id, claims()["sub"])
+    scan = approvals.scan(ctx(), item_id, claims()["sub"])
     return Response(scan["data"], mimetype=scan["content_type"], headers={
         "Content-Disposition": "attachment", "Cache-Control": "no-store"})
 
@@ -142,7 +143,7 @@ def evidence_scan(item_id):
 @blp.response(200, StaffConsentOut)
 def revoke_consent(body, patient_id, consent_id):
     """Withdraw a consent on the patient's behalf (evidence: the signed withdrawal)."""
-    return consents.revoke(patient_id, consent_id, actor=_staff(), evidence=body["evidence"])
+    return consents.revoke(ctx(), patient_id, consent_id, actor=_staff(), evidence=body["evidence"])
 
 
 @blp.post("/patients/<patient_id>/reset-mfa")
@@ -151,4 +152,4 @@ def revoke_consent(body, patient_id, consent_id):
 @blp.response(204)
 def reset_mfa(body, patient_id):
     """Remove a lost second factor (identity checked in person); the patient is told."""
-    factors.reset_by_staff(patient_id, claims()["sub"], body["reason"])
+    factors.reset_by_staff(ctx(), patient_id, claims()["sub"], body["reason"])

@@ -16,14 +16,14 @@ _POSITIONS = paging.Positions(time="queued_at")
 _KINDS = {"cns_": "consent", "rep_": "representative", "act_": "activation_code"}
 
 
-def queue(staff_id: str, *, cursor: str | None = None, limit: int = 50) -> dict:
+def queue(ctx, staff_id: str, *, cursor: str | None = None, limit: int = 50) -> dict:
     """Items awaiting a decision, oldest first, each marked `own` when this staff account
     recorded it (it cannot decide those). Raises InvalidInput for a bad cursor."""
     found, next_cursor = paging.page(_pending, _POSITIONS, cursor, limit, MAX_PAGE)
     docs = [(doc.pop("queue_kind"), doc) for doc in found]
     consent_docs = [doc for kind, doc in docs if kind == "consent"]
-    shown = dict(zip((d["_id"] for d in consent_docs), consents.staff_views(consent_docs)))
-    shown.update({doc["_id"]: representatives.view(doc) for kind, doc in docs
+    shown = dict(zip((d["_id"] for d in consent_docs), consents.staff_views(ctx, consent_docs)))
+    shown.update({doc["_id"]: representatives.view(ctx, doc) for kind, doc in docs
                   if kind == "representative"})
     shown.update({doc["_id"]: registration.code_view(doc) for kind, doc in docs
                   if kind == "activation_code"})
@@ -45,16 +45,16 @@ def _pending(after: tuple | None, n: int) -> list[dict]:
     return found[:n]
 
 
-def decide(item_id: str, staff_id: str, approved: bool) -> dict:
+def decide(ctx, item_id: str, staff_id: str, approved: bool) -> dict:
     """Approve or reject an item. Raises NotFound, Forbidden (the recorder), Conflict (decided
     already), AuditUnavailable."""
     kind = _kind(item_id)
     decide_kind = {"consent": consents.decide, "representative": representatives.decide,
                    "activation_code": registration.decide_code}[kind]
-    return {"id": item_id, "kind": kind, kind: decide_kind(item_id, staff_id, approved)}
+    return {"id": item_id, "kind": kind, kind: decide_kind(ctx, item_id, staff_id, approved)}
 
 
-def scan(item_id: str, staff_id: str) -> dict:
+def scan(ctx, item_id: str, staff_id: str) -> dict:
     """The scan of the signed form behind an item (decided or not), for staff. Raises
     NotFound, AuditUnavailable."""
     kind = _kind(item_id)
@@ -63,7 +63,7 @@ def scan(item_id: str, staff_id: str) -> dict:
     if doc is None:  # an activation code is issued on an identity check, not on a form
         raise NotFound("No such item.")
     patient_id = doc["patient_id"] if kind == "consent" else doc["child_id"]
-    return evidence.open_scan(doc.get("evidence_scan_id"), patient_id, item_id, staff_id)
+    return evidence.open_scan(ctx, doc.get("evidence_scan_id"), patient_id, item_id, staff_id)
 
 
 def _recorder(doc: dict) -> str:

@@ -20,7 +20,6 @@ from models.audit import (ACTOR_TYPES, MAIN_CHAIN, OUTCOMES, AppendContended, Au
 from models.db import utcnow
 from services import audit_checkpoints, paging
 from services.audit_checkpoints import Anchor
-from services.context import setting
 from services.errors import AuditUnavailable
 
 # Ids and counts only. A key outside this list is a programming error, never stored.
@@ -213,8 +212,8 @@ def recorder() -> Recorder:
     return current().audit
 
 
-def chain_key() -> bytes:
-    return setting("AUDIT_CHAIN_KEY").encode("utf-8")
+def chain_key(ctx) -> bytes:
+    return ctx.setting("AUDIT_CHAIN_KEY").encode("utf-8")
 
 
 def record(action: str, **fields) -> dict:
@@ -234,7 +233,7 @@ def record_many(entries: Iterable[dict]) -> list[dict]:
     return recorder().record_many(entries)
 
 
-def access_log(patient_id: str, *, limit: int, before: str | None = None) -> dict:
+def access_log(ctx, patient_id: str, *, limit: int, before: str | None = None) -> dict:
     """The patient's own access log page (see access_page)."""
-    return access_page(trail(), hospitals.names, patient_id, limit=limit, key=chain_key(),
+    return access_page(trail(), hospitals.names, patient_id, limit=limit, key=chain_key(ctx),
                        before=before)

@@ -21,7 +21,6 @@ from collections.abc import Iterator
 from models.audit_checkpoints import CheckpointStore, store
 from security.audit_anchor import (Schedule, checkpoint_line, public_key, read_checkpoint_line,
                                    sign_checkpoint)
-from services.context import setting
 from services.errors import NotFound
 
 log = logging.getLogger("phr.audit.checkpoint")
@@ -74,13 +73,13 @@ def read_lines(path: str) -> Iterator[tuple[int, dict | None]]:
 
 # The app's keys and settings.
 
-def signing_seed() -> bytes:
-    return base64.b64decode(setting("CONSENT_RECEIPT_KEY"))
+def signing_seed(ctx) -> bytes:
+    return base64.b64decode(ctx.setting("CONSENT_RECEIPT_KEY"))
 
 
-def published_key() -> bytes:
+def published_key(ctx) -> bytes:
     """The 32 raw bytes of the public key that verifies checkpoints (and consent receipts)."""
-    return public_key(signing_seed())
+    return public_key(signing_seed(ctx))
 
 
 def anchor(chain: str) -> Anchor:
@@ -97,10 +96,10 @@ def anchor_of(ctx, chain: str) -> Anchor:
                   CheckpointStore(ctx.db, chain))
 
 
-def latest(chain: str) -> dict:
+def latest(ctx, chain: str) -> dict:
     """The newest checkpoint in the database with the key to check it, for a witness. Raises
     NotFound before the first one."""
     point = store(chain).latest()
     if point is None:
         raise NotFound("No audit checkpoint has been made yet.")
-    return {**point, "public_key": base64.b64encode(published_key()).decode("ascii")}
+    return {**point, "public_key": base64.b64encode(published_key(ctx)).decode("ascii")}

@@ -18,7 +18,6 @@ from security.audit_anchor import checkpoint, checkpoint_holds, head_holds, head
 from security.audit_chain import BEYOND_HEAD, ChainVerifier, Fault
 from services import audit_checkpoints
 from services.audit import chain_key
-from services.context import setting
 from services.errors import AuditUnavailable, Conflict
 
 Lines = Iterable[tuple[int, dict | None]]  # (number, the checkpoint a line holds, or None)
@@ -148,25 +147,25 @@ def _past_the_head(log: AuditLog, key: bytes, head: dict, walked: ChainReport) -
 
 # The app-facing functions.
 
-def checkpoint_sources(paths: Iterable[str] = ()) -> list[tuple[str, Lines]]:
+def checkpoint_sources(ctx, paths: Iterable[str] = ()) -> list[tuple[str, Lines]]:
     """AUDIT_CHECKPOINT_FILE (when there), each of `paths` (a witness's copies), and the
     database's own checkpoints. Raises OSError for a file that cannot be read."""
-    configured = setting("AUDIT_CHECKPOINT_FILE")
+    configured = ctx.setting("AUDIT_CHECKPOINT_FILE")
     files = [configured] if configured and os.path.exists(configured) else []
     sources = [(path, list(audit_checkpoints.read_lines(path))) for path in [*files, *paths]]
     points = store(trail().chain).all()
     return [*sources, ("the database", list(enumerate(points, start=1)))]
 
 
-def verify_chain(head: dict | None, anchors: Anchors, batch_size: int = 1000,
+def verify_chain(ctx, head: dict | None, anchors: Anchors, batch_size: int = 1000,
                  progress: Callable[[int], None] = lambda n: None) -> ChainReport:
     """check_chain on the app's chain, with the app's key."""
-    return check_chain(trail(), chain_key(), head, anchors, batch_size, progress)
+    return check_chain(trail(), chain_key(ctx), head, anchors, batch_size, progress)
 
 
-def anchors_from(paths: Iterable[str] = ()) -> Anchors:
+def anchors_from(ctx, paths: Iterable[str] = ()) -> Anchors:
     """The app chain's signed checkpoints (checkpoint_sources), checked with the app's key."""
-    return gather(checkpoint_sources(paths), trail().chain, audit_checkpoints.published_key())
+    return gather(checkpoint_sources(ctx, paths), trail().chain, audit_checkpoints.published_key(ctx))
 
 
 def chain_head() -> dict | None:
@@ -174,12 +173,12 @@ def chain_head() -> dict | None:
     return trail().head_document()
 
 
-def checkpoint_now() -> dict:
+def checkpoint_now(ctx) -> dict:
     """Sign and write a checkpoint of the head now; returns it. Raises AuditUnavailable when
     the head is missing or its seal does not hold."""
     log = trail()
     try:
-        head = log.head(chain_key())
+        head = log.head(chain_key(ctx))
     except HeadInvalid as invalid:
         raise AuditUnavailable(f"No checkpoint written: {invalid}. Run flask verify-audit.") \
             from None
@@ -190,11 +189,11 @@ def checkpoint_now() -> dict:
     return signed
 
 
-def seal_legacy_head(anchors: Anchors, batch_size: int = 1000,
+def seal_legacy_head(ctx, anchors: Anchors, batch_size: int = 1000,
                      progress: Callable[[int], None] = lambda n: None) -> ChainReport:
     """Seal a head written before heads were sealed, once the chain up to it verifies (and
     nothing lies past it). Raises Conflict for a missing head or one that has a seal."""
-    log, key = trail(), chain_key()
+    log, key = trail(), chain_key(ctx)
     head = log.head_document()
     if head is None or "seal" in head:
         raise Conflict("The audit chain's head is missing or already sealed: nothing to seal.")

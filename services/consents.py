@@ -20,20 +20,19 @@ from security.codes import opaque_id
 from services import audit, notify, patients
 from services import hospitals as hospital_clients
 from services import evidence as scans
-from services.context import cipher, peppered_hash, setting
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 log = logging.getLogger(__name__)
 
 
-def grant(patient_id: str, body: dict, *, actor: dict, evidence: str | None = None,
+def grant(ctx, patient_id: str, body: dict, *, actor: dict, evidence: str | None = None,
           evidence_scan: dict | None = None) -> dict:
     """Record a consent: from the app, in force at once; by staff, with the signed form's
     reference (and optionally its scan), pending until a second staff account approves it
     (services.approvals). Raises NotFound for an unknown patient, InvalidInput for a consent
     the engine refuses or a scan that is not one, AuditUnavailable (nothing stored)."""
-    patient = _patient(patient_id)
-    grantee, shown = _grantee(body["grantee"])
+    patient = _patient(ctx, patient_id)
+    grantee, shown = _grantee(ctx, body["grantee"])
     try:
         granted = engine.new_consent(
             id=opaque_id("cns"), patient_id=patient_id, patient_key=patient["national_id_hash"],
@@ -43,49 +42,49 @@ def grant(patient_id: str, body: dict, *, actor: dict, evidence: str | None = No
             sensitive=body.get("sensitive", ()))
     except engine.ConsentInvalid as refused:
         raise InvalidInput("The consent was refused.", errors=refused.errors) from None
-    scan = scans.check(evidence_scan) if evidence_scan else None
-    doc = {**to_doc(granted), "receipt": _receipt(granted)}
+    scan = scans.check(ctx, evidence_scan) if evidence_scan else None
+    doc = {**to_doc(granted), "receipt": _receipt(ctx, granted)}
     if shown:
-        doc["grantee_national_id"] = cipher().encrypt(shown, shown_context(granted.id))
+        doc["grantee_national_id"] = ctx.cipher.encrypt(shown, shown_context(granted.id))
     # On the trail before it exists: a grant whose entry cannot be written never takes effect.
-    audit.record("consent.propose" if granted.source == engine.STAFF else "consent.grant",
+    ctx.audit.record("consent.propose" if granted.source == engine.STAFF else "consent.grant",
                  actor=actor, patient_id=patient_id, consent_id=granted.id,
                  purpose=granted.purpose)
     if scan:
-        doc["evidence_scan_id"] = scans.store(scan, patient_id, granted.id, actor)
-    store.insert(doc)
-    _tell_patient(actor, patient_id, "consent_recorded_by_staff", granted.id)
-    return staff_views([doc])[0] if actor["type"] == "staff" else view(doc)
+        doc["evidence_scan_id"] = scans.store(ctx, scan, patient_id, granted.id, actor)
+    ctx.repos.consents.insert(doc)
+    _tell_patient(ctx, actor, patient_id, "consent_recorded_by_staff", granted.id)
+    return staff_views(ctx, [doc])[0] if actor["type"] == "staff" else view(ctx, doc)
 
 
-def decide(consent_id: str, staff_id: str, approved: bool) -> dict:
+def decide(ctx, consent_id: str, staff_id: str, approved: bool) -> dict:
     """A second staff account approves or rejects a consent staff recorded; the patient is
     told either way. Raises NotFound, Forbidden for the account that recorded it (four eyes),
     Conflict when it awaits no decision any more, AuditUnavailable (nothing changed)."""
-    doc = store.get_by_id(consent_id)
+    doc = ctx.repos.consents.get_by_id(consent_id)
     if doc is None:
         raise NotFound("No such item awaits approval.")
     by, actor = f"staff:{staff_id}", {"type": "staff", "id": staff_id}
     decided = judged(from_doc(doc), by, approved)
     fields = {k: v for k, v in to_doc(decided).items() if k in _DECISION_FIELDS}
-    fields["receipt"] = _receipt(decided)
+    fields["receipt"] = _receipt(ctx, decided)
     entry = {"action": "consent.approve" if approved else "consent.reject", "actor": actor,
              "patient_id": doc["patient_id"], "consent_id": consent_id,
              "purpose": decided.purpose}
-    audit.record(**entry)
-    if not store.decide(consent_id, by, fields):
-        audit.undone(entry)
+    ctx.audit.record(**entry)
+    if not ctx.repos.consents.decide(consent_id, by, fields):
+        ctx.audit.undone(entry)
         raise Conflict("This consent awaits no decision.")
-    _tell_patient(actor, doc["patient_id"],
+    _tell_patient(ctx, actor, doc["patient_id"],
                   "consent_approved_by_staff" if approved else "consent_rejected_by_staff",
                   consent_id)
-    return staff_views([{**doc, **fields}])[0]
+    return staff_views(ctx, [{**doc, **fields}])[0]
 
 
-def revoke(patient_id: str, consent_id: str, *, actor: dict, evidence: str | None = None) -> dict:
+def revoke(ctx, patient_id: str, consent_id: str, *, actor: dict, evidence: str | None = None) -> dict:
     """Withdraw a consent; it stops permitting at once. Raises NotFound (also for another
     patient's consent) or Conflict when it was withdrawn already."""
-    doc = store.get(patient_id, consent_id)
+    doc = ctx.repos.consents.get(patient_id, consent_id)
     if doc is None:
         raise NotFound("No such consent.")
     try:
@@ -94,35 +93,35 @@ def revoke(patient_id: str, consent_id: str, *, actor: dict, evidence: str | Non
         raise Conflict("This consent was withdrawn already.") from None
     fields = {k: v for k, v in to_doc(revoked).items()
               if k in ("status", "revoked_at", "revoked_by", "revocation_evidence")}
-    fields["revocation_receipt"] = _receipt(revoked)
+    fields["revocation_receipt"] = _receipt(ctx, revoked)
     # Recorded first, as a grant is: the withdrawal is on the trail before it takes effect.
     entry = {"action": "consent.revoke", "actor": actor, "patient_id": patient_id,
              "consent_id": consent_id, "purpose": revoked.purpose}
-    audit.record(**entry)
-    if not store.mark_revoked(patient_id, consent_id, fields):
-        audit.undone(entry)
+    ctx.audit.record(**entry)
+    if not ctx.repos.consents.mark_revoked(patient_id, consent_id, fields):
+        ctx.audit.undone(entry)
         raise Conflict("This consent was withdrawn already.")
-    _tell_patient(actor, patient_id, "consent_revoked_by_staff", consent_id)
+    _tell_patient(ctx, actor, patient_id, "consent_revoked_by_staff", consent_id)
     revoked_doc = {**doc, **fields}
-    return staff_views([revoked_doc])[0] if actor["type"] == "staff" else view(revoked_doc)
+    return staff_views(ctx, [revoked_doc])[0] if actor["type"] == "staff" else view(ctx, revoked_doc)
 
 
-def list_for(patient_id: str, *, actor: dict) -> list[dict]:
+def list_for(ctx, patient_id: str, *, actor: dict) -> list[dict]:
     """Every consent of the patient, newest first, withdrawn ones included. Raises NotFound.
     Staff reading them is on the patient's access log."""
-    _patient(patient_id)
+    _patient(ctx, patient_id)
     if actor["type"] != "patient":
-        audit.record("consents.list", actor=actor, patient_id=patient_id)
-    docs = store.of_patient(patient_id)
-    return staff_views(docs) if actor["type"] == "staff" else [view(doc) for doc in docs]
+        ctx.audit.record("consents.list", actor=actor, patient_id=patient_id)
+    docs = ctx.repos.consents.of_patient(patient_id)
+    return staff_views(ctx, docs) if actor["type"] == "staff" else [view(ctx, doc) for doc in docs]
 
 
-def consents_between(patient_id: str, grantee: engine.Grantee) -> list[engine.Consent]:
+def consents_between(ctx, patient_id: str, grantee: engine.Grantee) -> list[engine.Consent]:
     """The patient's consents to the grantee that the engine may judge (see as_signed)."""
-    return as_signed(store.between(patient_id, grantee.kind, grantee.key))
+    return as_signed(ctx, ctx.repos.consents.between(patient_id, grantee.kind, grantee.key))
 
 
-def as_signed(docs) -> list[engine.Consent]:
+def as_signed(ctx, docs) -> list[engine.Consent]:
     """The consents whose stored terms and state are the ones their receipt signs. A receipt
     is signed with the server's key, which the database does not hold: a consent widened, or
     made active without its second approval, by writing to the database no longer matches it
@@ -132,25 +131,25 @@ def as_signed(docs) -> list[engine.Consent]:
     for doc in docs:
         consent = from_doc(doc)
         receipt = doc.get("receipt") or {}
-        if hmac.compare_digest(str(receipt.get("signature")), _receipt(consent)["signature"]):
+        if hmac.compare_digest(str(receipt.get("signature")), _receipt(ctx, consent)["signature"]):
             found.append(consent)
         else:
             log.error("consent %s does not match its signed receipt: left out", doc["_id"])
     return found
 
 
-def public_key() -> str:
+def public_key(ctx) -> str:
     """The receipts' Ed25519 public key, base64."""
-    return base64.b64encode(engine.public_key_of(_signing_key())).decode()
+    return base64.b64encode(engine.public_key_of(_signing_key(ctx))).decode()
 
 
-def verify(payload_b64: str, signature: str) -> bool:
+def verify(ctx, payload_b64: str, signature: str) -> bool:
     """Whether a receipt (as handed out) was signed by this server."""
     try:
         payload = base64.urlsafe_b64decode(payload_b64 + "=" * (-len(payload_b64) % 4))
     except ValueError:
         return False
-    return engine.verify_receipt(payload, signature, engine.public_key_of(_signing_key()))
+    return engine.verify_receipt(payload, signature, engine.public_key_of(_signing_key(ctx)))
 
 
 def judged(proposed: engine.Consent, by: str, approved: bool) -> engine.Consent:
@@ -196,22 +195,22 @@ def from_doc(doc: dict) -> engine.Consent:
         rejected_by=doc.get("rejected_by"), rejected_at=doc.get("rejected_at"))
 
 
-def staff_views(docs: list[dict]) -> list[dict]:
+def staff_views(ctx, docs: list[dict]) -> list[dict]:
     """Consents as staff see them (see view), the sensitive specialties among the hospital
     grantees looked up in one query."""
     ids = sorted({d["grantee"]["key"] for d in docs if d["grantee"]["kind"] == "hospital"})
-    hidden = set(hospital_clients.sensitive_labels(ids)) if ids else set()
-    return [view(doc, for_staff=True, hidden_hospitals=hidden) for doc in docs]
+    hidden = set(hospital_clients.sensitive_labels(ctx, ids)) if ids else set()
+    return [view(ctx, doc, for_staff=True, hidden_hospitals=hidden) for doc in docs]
 
 
-def view(doc: dict, for_staff: bool = False, hidden_hospitals: set = frozenset()) -> dict:
+def view(ctx, doc: dict, for_staff: bool = False, hidden_hospitals: set = frozenset()) -> dict:
     """What the patient sees of a consent. Staff see less: the sensitive kinds a consent names
     all but state a diagnosis (only that there are some, and not the receipts, which name them),
     a person's national ID is masked, and a hospital that is a sensitive specialty (an HIV
     clinic) is not named: the patient gave staff no sensitive access."""
     grantee = doc["grantee"]
     shown = ({"type": "hospital", "id": grantee["key"]} if grantee["kind"] == "hospital" else
-             {"type": "person", "national_id": cipher().decrypt(
+             {"type": "person", "national_id": ctx.cipher.decrypt(
                  doc["grantee_national_id"], shown_context(doc["_id"]))})
     sensitive = doc.get("sensitive", [])
     if for_staff:
@@ -237,47 +236,47 @@ def view(doc: dict, for_staff: bool = False, hidden_hospitals: set = frozenset()
 STATUS_NAMES = {engine.PROPOSED: "pending-approval"}
 
 
-def _tell_patient(actor: dict, patient_id: str, staff_event: str, consent_id: str) -> None:
+def _tell_patient(ctx, actor: dict, patient_id: str, staff_event: str, consent_id: str) -> None:
     """A consent recorded or withdrawn on the patient's behalf is a security event (it cannot
     be muted: the patient can revoke at once what they did not sign); their own change is an
     ordinary notification."""
     if actor["type"] == "staff":
-        notify.security_event(accounts.PATIENT, patient_id, staff_event,
+        notify.security_event(ctx, accounts.PATIENT, patient_id, staff_event,
                               {"consent_id": consent_id, "staff_id": actor["id"]})
     else:
-        notify.notify(patient_id, "consent_changed", {"consent_id": consent_id})
+        notify.notify(ctx, patient_id, "consent_changed", {"consent_id": consent_id})
 
 
-def _grantee(body: dict) -> tuple[engine.Grantee, str | None]:
+def _grantee(ctx, body: dict) -> tuple[engine.Grantee, str | None]:
     """The engine's grantee, and the national ID to show the patient (persons). Raises
     InvalidInput for an unknown hospital."""
     if body["type"] == "hospital":
-        if not hospitals.names([body["id"]]):
+        if not ctx.repos.hospitals.names([body["id"]]):
             raise InvalidInput("No such hospital.", errors={"grantee": ["No such hospital."]})
         return engine.Grantee.hospital(body["id"]), None
-    return engine.Grantee.person(patients.national_id_hash(body["national_id"])), \
+    return engine.Grantee.person(patients.national_id_hash(ctx, body["national_id"])), \
         body["national_id"]
 
 
-def _receipt(c: engine.Consent) -> dict:
+def _receipt(ctx, c: engine.Consent) -> dict:
     """Signed terms. A person grantee is named by a value keyed with the consent's id: the
     blind index of the national ID would let anyone who grants to a national ID learn its
     index (and, with a copy of the database, whose records those are), and one value shared by
     two receipts would link them."""
     if c.grantee.kind == engine.PERSON:
         c = replace(c, grantee=engine.Grantee.person(
-            peppered_hash("receipt-grantee", f"{c.id}\x00{c.grantee.key}")))
+            ctx.peppered_hash("receipt-grantee", f"{c.id}\x00{c.grantee.key}")))
     payload = engine.receipt_payload(c)
     return {"payload": base64.urlsafe_b64encode(payload).decode().rstrip("="),
-            "signature": engine.sign_receipt(payload, _signing_key())}
+            "signature": engine.sign_receipt(payload, _signing_key(ctx))}
 
 
-def _signing_key() -> bytes:
-    return base64.b64decode(setting("CONSENT_RECEIPT_KEY"))
+def _signing_key(ctx) -> bytes:
+    return base64.b64decode(ctx.setting("CONSENT_RECEIPT_KEY"))
 
 
-def _patient(patient_id: str) -> dict:
-    patient = patient_store.get(patient_id)
+def _patient(ctx, patient_id: str) -> dict:
+    patient = ctx.repos.patients.get(patient_id)
     if not patient:
         raise NotFound("No such patient.")
     return patient

@@ -3,12 +3,11 @@ unlinked when its session signs out."""
 from models import devices as store
 from models import patients as patient_store
 from security.codes import opaque_id
-from services.context import cipher, peppered_hash
 from services.errors import InvalidInput, NotFound
 from services.sessions import DEVICE_TOKEN_PREFIX
 
 
-def register(patient_id: str, session_id: str, body: dict) -> dict:
+def register(ctx, patient_id: str, session_id: str, body: dict) -> dict:
     """{"id"} of the device holding `body["token"]` (an FCM registration token). Raises
     InvalidInput for a trusted device token sent by mistake: that one must never leave the
     device, let alone be pushed to."""
@@ -16,24 +15,24 @@ def register(patient_id: str, session_id: str, body: dict) -> dict:
     if token.startswith(DEVICE_TOKEN_PREFIX):
         raise InvalidInput("This is a trusted device token, not a push token.",
                            errors={"token": ["Send the FCM registration token here."]})
-    token_hash = peppered_hash("push-token", token)
+    token_hash = ctx.peppered_hash("push-token", token)
     fields = {k: body[k] for k in ("platform", "app_version", "language") if body.get(k)}
-    device = store.register(opaque_id("dvc"), token_hash,
-                            cipher().encrypt(token, token_context(token_hash)), patient_id,
+    device = ctx.repos.devices.register(opaque_id("dvc"), token_hash,
+                            ctx.cipher.encrypt(token, token_context(token_hash)), patient_id,
                             session_id, fields)
     if body.get("language"):
-        patient_store.set_fields(patient_id, {"language": body["language"]})
+        ctx.repos.patients.set_fields(patient_id, {"language": body["language"]})
     return {"id": device["_id"]}
 
 
-def unregister(patient_id: str, device_id: str) -> None:
+def unregister(ctx, patient_id: str, device_id: str) -> None:
     """Raises NotFound (also for another patient's device)."""
-    if not store.remove(patient_id, device_id):
+    if not ctx.repos.devices.remove(patient_id, device_id):
         raise NotFound("No such device.")
 
 
-def token_of(device: dict) -> str:
-    return cipher().decrypt(device["token"], token_context(device["token_hash"]))
+def token_of(ctx, device: dict) -> str:
+    return ctx.cipher.decrypt(device["token"], token_context(device["token_hash"]))
 
 
 def token_context(token_hash: str) -> str:

@@ -10,11 +10,10 @@ from collections import Counter
 from models import records as store
 from models.db import utcnow
 from services import audit, fhir, patients
-from services.context import cipher
 from services.ingest import version_context
 
 
-def lines(hospital_id: str):
+def lines(ctx, hospital_id: str):
     """NDJSON lines (each ending in a newline): one per version, oldest first, then
     {"manifest": {...}}. The export is on the trail before this returns (raises
     AuditUnavailable, answered 503, before any line is made); the lines are a generator, so a
@@ -23,20 +22,20 @@ def lines(hospital_id: str):
     # One entry for the export, and one in each of its patients' access logs (a bulk read is
     # a read of every patient in it), appended together.
     actor = {"type": "hospital", "id": hospital_id}
-    per_patient = store.version_counts_by_patient(hospital_id)
-    audit.record_many([
+    per_patient = ctx.repos.records.version_counts_by_patient(hospital_id)
+    ctx.audit.record_many([
         {"action": "hospital.export", "actor": actor,
          "target": {"hospital_id": hospital_id, "count": sum(per_patient.values())}},
         *({"action": "records.export", "actor": actor, "patient_id": patient_id,
            "target": {"hospital_id": hospital_id, "count": versions}}
           for patient_id, versions in sorted(per_patient.items()))])
-    return _lines(hospital_id)
+    return _lines(ctx, hospital_id)
 
 
-def _lines(hospital_id: str):
+def _lines(ctx, hospital_id: str):
     digest, counts, total, national_ids = hashlib.sha256(), Counter(), 0, {}
-    for version in store.versions_by_hospital(hospital_id):
-        line = _line(version, national_ids)
+    for version in ctx.repos.records.versions_by_hospital(hospital_id):
+        line = _line(ctx, version, national_ids)
         digest.update(line.encode())
         counts[version["resource_type"]] += 1
         total += 1
@@ -46,15 +45,15 @@ def _lines(hospital_id: str):
         "counts": dict(sorted(counts.items())), "sha256": digest.hexdigest()}}) + "\n"
 
 
-def count(hospital_id: str) -> int:
-    return store.count_versions_by_hospital(hospital_id)
+def count(ctx, hospital_id: str) -> int:
+    return ctx.repos.records.count_versions_by_hospital(hospital_id)
 
 
-def _line(version: dict, national_ids: dict) -> str:
-    resource = cipher().decrypt_json(version["resource"], version_context(version))
+def _line(ctx, version: dict, national_ids: dict) -> str:
+    resource = ctx.cipher.decrypt_json(version["resource"], version_context(version))
     patient_id = version["patient_id"]
     if patient_id not in national_ids:  # one look-up per patient, not per line
-        national_ids[patient_id] = patients.person_of(patient_id)["national_id"]
+        national_ids[patient_id] = patients.person_of(ctx, patient_id)["national_id"]
     return json.dumps({
         "resource_type": version["resource_type"], "source_id": resource.get("id"),
         "version": version["version"], "received_at": version["received_at"].isoformat(),

@@ -7,10 +7,10 @@ from services import lockout, patients, tokens
 PATIENT, STAFF = accounts.PATIENT, accounts.STAFF
 
 
-def account_for_step(claims: dict) -> dict:
+def account_for_step(ctx, claims: dict) -> dict:
     """The account a step token speaks for, while the token's credentials are current.
     Raises InvalidCredentials after a password change, a factor reset or a disabled account."""
-    account = accounts.get(claims["kind"], claims["sub"])
+    account = ctx.repos.accounts.get(claims["kind"], claims["sub"])
     if not account or account.get("disabled") or claims.get("ep") != accounts.epoch(account):
         raise tokens.step_expired()
     return account
@@ -20,10 +20,10 @@ def lockout_path(device_id: str | None) -> str:
     return lockout.device_path(device_id) if device_id else lockout.UNTRUSTED
 
 
-def login_key(kind: str, identifier: str) -> str:
+def login_key(ctx, kind: str, identifier: str) -> str:
     """What an account is looked up (and its lockout paths keyed) by: a staff username, or the
     keyed hash of a patient's national ID."""
-    return patients.national_id_hash(identifier) if kind == accounts.PATIENT else identifier
+    return patients.national_id_hash(ctx, identifier) if kind == accounts.PATIENT else identifier
 
 
 def login_of(kind: str, account: dict) -> str:

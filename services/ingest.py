@@ -18,7 +18,6 @@ from models.db import utcnow
 from models import records as store
 from security.codes import opaque_id
 from services import audit, fhir, notify, patients
-from services.context import cipher, peppered_hash, setting
 from services.errors import Conflict, IdempotencyKeyReused, InvalidInput, TransactionRejected, \
     redact
 
@@ -29,69 +28,69 @@ _ANOTHER_PATIENT = ("This resource id is already used for another patient; push 
 _NEW = object()  # a key that had no record when the bundle's records were read
 
 
-def ingest(hospital_id: str, body, body_hash: str, idempotency_key: str | None) -> dict:
+def ingest(ctx, hospital_id: str, body, body_hash: str, idempotency_key: str | None) -> dict:
     """The FHIR batch-response (or transaction-response) Bundle. Raises InvalidInput for a body
     that is no acceptable bundle, TransactionRejected, IdempotencyKeyReused, or Conflict while
     the same key is being processed."""
     if not idempotency_key:
-        return _ingest(hospital_id, body)
-    key_id = peppered_hash("idempotency", f"{hospital_id}\x00{idempotency_key}")
-    body_hash = peppered_hash("bundle-body", body_hash)  # stored: keyed, like content hashes
-    holder, existing = ingest_requests.claim(key_id, body_hash)
+        return _ingest(ctx, hospital_id, body)
+    key_id = ctx.peppered_hash("idempotency", f"{hospital_id}\x00{idempotency_key}")
+    body_hash = ctx.peppered_hash("bundle-body", body_hash)  # stored: keyed, like content hashes
+    holder, existing = ctx.repos.ingest_requests.claim(key_id, body_hash)
     if existing is not None:
-        return _earlier_answer(key_id, existing, body_hash)
+        return _earlier_answer(ctx, key_id, existing, body_hash)
     try:
-        answer = _ingest(hospital_id, body)
+        answer = _ingest(ctx, hospital_id, body)
         # Inside the try: an answer that fails to be saved frees the key too, or every retry
         # would hear 409 "still being processed" until the lease ran out.
-        ingest_requests.finish(key_id, holder,
-                               cipher().encrypt_json(answer, _answer_context(key_id)), 200)
+        ctx.repos.ingest_requests.finish(key_id, holder,
+                               ctx.cipher.encrypt_json(answer, _answer_context(key_id)), 200)
     except Exception:
-        ingest_requests.release(key_id, holder)
+        ctx.repos.ingest_requests.release(key_id, holder)
         raise
     return answer
 
 
-def _earlier_answer(key_id: str, existing: dict, body_hash: str) -> dict:
+def _earlier_answer(ctx, key_id: str, existing: dict, body_hash: str) -> dict:
     if existing["body_hash"] != body_hash:
         raise IdempotencyKeyReused()
     if existing["state"] != "done":
         raise Conflict("A push with this Idempotency-Key is still being processed; retry later.")
-    return cipher().decrypt_json(existing["answer"], _answer_context(key_id))
+    return ctx.cipher.decrypt_json(existing["answer"], _answer_context(key_id))
 
 
-def _ingest(hospital_id: str, body) -> dict:
-    parsed = _parse(body)
+def _ingest(ctx, hospital_id: str, body) -> dict:
+    parsed = _parse(ctx, body)
     for candidate in parsed.candidates:
         _refuse_if_too_large(candidate)
     if parsed.bundle_type == "transaction":
-        _check_transaction(hospital_id, parsed.candidates)
+        _check_transaction(ctx, hospital_id, parsed.candidates)
     for info in parsed.patients:
-        patients.ensure(info.national_id, info.name, info.birth_date)
+        patients.ensure(ctx, info.national_id, info.name, info.birth_date)
     to_store = [c for c in parsed.candidates if c.status == fhir.OK]
-    patient_ids = {nid: patients.ensure(nid) for nid in {c.national_id for c in to_store}}
+    patient_ids = {nid: patients.ensure(ctx, nid) for nid in {c.national_id for c in to_store}}
     bundle_id = opaque_id("bun")
     # Recorded before anything is stored: a push that fails halfway is still on the trail.
     for patient_id, count in Counter(patient_ids[c.national_id] for c in to_store).items():
-        audit.record("records.push", actor={"type": "hospital", "id": hospital_id},
+        ctx.audit.record("records.push", actor={"type": "hospital", "id": hospital_id},
                      patient_id=patient_id, target={"bundle_id": bundle_id, "count": count})
-    known, told, entries = _known_records(hospital_id, to_store), set(), []
+    known, told, entries = _known_records(ctx, hospital_id, to_store), set(), []
     for candidate in parsed.candidates:
-        entry, news_for = _entry_outcome(hospital_id, candidate, bundle_id, patient_ids, known)
+        entry, news_for = _entry_outcome(ctx, hospital_id, candidate, bundle_id, patient_ids, known)
         entries.append(entry)
         # Told once a record or version of theirs is stored, not for a push recognised as
         # stored already (a retry) or refused: "new results" means new results.
         if news_for is not None and news_for not in told:
             told.add(news_for)
-            notify.notify(news_for, "record_available")
+            notify.notify(ctx, news_for, "record_available")
     return fhir.response_bundle(parsed.bundle_type, entries)
 
 
-def _parse(body):
+def _parse(ctx, body):
     """Raises InvalidInput for a body that is no acceptable batch or transaction Bundle."""
     try:
-        return fhir.parse_bundle(body, max_entries=setting("BUNDLE_MAX_ENTRIES"),
-                                 max_attachment_bytes=setting("ATTACHMENT_MAX_BYTES"))
+        return fhir.parse_bundle(body, max_entries=ctx.setting("BUNDLE_MAX_ENTRIES"),
+                                 max_attachment_bytes=ctx.setting("ATTACHMENT_MAX_BYTES"))
     except fhir.BundleRejected as rejected:
         raise InvalidInput("The body is not an acceptable FHIR Bundle.",
                            errors={"bundle": [redact(i) for i in rejected.issues]}) from None
@@ -106,12 +105,12 @@ def _refuse_if_too_large(candidate) -> None:
                             "serialised; send large attachments by url."]
 
 
-def _check_transaction(hospital_id: str, candidates: list) -> None:
+def _check_transaction(ctx, hospital_id: str, candidates: list) -> None:
     """A transaction is stored whole or not at all: raises TransactionRejected, before anything
     is stored, for invalid entries or a resource id that names another patient's record."""
     failed = {c.index: c.issues for c in candidates if c.status == fhir.INVALID}
     for c in candidates:
-        if c.status == fhir.OK and _owned_by_another(hospital_id, c):
+        if c.status == fhir.OK and _owned_by_another(ctx, hospital_id, c):
             failed[c.index] = [_ANOTHER_PATIENT]
     if failed:
         raise TransactionRejected(
@@ -120,25 +119,25 @@ def _check_transaction(hospital_id: str, candidates: list) -> None:
             errors={f"entry[{i}]": [redact(x) for x in issues] for i, issues in failed.items()})
 
 
-def _owned_by_another(hospital_id: str, candidate) -> bool:
-    record = store.find_record(_record_key(hospital_id, candidate))
-    patient = patients.find(candidate.national_id)
+def _owned_by_another(ctx, hospital_id: str, candidate) -> bool:
+    record = ctx.repos.records.find_record(_record_key(ctx, hospital_id, candidate))
+    patient = patients.find(ctx, candidate.national_id)
     return record is not None and (patient is None or record["patient_id"] != patient["_id"])
 
 
-def _known_records(hospital_id: str, candidates: list) -> dict:
+def _known_records(ctx, hospital_id: str, candidates: list) -> dict:
     """The bundle's records that exist already, by (resource type, source key), read with one
     query rather than one per entry (on the embedded database every query scans the records)."""
     if not candidates:
         return {}
-    keys = [_record_key(hospital_id, c) for c in candidates]
+    keys = [_record_key(ctx, hospital_id, c) for c in candidates]
     types = sorted({k["resource_type"] for k in keys})
     source_keys = sorted({k["source_key"] for k in keys})
     return {(d["resource_type"], d["source_key"]): d
-            for d in store.records_of_hospital(hospital_id, types, source_keys)}
+            for d in ctx.repos.records.records_of_hospital(hospital_id, types, source_keys)}
 
 
-def _entry_outcome(hospital_id: str, candidate, bundle_id: str, patient_ids: dict,
+def _entry_outcome(ctx, hospital_id: str, candidate, bundle_id: str, patient_ids: dict,
                    known: dict) -> tuple[dict, str | None]:
     """The entry's outcome, and the patient's id when something new of theirs was stored."""
     if candidate.status == fhir.INVALID:
@@ -149,21 +148,21 @@ def _entry_outcome(hospital_id: str, candidate, bundle_id: str, patient_ids: dic
             [redact(i) for i in candidate.issues], severity="information",
             code="informational")}, None
     patient_id = patient_ids[candidate.national_id]
-    outcome, _, stored = store_resource(hospital_id, patient_id, candidate, bundle_id,
+    outcome, _, stored = store_resource(ctx, hospital_id, patient_id, candidate, bundle_id,
                                         known=known)
     return outcome, (patient_id if stored else None)
 
 
-def _record_key(hospital_id: str | None, candidate, author: str | None = None) -> dict:
+def _record_key(ctx, hospital_id: str | None, candidate, author: str | None = None) -> dict:
     # The hospital's own id may carry a medical record number: only its keyed hash is stored.
     key = {"hospital_id": hospital_id, "resource_type": candidate.resource_type,
-           "source_key": peppered_hash("source-id", candidate.source_id)}
+           "source_key": ctx.peppered_hash("source-id", candidate.source_id)}
     if author:
         key["author"] = author
     return key
 
 
-def store_resource(hospital_id: str | None, patient_id: str, candidate, bundle_id: str | None,
+def store_resource(ctx, hospital_id: str | None, patient_id: str, candidate, bundle_id: str | None,
                    author: str | None = None, known: dict | None = None,
                    new_id: str | None = None) -> tuple[dict, str, bool]:
     """Store the candidate as its record's next version (or recognise it as stored already):
@@ -171,48 +170,48 @@ def store_resource(hospital_id: str | None, patient_id: str, candidate, bundle_i
     A hospital's record is keyed by its own id; a patient's by `author`. `known`: the bundle's
     records read beforehand (_known_records); `new_id` the id a new record gets (a caller that
     records it on the audit trail before storing), random by default."""
-    record = _record_of(_record_key(hospital_id, candidate, author), patient_id, known,
+    record = _record_of(ctx, _record_key(ctx, hospital_id, candidate, author), patient_id, known,
                         new_id or opaque_id("rec"))
     if record["patient_id"] != patient_id:
         return {"status": "409 Conflict", "outcome": fhir.operation_outcome(
             [_ANOTHER_PATIENT], code="conflict")}, record["_id"], False
-    content_hash = _content_hash(candidate.resource)
+    content_hash = _content_hash(ctx, candidate.resource)
     if record["version"] and record.get("content_hash") == content_hash:
         return _stored(candidate, record["version"], "200 OK"), record["_id"], False
     number = record["version"] + 1
     while True:  # a parallel amendment may take a number first
-        sealed = cipher().encrypt_json(candidate.resource,
+        sealed = ctx.cipher.encrypt_json(candidate.resource,
                                        version_context({**record, "version": number,
                                                         "record_id": record["_id"]}))
-        if store.add_version(record, number, sealed, content_hash, bundle_id):
+        if ctx.repos.records.add_version(record, number, sealed, content_hash, bundle_id):
             break
-        if store.version(record["_id"], number)["content_hash"] == content_hash:
+        if ctx.repos.records.version(record["_id"], number)["content_hash"] == content_hash:
             break  # stored by a parallel push of the same content, or before a crash
         number += 1
-    store.advance(record["_id"], number, _list_fields(record, candidate, content_hash))
+    ctx.repos.records.advance(record["_id"], number, _list_fields(ctx, record, candidate, content_hash))
     status = "201 Created" if number == 1 else "200 OK"
     return _stored(candidate, number, status), record["_id"], True
 
 
-def _record_of(key: dict, patient_id: str, known: dict | None, new_id: str) -> dict:
+def _record_of(ctx, key: dict, patient_id: str, known: dict | None, new_id: str) -> dict:
     """The record of `key`, created as `new_id` (at version 0) when it is new. `known` is used
     up entry by entry: a key met again in the same bundle is read afresh, as without it."""
     if known is None:
-        return store.ensure_record(new_id, key, {"patient_id": patient_id})
+        return ctx.repos.records.ensure_record(new_id, key, {"patient_id": patient_id})
     slot = (key["resource_type"], key["source_key"])
     record = known.get(slot, _NEW)
     known[slot] = None
     if record is _NEW:
-        return store.create_record(new_id, key, {"patient_id": patient_id})
-    return record or store.ensure_record(new_id, key, {"patient_id": patient_id})
+        return ctx.repos.records.create_record(new_id, key, {"patient_id": patient_id})
+    return record or ctx.repos.records.ensure_record(new_id, key, {"patient_id": patient_id})
 
 
-def _list_fields(record: dict, candidate, content_hash: str) -> dict:
+def _list_fields(ctx, record: dict, candidate, content_hash: str) -> dict:
     sort_at = candidate.effective_at or candidate.issued_at or utcnow()
     return {"category": candidate.category, "effective_at": candidate.effective_at,
             "issued_at": candidate.issued_at, "sort_at": sort_at, "content_hash": content_hash,
-            "resource": cipher().encrypt_json(candidate.resource, record_context(record)),
-            "summary": cipher().encrypt_json(candidate.summary, summary_context(record))}
+            "resource": ctx.cipher.encrypt_json(candidate.resource, record_context(record)),
+            "summary": ctx.cipher.encrypt_json(candidate.summary, summary_context(record))}
 
 
 def _stored(candidate, number: int, status: str) -> dict:
@@ -220,11 +219,11 @@ def _stored(candidate, number: int, status: str) -> dict:
             "location": f"{candidate.resource_type}/{candidate.source_id}/_history/{number}"}
 
 
-def _content_hash(resource: dict) -> str:
+def _content_hash(ctx, resource: dict) -> str:
     """Keyed: a plain hash next to clear dates and ids would let anyone holding a copy of the
     database confirm guessed clinical values."""
     canonical = json.dumps(resource, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return peppered_hash("content", canonical)
+    return ctx.peppered_hash("content", canonical)
 
 
 # The associated data of sealed record content names the record's patient and hospital too: a

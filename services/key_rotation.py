@@ -11,7 +11,6 @@ from models import patients, sealed
 from security.crypto import DecryptionError
 from services import evidence, factors, representatives
 from services.consents import shown_context
-from services.context import cipher
 from services.devices import token_context
 from services.ingest import record_context, summary_context, version_context
 
@@ -42,31 +41,31 @@ PLACES = [
 ]
 
 
-def total() -> int:
+def total(ctx) -> int:
     """Documents to visit (for a progress bar)."""
-    return sum(sealed.count(collection, fields) for collection, fields, _ in PLACES)
+    return sum(ctx.repos.sealed.count(collection, fields) for collection, fields, _ in PLACES)
 
 
-def rotate(progress=lambda done: None) -> dict:
+def rotate(ctx, progress=lambda done: None) -> dict:
     """Re-seal what another key sealed; `progress(n)` after every n documents. Returns counts:
     {"documents", "resealed", "skipped" (changed meanwhile, so already current), "unreadable"
     (no key held opens it: listed in the log by collection and id, left as it is)}."""
     counts = {"documents": 0, "resealed": 0, "skipped": 0, "unreadable": 0}
     for collection, fields, context in PLACES:
-        for doc in sealed.documents(collection, fields):
+        for doc in ctx.repos.sealed.documents(collection, fields):
             for field in fields:
                 value = doc.get(field)
-                if not isinstance(value, str) or cipher().is_current(value):
+                if not isinstance(value, str) or ctx.cipher.is_current(value):
                     continue
-                ctx = context(doc, field)
+                aad = context(doc, field)
                 try:
-                    fresh = cipher().encrypt(cipher().decrypt(value, ctx), ctx)
+                    fresh = ctx.cipher.encrypt(ctx.cipher.decrypt(value, aad), aad)
                 except DecryptionError:
                     log.error("rotate-keys: %s %s field %s opens with no key held",
                               collection, doc["_id"], field)
                     counts["unreadable"] += 1
                     continue
-                changed = sealed.replace(collection, doc["_id"], field, value, fresh)
+                changed = ctx.repos.sealed.replace(collection, doc["_id"], field, value, fresh)
                 counts["resealed" if changed else "skipped"] += 1
             counts["documents"] += 1
             progress(1)

@@ -24,7 +24,6 @@ from typing import NoReturn
 from models import throttles
 from models.db import utcnow
 from services import notify
-from services.context import peppered_hash, setting
 from services.errors import DomainError, TooManyAttempts
 
 log = logging.getLogger(__name__)
@@ -53,16 +52,17 @@ class Attempt:
     path: str
 
 
-def attempt(kind: str, identifier: str, path: str = UNTRUSTED) -> Attempt:
+def attempt(ctx, kind: str, identifier: str, path: str = UNTRUSTED) -> Attempt:
     """Take one attempt on the path before checking anything. Raises TooManyAttempts while
     the path is locked."""
     try:
-        return Attempt(throttles.take(_key(kind, identifier, path), setting("LOCKOUT_THRESHOLD"), _lock_seconds), path)
+        return Attempt(ctx.repos.throttles.take(_key(ctx, kind, identifier, path), ctx.setting("LOCKOUT_THRESHOLD"),
+                                         lambda number: _lock_seconds(ctx, number)), path)
     except throttles.Locked as locked:
         raise TooManyAttempts(math.ceil((locked.until - utcnow()).total_seconds()))
 
 
-def failed(taken: Attempt, error: DomainError, owner: tuple[str, str] | None = None) -> NoReturn:
+def failed(ctx, taken: Attempt, error: DomainError, owner: tuple[str, str] | None = None) -> NoReturn:
     """The attempt failed: raise `error`, or TooManyAttempts if it was the last of its round.
     `owner` (kind, account id) is the account the identifier names, when there is one: it
     keeps the failures and locks among its security events."""
@@ -72,39 +72,39 @@ def failed(taken: Attempt, error: DomainError, owner: tuple[str, str] | None = N
         details = {"path": taken.path.split(":")[0], "failures": unit.number}
         if unit.last:
             details.update(lock_number=unit.locks, locked_until=unit.locked_until)
-        notify.security_event(owner[0], owner[1], event, details)
+        notify.security_event(ctx, owner[0], owner[1], event, details)
     if unit.last:
         log.warning("a sign-in path was locked after repeated failures (lock %d)", unit.locks)
-        raise TooManyAttempts(_lock_seconds(unit.locks))
+        raise TooManyAttempts(_lock_seconds(ctx, unit.locks))
     raise error
 
 
-def refuse(kind: str, identifier: str, path: str, error: DomainError,
+def refuse(ctx, kind: str, identifier: str, path: str, error: DomainError,
            owner: tuple[str, str] | None = None) -> NoReturn:
     """Count a failure that needed no slow check (a wrong activation code), then raise `error`,
     or TooManyAttempts while or once the path is locked."""
-    failed(attempt(kind, identifier, path), error, owner)
+    failed(ctx, attempt(ctx, kind, identifier, path), error, owner)
 
 
-def password_correct(taken: Attempt) -> None:
+def password_correct(ctx, taken: Attempt) -> None:
     """The password was right: give the attempt back, since the second factor takes its own."""
-    throttles.refund(taken.unit)
+    ctx.repos.throttles.refund(taken.unit)
 
 
-def succeeded(taken: Attempt) -> None:
+def succeeded(ctx, taken: Attempt) -> None:
     """Both factors (or the whole code flow) succeeded: the path starts again."""
-    throttles.clear(taken.unit)
+    ctx.repos.throttles.clear(taken.unit)
 
 
-def forget(kind: str, identifier: str, path: str) -> None:
+def forget(ctx, kind: str, identifier: str, path: str) -> None:
     """Drop a path's budget and lock: the owner proved who they are in person (a registration or
     password reset with a front-desk code), so the next sign-in starts afresh."""
-    throttles.forget(_key(kind, identifier, path))
+    ctx.repos.throttles.forget(_key(ctx, kind, identifier, path))
 
 
-def _key(kind: str, identifier: str, path: str) -> str:
-    return peppered_hash("lockout", f"{kind}:{identifier}:{path}")
+def _key(ctx, kind: str, identifier: str, path: str) -> str:
+    return ctx.peppered_hash("lockout", f"{kind}:{identifier}:{path}")
 
 
-def _lock_seconds(lock_number: int) -> int:
-    return lock_seconds(lock_number, setting("LOCKOUT_SECONDS"), setting("LOCKOUT_MAX_SECONDS"))
+def _lock_seconds(ctx, lock_number: int) -> int:
+    return lock_seconds(lock_number, ctx.setting("LOCKOUT_SECONDS"), ctx.setting("LOCKOUT_MAX_SECONDS"))

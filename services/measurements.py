@@ -17,7 +17,7 @@ CODES = {"blood_pressure": ("85354-9", "Blood pressure panel"),
 GLUCOSE_MMOL = ("15074-8", "Glucose [Moles/volume] in Blood")
 
 
-def add(patient_id: str, measurement: dict) -> str:
+def add(ctx, patient_id: str, measurement: dict) -> str:
     """Store a measurement as a new patient-entered record; returns the record id. Raises
     AuditUnavailable, with nothing stored, when the trail cannot take its entry."""
     source_id, record_id = opaque_id("obs"), opaque_id("rec")
@@ -27,9 +27,9 @@ def add(patient_id: str, measurement: dict) -> str:
         effective_at=measurement["measured_at"], issued_at=utcnow(), resource=resource,
         summary=_summary(measurement))
     # Recorded before it is stored: a measurement without its entry does not exist.
-    audit.record("records.add", actor={"type": "patient", "id": patient_id},
+    ctx.audit.record("records.add", actor={"type": "patient", "id": patient_id},
                  patient_id=patient_id, target={"record_id": record_id})
-    return store_resource(None, patient_id, candidate, None, author=patient_id,
+    return store_resource(ctx, None, patient_id, candidate, None, author=patient_id,
                           new_id=record_id)[1]
 
 

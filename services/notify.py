@@ -14,7 +14,7 @@ from services.errors import InvalidInput, NotFound
 _POSITIONS = paging.Positions(time="created_at")  # newest first
 
 
-def notify(patient_id: str, kind: str, ids: dict | None = None,
+def notify(ctx, patient_id: str, kind: str, ids: dict | None = None,
            once_for: str | None = None) -> str | None:
     """Record a notification of `kind` for the patient; its id, or None when nothing was
     recorded. `ids` are opaque ids for the app to fetch with (never content). A patient who has
@@ -23,14 +23,14 @@ def notify(patient_id: str, kind: str, ids: dict | None = None,
     makes the notice one of a kind for that id (say a consent's first read): its id is derived
     from it, so of two parallel notices one is stored, and "told" is the notice itself, never a
     flag that could be set without it."""
-    patient = patient_store.get(patient_id)
+    patient = ctx.repos.patients.get(patient_id)
     if not patient or not (patient.get("registered_at")
                            or kind in messages.WAITS_FOR_REGISTRATION):
         return None
     muted = messages.mutable(kind) and kind in patient.get("muted_kinds", [])
     now = utcnow()
     notification_id = f"ntf_{kind}_{once_for}" if once_for else opaque_id("ntf")
-    stored = store.insert({
+    stored = ctx.repos.notifications.insert({
         "_id": notification_id, "patient_id": patient_id, "kind": kind,
         "data": {k: str(v) for k, v in (ids or {}).items()}, "created_at": now, "read_at": None,
         "delivery": {"state": "done" if muted else "pending", "next_at": now, "attempts": 0,
@@ -38,19 +38,19 @@ def notify(patient_id: str, kind: str, ids: dict | None = None,
     return notification_id if stored else None
 
 
-def security_event(kind: str, account_id: str, event: str, details: dict | None = None) -> None:
+def security_event(ctx, kind: str, account_id: str, event: str, details: dict | None = None) -> None:
     """Keep a security event of the account and tell the patient (staff have no app)."""
     if kind == accounts.PATIENT and event in messages.SECURITY_EVENTS:
-        notify(account_id, messages.SECURITY_EVENTS[event])
-    security_events.record(kind, account_id, event, details)
+        notify(ctx, account_id, messages.SECURITY_EVENTS[event])
+    ctx.repos.security_events.record(kind, account_id, event, details)
 
 
-def inbox(patient_id: str, *, cursor: str | None = None, limit: int = 50) -> dict:
+def inbox(ctx, patient_id: str, *, cursor: str | None = None, limit: int = 50) -> dict:
     """The patient's notifications, newest first, in their language. Raises InvalidInput for a
     bad cursor."""
-    language = (patient_store.get(patient_id) or {}).get("language")
+    language = (ctx.repos.patients.get(patient_id) or {}).get("language")
     docs, next_cursor = paging.page(
-        lambda after, n: store.inbox(patient_id, before=after, limit=n), _POSITIONS, cursor,
+        lambda after, n: ctx.repos.notifications.inbox(patient_id, before=after, limit=n), _POSITIONS, cursor,
         limit)
     items = [{"id": d["_id"], "kind": d["kind"], **dict(zip(("title", "body"), messages.words(
         d["kind"], language))), "created_at": d["created_at"], "read_at": d["read_at"],
@@ -58,23 +58,23 @@ def inbox(patient_id: str, *, cursor: str | None = None, limit: int = 50) -> dic
     return {"items": items, "next_cursor": next_cursor}
 
 
-def mark_read(patient_id: str, notification_id: str) -> None:
+def mark_read(ctx, patient_id: str, notification_id: str) -> None:
     """Raises NotFound (also for another patient's notification)."""
-    if not store.mark_read(patient_id, notification_id):
+    if not ctx.repos.notifications.mark_read(patient_id, notification_id):
         raise NotFound("No such notification.")
 
 
-def preferences(patient_id: str) -> dict:
-    patient = patient_store.get(patient_id) or {}
+def preferences(ctx, patient_id: str) -> dict:
+    patient = ctx.repos.patients.get(patient_id) or {}
     return {"muted": sorted(patient.get("muted_kinds", [])),
             "mutable": sorted(k for k in messages.KINDS if messages.mutable(k))}
 
 
-def set_muted(patient_id: str, muted: list[str]) -> dict:
+def set_muted(ctx, patient_id: str, muted: list[str]) -> dict:
     """Raises InvalidInput for a kind that cannot be muted (security events)."""
     refused = [k for k in muted if k not in messages.KINDS or not messages.mutable(k)]
     if refused:
         raise InvalidInput("Security notifications cannot be muted.",
                            errors={"muted": [f"{k} cannot be muted." for k in refused]})
-    patient_store.set_fields(patient_id, {"muted_kinds": sorted(set(muted))})
-    return preferences(patient_id)
+    ctx.repos.patients.set_fields(patient_id, {"muted_kinds": sorted(set(muted))})
+    return preferences(ctx, patient_id)

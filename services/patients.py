@@ -4,80 +4,79 @@ profile they see, their signed-in devices and their access log."""
 from models import accounts, patients
 from security.codes import opaque_id
 from services import audit, sessions
-from services.context import cipher, peppered_hash
 from services.errors import NotFound
 
 
-def national_id_hash(national_id: str) -> str:
+def national_id_hash(ctx, national_id: str) -> str:
     """The blind index of a national ID: equal IDs give equal hashes, and without HASH_PEPPER
     the 10^12 possible IDs cannot be tried against it."""
-    return peppered_hash("national-id", national_id)
+    return ctx.peppered_hash("national-id", national_id)
 
 
-def ensure(national_id: str, name: str | None = None, birth_date: str | None = None) -> str:
+def ensure(ctx, national_id: str, name: str | None = None, birth_date: str | None = None) -> str:
     """The patient's opaque id, creating the patient on first mention. A name or birth date the
     patient does not have yet is filled in; a known one is never overwritten."""
     new_id = opaque_id("pat")
     values = {"national_id": national_id, "name": name, "birth_date": birth_date}
-    patient_id = patients.ensure_patient(national_id_hash(national_id), new_id,
-                                         seal(new_id, values))
+    patient_id = ctx.repos.patients.ensure_patient(national_id_hash(ctx, national_id), new_id,
+                                         seal(ctx, new_id, values))
     if patient_id != new_id and (name or birth_date):
-        patients.set_missing(patient_id, seal(patient_id, {"name": name,
+        ctx.repos.patients.set_missing(patient_id, seal(ctx, patient_id, {"name": name,
                                                            "birth_date": birth_date}))
     return patient_id
 
 
-def find(national_id: str) -> dict | None:
+def find(ctx, national_id: str) -> dict | None:
     """The stored patient (sealed values and sign-in state) named by this national ID."""
-    return patients.find_by_national_id_hash(national_id_hash(national_id))
+    return ctx.repos.patients.find_by_national_id_hash(national_id_hash(ctx, national_id))
 
 
-def person_of(patient_id: str) -> dict:
+def person_of(ctx, patient_id: str) -> dict:
     """The personal values of the patient with this id. Raises NotFound."""
-    patient = patients.get(patient_id)
+    patient = ctx.repos.patients.get(patient_id)
     if not patient:
         raise NotFound()
-    return person(patient)
+    return person(ctx, patient)
 
 
-def seal(patient_id: str, values: dict) -> dict:
+def seal(ctx, patient_id: str, values: dict) -> dict:
     """{field: sealed value} for the values that are set."""
-    return {field: cipher().encrypt(value, _context(patient_id, field))
+    return {field: ctx.cipher.encrypt(value, _context(patient_id, field))
             for field, value in values.items() if value}
 
 
-def person(patient: dict) -> dict:
+def person(ctx, patient: dict) -> dict:
     """The patient's personal values in the clear (None where unknown)."""
-    return {field: cipher().decrypt(patient[field], _context(patient["_id"], field))
+    return {field: ctx.cipher.decrypt(patient[field], _context(patient["_id"], field))
             if patient.get(field) else None for field in patients.SEALED_FIELDS}
 
 
-def profile(patient_id: str) -> dict:
+def profile(ctx, patient_id: str) -> dict:
     """Raises NotFound when the account is gone; AuditUnavailable when the read cannot be
     recorded (then nothing is shown)."""
-    patient = accounts.get(accounts.PATIENT, patient_id)
+    patient = ctx.repos.accounts.get(accounts.PATIENT, patient_id)
     if not patient:
         raise NotFound()
-    audit.record("profile.read", actor=_self(patient_id), patient_id=patient_id)
-    return {"id": patient["_id"], **person(patient), "registered_at": patient.get("registered_at"),
+    ctx.audit.record("profile.read", actor=_self(patient_id), patient_id=patient_id)
+    return {"id": patient["_id"], **person(ctx, patient), "registered_at": patient.get("registered_at"),
             "recovery_codes_left": len(patient.get("recovery_code_hashes", []))}
 
 
-def end_session(patient_id: str, session_id: str) -> None:
+def end_session(ctx, patient_id: str, session_id: str) -> None:
     """Sign one of the patient's devices out. Raises NotFound for anyone else's session, and
     AuditUnavailable (the device stays signed in) when the trail cannot take the entry."""
-    if not sessions.is_active(session_id, patient_id):
+    if not sessions.is_active(ctx, session_id, patient_id):
         raise NotFound("No such session.")
     # On the trail before it takes effect (an effect without its entry does not happen).
-    audit.record("session.end", actor=_self(patient_id), patient_id=patient_id,
+    ctx.audit.record("session.end", actor=_self(patient_id), patient_id=patient_id,
                  target={"session_id": session_id})
-    sessions.end(patient_id, session_id)
+    sessions.end(ctx, patient_id, session_id)
 
 
-def access_log(patient_id: str, limit: int, cursor: str | None) -> dict:
+def access_log(ctx, patient_id: str, limit: int, cursor: str | None) -> dict:
     """Who read or changed the patient's data, newest first (services.audit.access_page).
     Raises InvalidInput for a cursor this API did not hand out."""
-    return audit.access_log(patient_id, limit=limit, before=cursor)
+    return audit.access_log(ctx, patient_id, limit=limit, before=cursor)
 
 
 def _self(patient_id: str) -> dict:

@@ -27,20 +27,25 @@ _TOLD_AROUND = timedelta(minutes=1)
 
 
 class MongoOutbox:
+    """The outbox on the repositories and cipher of `ctx`."""
+
+    def __init__(self, ctx):
+        self.ctx = ctx
+
     def claim(self, worker_id: str, now, lease_until, limit: int) -> list[dict]:
-        device_store.purge_unlinked(now - UNLINKED_KEPT)
+        self.ctx.repos.devices.purge_unlinked(now - UNLINKED_KEPT)
         jobs: list[dict] = []
         while len(jobs) < limit:
-            doc = store.claim_one(worker_id, now, lease_until)
+            doc = self.ctx.repos.notifications.claim_one(worker_id, now, lease_until)
             if doc is None:
                 break
-            targets = _remaining(doc)
+            targets = _remaining(self.ctx, doc)
             if not targets:  # no device (or all done): the inbox is enough
-                store.finish(doc["_id"], now)
+                self.ctx.repos.notifications.finish(doc["_id"], now)
                 continue
             for device in targets:
                 try:
-                    jobs.append(_job(doc, device))
+                    jobs.append(_job(self.ctx, doc, device))
                 except DecryptionError:  # sealed under a key no longer held: not this round's end
                     log.error("push outbox: device %s holds a token no key opens; skipped",
                               device["_id"])
@@ -51,7 +56,7 @@ class MongoOutbox:
         self._done(job_id, "sent", now)
 
     def retry(self, job_id: str, worker_id: str, next_at, error: str) -> None:
-        store.retry_later(job_id.split("|")[0], worker_id, next_at, error)
+        self.ctx.repos.notifications.retry_later(job_id.split("|")[0], worker_id, next_at, error)
 
     def dead(self, job_id: str, worker_id: str, error: str) -> None:
         self._done(job_id, "failed", None)
@@ -59,30 +64,29 @@ class MongoOutbox:
     def drop_token(self, job_id: str, worker_id: str, error: str) -> None:
         """FCM said the token is gone (unregistered, invalid, another sender): forget the
         device; nothing will be sent to it again."""
-        device_store.remove_by_id(job_id.split("|")[1])
+        self.ctx.repos.devices.remove_by_id(job_id.split("|")[1])
         self._done(job_id, "failed", None)
 
-    @staticmethod
-    def _done(job_id: str, outcome: str, now) -> None:
+    def _done(self, job_id: str, outcome: str, now) -> None:
         notification_id, device_id = job_id.split("|")
-        after = store.device_done(notification_id, device_id, outcome)
-        if after is not None and not _remaining(after):
-            store.finish(notification_id, now)
+        after = self.ctx.repos.notifications.device_done(notification_id, device_id, outcome)
+        if after is not None and not _remaining(self.ctx, after):
+            self.ctx.repos.notifications.finish(notification_id, now)
 
 
-def _remaining(doc: dict) -> list[dict]:
+def _remaining(ctx, doc: dict) -> list[dict]:
     """The devices still to get it: the linked ones, and for a security notice also those
     unlinked since it was recorded (the credential change it tells of signed them out)."""
     delivery = doc["delivery"]
     done = set(delivery.get("sent_to", [])) | set(delivery.get("failed_for", []))
     since = None if messages.mutable(doc["kind"]) else doc["created_at"] - _TOLD_AROUND
-    return [d for d in device_store.of_patient(doc["patient_id"], unlinked_since=since)
+    return [d for d in ctx.repos.devices.of_patient(doc["patient_id"], unlinked_since=since)
             if d["_id"] not in done]
 
 
-def _job(doc: dict, device: dict) -> dict:
+def _job(ctx, doc: dict, device: dict) -> dict:
     title, body = messages.words(doc["kind"], device.get("language"))
-    return {"_id": f"{doc['_id']}|{device['_id']}", "token": token_of(device), "title": title,
+    return {"_id": f"{doc['_id']}|{device['_id']}", "token": token_of(ctx, device), "title": title,
             "body": body, "data": {"kind": doc["kind"], "notification_id": doc["_id"]},
             "collapse_key": doc["kind"], "attempts": doc["delivery"].get("attempts", 0)}
 

@@ -7,7 +7,6 @@ from datetime import datetime
 from models import hospitals
 from models import records as store
 from services import audit, fhir, paging, patients
-from services.context import cipher
 from services.errors import NotFound
 from services.ingest import record_context, summary_context, version_context
 
@@ -15,61 +14,61 @@ MAX_PAGE = 100
 _CURSOR_CONTEXT = "records:cursor"
 
 
-def list_for(patient_id: str, *, category: str | None = None, since: datetime | None = None,
+def list_for(ctx, patient_id: str, *, category: str | None = None, since: datetime | None = None,
              cursor: str | None = None, limit: int = 50) -> dict:
     """{"items", "next_cursor"}: newest first (clinical time), `since` compares the time
     a record or its newest version arrived here. Raises InvalidInput for a bad cursor."""
-    docs, next_cursor = page(patient_id, cursor_scope("own", patient_id, category, since),
+    docs, next_cursor = page(ctx, patient_id, cursor_scope("own", patient_id, category, since),
                              categories=[category] if category else None, since=since,
                              cursor=cursor, limit=limit)
-    items = views(docs)
-    audit.record("records.list", actor=_self(patient_id), patient_id=patient_id,
+    items = views(ctx, docs)
+    ctx.audit.record("records.list", actor=_self(patient_id), patient_id=patient_id,
                  target={"count": len(items)})
     return {"items": items, "next_cursor": next_cursor}
 
 
-def page(patient_id: str, scope: str, *, categories=None, since=None, cursor=None,
+def page(ctx, patient_id: str, scope: str, *, categories=None, since=None, cursor=None,
          limit: int = 50, exclude_hospital: str | None = None) -> tuple[list[dict], str | None]:
     """A page of the patient's stored records (not yet opened) and the next cursor, good only
     for the list `scope` names (cursor_scope). Raises InvalidInput for a bad cursor."""
     return paging.page(
-        lambda after, n: store.for_patient(patient_id, categories=categories, since=since,
+        lambda after, n: ctx.repos.records.for_patient(patient_id, categories=categories, since=since,
                                            after=after, limit=n,
                                            exclude_hospital=exclude_hospital),
-        positions(scope), cursor, limit, MAX_PAGE)
+        positions(ctx, scope), cursor, limit, MAX_PAGE)
 
 
-def views(docs: list[dict]) -> list[dict]:
-    names = _hospital_names(docs)
-    return [view(doc, names) for doc in docs]
+def views(ctx, docs: list[dict]) -> list[dict]:
+    names = _hospital_names(ctx, docs)
+    return [view(ctx, doc, names) for doc in docs]
 
 
-def get(patient_id: str, record_id: str) -> dict:
+def get(ctx, patient_id: str, record_id: str) -> dict:
     """One record of this patient with every version (oldest first). Raises NotFound, also for
     another patient's record."""
-    doc = store.get_for_patient(patient_id, record_id)
+    doc = ctx.repos.records.get_for_patient(patient_id, record_id)
     if doc is None or not doc.get("version"):
         raise NotFound("No such record.")
     history = [{"version": v["version"], "received_at": v["received_at"],
-                "resource": cipher().decrypt_json(v["resource"], version_context(v))}
-               for v in store.versions_of(record_id)]
-    audit.record("records.read", actor=_self(patient_id), patient_id=patient_id,
+                "resource": ctx.cipher.decrypt_json(v["resource"], version_context(v))}
+               for v in ctx.repos.records.versions_of(record_id)]
+    ctx.audit.record("records.read", actor=_self(patient_id), patient_id=patient_id,
                  target={"record_id": record_id})
-    return {**view(doc, _hospital_names([doc])), "history": history}
+    return {**view(ctx, doc, _hospital_names(ctx, [doc])), "history": history}
 
 
-def export(patient_id: str) -> dict:
+def export(ctx, patient_id: str) -> dict:
     """Everything about the patient as a FHIR R4 collection Bundle: a Patient resource and the
     latest version of every record, as the hospitals sent it."""
-    person = patients.person_of(patient_id)
-    resources = [cipher().decrypt_json(doc["resource"], record_context(doc))
-                 for doc in store.all_for_patient(patient_id) if doc.get("version")]
-    audit.record("records.export", actor=_self(patient_id), patient_id=patient_id,
+    person = patients.person_of(ctx, patient_id)
+    resources = [ctx.cipher.decrypt_json(doc["resource"], record_context(doc))
+                 for doc in ctx.repos.records.all_for_patient(patient_id) if doc.get("version")]
+    ctx.audit.record("records.export", actor=_self(patient_id), patient_id=patient_id,
                  target={"count": len(resources)})
     return fhir.collection_bundle(_patient_resource(person), resources)
 
 
-def view(doc: dict, hospital_names: dict) -> dict:
+def view(ctx, doc: dict, hospital_names: dict) -> dict:
     return {"id": doc["_id"], "category": doc.get("category"),
             "resource_type": doc["resource_type"], "hospital_id": doc.get("hospital_id"),
             "hospital_name": hospital_names.get(doc.get("hospital_id")),
@@ -77,17 +76,17 @@ def view(doc: dict, hospital_names: dict) -> dict:
             "effective_at": doc.get("effective_at"), "issued_at": doc.get("issued_at"),
             "received_at": doc["created_at"], "updated_at": doc.get("updated_at"),
             "version": doc["version"],
-            "summary": cipher().decrypt_json(doc["summary"], summary_context(doc)),
-            "resource": cipher().decrypt_json(doc["resource"], record_context(doc))}
+            "summary": ctx.cipher.decrypt_json(doc["summary"], summary_context(doc)),
+            "resource": ctx.cipher.decrypt_json(doc["resource"], record_context(doc))}
 
 
 def _self(patient_id: str) -> dict:
     return {"type": "patient", "id": patient_id}
 
 
-def _hospital_names(docs: list[dict]) -> dict:
+def _hospital_names(ctx, docs: list[dict]) -> dict:
     ids = {d["hospital_id"] for d in docs if d.get("hospital_id")}
-    return hospitals.names(ids) if ids else {}
+    return ctx.repos.hospitals.names(ids) if ids else {}
 
 
 def _patient_resource(person: dict) -> dict:
@@ -108,8 +107,8 @@ def cursor_scope(*parts) -> str:
                        for part in parts])
 
 
-def positions(scope: str) -> paging.Positions:
+def positions(ctx, scope: str) -> paging.Positions:
     """Newest first by clinical time. Cursors are sealed: a position names a record and its
     clinical date, which a caregiver or hospital must not learn of a record the consent hides;
     and sealed under the list's scope, so one replayed on another list is refused."""
-    return paging.Positions(time="sort_at", seal=(cipher(), f"{_CURSOR_CONTEXT}:{scope}"))
+    return paging.Positions(time="sort_at", seal=(ctx.cipher, f"{_CURSOR_CONTEXT}:{scope}"))

@@ -7,7 +7,6 @@ from models import records as record_store
 from models.db import utcnow
 from security.codes import human_code, normalize_code, opaque_id
 from services import audit, lockout, notify, patients
-from services.context import passwords, peppered_hash, setting
 from services.password_policy import check_password_policy
 from services.errors import ActivationFailed, Conflict, Forbidden, NotFound
 
@@ -16,7 +15,7 @@ _NOT_TREATED_HERE = ("This hospital has pushed no record for this national ID: p
                      "(an Encounter) first, then issue the code.")
 
 
-def issue_activation_code(national_id: str, issued_by: dict, name: str | None = None,
+def issue_activation_code(ctx, national_id: str, issued_by: dict, name: str | None = None,
                           birth_date: date | None = None) -> dict:
     """A new single-use code for the patient named by `national_id` (created if unknown). It
     cancels the patient's older unused codes; it lifts no lock (an issuer is no proof that the
@@ -26,42 +25,42 @@ def issue_activation_code(national_id: str, issued_by: dict, name: str | None = 
     of them, and nobody could be told: it works only once a second staff account approves it
     (services.approvals), and answers `pending-approval` until then."""
     if issued_by["type"] == "hospital":
-        _require_pushed_by(issued_by, national_id)
-    patient_id = patients.ensure(national_id, name, birth_date.isoformat() if birth_date else None)
-    registered = bool((patient_store.get(patient_id) or {}).get("registered_at"))
+        _require_pushed_by(ctx, issued_by, national_id)
+    patient_id = patients.ensure(ctx, national_id, name, birth_date.isoformat() if birth_date else None)
+    registered = bool((ctx.repos.patients.get(patient_id) or {}).get("registered_at"))
     pending = issued_by["type"] == "staff" and not registered
     code, code_id = human_code(), opaque_id("act")
-    expires_at = utcnow() + timedelta(hours=setting("ACTIVATION_CODE_HOURS"))
-    audit.record("activation_code.issue", actor=issued_by, patient_id=patient_id)
-    activation_codes.insert(code_id, patients.national_id_hash(national_id), code_hash(code),
+    expires_at = utcnow() + timedelta(hours=ctx.setting("ACTIVATION_CODE_HOURS"))
+    ctx.audit.record("activation_code.issue", actor=issued_by, patient_id=patient_id)
+    ctx.repos.activation_codes.insert(code_id, patients.national_id_hash(ctx, national_id), code_hash(ctx, code),
                             expires_at, issued_by, patient_id, pending=pending)
     # A registered patient is told: with a code, someone may reset their password. (The code
     # a person registers with is no news.)
     if registered:
-        notify.security_event(accounts.PATIENT, patient_id, "activation_code_issued",
+        notify.security_event(ctx, accounts.PATIENT, patient_id, "activation_code_issued",
                               {"issuer_type": issued_by["type"], "issuer_id": issued_by["id"]})
     return {"id": code_id, "activation_code": code, "expires_at": expires_at,
             "status": "pending-approval" if pending else "active"}
 
 
-def decide_code(code_id: str, staff_id: str, approved: bool) -> dict:
+def decide_code(ctx, code_id: str, staff_id: str, approved: bool) -> dict:
     """A second staff account approves (the code works from now until it expires) or rejects a
     staff code for an unregistered person. Raises NotFound, Forbidden for the account that
     issued it, Conflict when it awaits no decision, AuditUnavailable (nothing changed)."""
-    doc = activation_codes.get_by_id(code_id)
+    doc = ctx.repos.activation_codes.get_by_id(code_id)
     if doc is None or doc.get("approval") != activation_codes.PENDING or doc["used_at"]:
         raise (NotFound if doc is None else Conflict)("This code awaits no decision.")
     if doc["issued_by"] == {"type": "staff", "id": staff_id}:
         raise Forbidden("A second staff account must decide what this account issued.")
     entry = {"action": "activation_code.approve" if approved else "activation_code.reject",
              "actor": {"type": "staff", "id": staff_id}, "patient_id": doc["patient_id"]}
-    audit.record(**entry)
+    ctx.audit.record(**entry)
     fields = {"approval": "approved" if approved else "rejected",
               "decided_by": f"staff:{staff_id}", "decided_at": utcnow()}
     if not approved:
         fields["used_at"] = fields["decided_at"]  # a rejected code never works
-    if not activation_codes.decide(code_id, staff_id, fields):
-        audit.undone(entry)
+    if not ctx.repos.activation_codes.decide(code_id, staff_id, fields):
+        ctx.audit.undone(entry)
         raise Conflict("This code awaits no decision.")
     return code_view({**doc, **fields})
 
@@ -77,46 +76,46 @@ def code_view(doc: dict) -> dict:
             "decided_by": doc.get("decided_by"), "decided_at": doc.get("decided_at")}
 
 
-def _require_pushed_by(hospital: dict, national_id: str) -> None:
+def _require_pushed_by(ctx, hospital: dict, national_id: str) -> None:
     """A hospital issues codes only for people it has a record of (a code registers its holder
     as the person and opens every hospital's records of them). Raises Forbidden: one answer,
     and the same look-ups and audit entry, whether the person is unknown, known or registered."""
-    patient = patients.find(national_id)
+    patient = patients.find(ctx, national_id)
     patient_id = patient["_id"] if patient else None
     # "" is no patient's id: an unknown person costs the same indexed look-up.
-    if not record_store.pushed_by(patient_id or "", hospital["id"]):
-        audit.record("activation_code.issue", actor=hospital, patient_id=patient_id,
+    if not ctx.repos.records.pushed_by(patient_id or "", hospital["id"]):
+        ctx.audit.record("activation_code.issue", actor=hospital, patient_id=patient_id,
                      outcome="denied")
         raise Forbidden(_NOT_TREATED_HERE)
 
 
-def register(national_id: str, activation_code: str, password: str, contact: dict) -> dict:
+def register(ctx, national_id: str, activation_code: str, password: str, contact: dict) -> dict:
     """Create the patient's sign-in. Raises ActivationFailed, with one answer for a wrong
     national ID, a wrong, used or expired code and an already registered patient; InvalidInput
     for a refused password; TooManyAttempts after repeated wrong codes (a valid code always
     goes through); AuditUnavailable when the registration cannot be recorded (then the code
     stays unused and nothing is registered). The code is used up only when everything else has
     succeeded."""
-    login = patients.national_id_hash(national_id)
-    patient = patient_store.find_by_national_id_hash(login)
-    hashed = code_hash(activation_code)
-    usable = activation_codes.usable(login, hashed)  # looked up in every case
+    login = patients.national_id_hash(ctx, national_id)
+    patient = ctx.repos.patients.find_by_national_id_hash(login)
+    hashed = code_hash(ctx, activation_code)
+    usable = ctx.repos.activation_codes.usable(login, hashed)  # looked up in every case
     if not (usable and patient and not patient.get("registered_at")):
-        lockout.refuse(accounts.PATIENT, login, lockout.ACTIVATION, ActivationFailed())
-    known = patients.person(patient)
+        lockout.refuse(ctx, accounts.PATIENT, login, lockout.ACTIVATION, ActivationFailed())
+    known = patients.person(ctx, patient)
     check_password_policy(password, {**known, "name": known["name"] or contact.get("name")})
-    password_hash = passwords().hash(password, login)
+    password_hash = ctx.passwords.hash(password, login)
     # Recorded before the code is claimed and the account made: no account opens off the trail.
     # The entry names whose code opened it (the patient's access log shows it).
     entry = {"actor": {"type": "patient", "id": patient["_id"]}, "patient_id": patient["_id"],
              "target": _issuer_target(usable["issued_by"])}
-    audit.record(REGISTER, **entry)
-    if not activation_codes.claim(login, hashed, "registration"):
-        _lost_race(entry)
-    sealed = patients.seal(patient["_id"], contact)
-    if patient_store.complete_registration(login, password_hash, sealed) is None:
-        _lost_race(entry)
-    lockout.forget(accounts.PATIENT, login, lockout.UNTRUSTED)
+    ctx.audit.record(REGISTER, **entry)
+    if not ctx.repos.activation_codes.claim(login, hashed, "registration"):
+        _lost_race(ctx, entry)
+    sealed = patients.seal(ctx, patient["_id"], contact)
+    if ctx.repos.patients.complete_registration(login, password_hash, sealed) is None:
+        _lost_race(ctx, entry)
+    lockout.forget(ctx, accounts.PATIENT, login, lockout.UNTRUSTED)
     return {"id": patient["_id"]}
 
 
@@ -126,11 +125,11 @@ def _issuer_target(issued_by: dict) -> dict:
     return {key: issued_by["id"]}
 
 
-def _lost_race(entry: dict) -> None:
+def _lost_race(ctx, entry: dict) -> None:
     """A parallel registration with the same code won: the entry recorded ahead did not happen."""
-    audit.undone({"action": REGISTER, **entry})
+    ctx.audit.undone({"action": REGISTER, **entry})
     raise ActivationFailed()
 
 
-def code_hash(code: str) -> str:
-    return peppered_hash("activation", normalize_code(code))
+def code_hash(ctx, code: str) -> str:
+    return ctx.peppered_hash("activation", normalize_code(code))

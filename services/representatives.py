@@ -22,116 +22,115 @@ from security.codes import opaque_id
 from services import audit, evidence, notify, patients
 from services.consents import STATUS_NAMES, judged
 from security.audit_chain import canonical
-from services.context import cipher, peppered_hash, setting
 from services.errors import Conflict, InvalidInput, NotFound
 
 VIETNAM = timezone(timedelta(hours=7))  # no daylight saving since 1975
 log = logging.getLogger(__name__)
 
 
-def record(child_id: str, body: dict, *, actor: dict, evidence_scan: dict | None = None) -> dict:
+def record(ctx, child_id: str, body: dict, *, actor: dict, evidence_scan: dict | None = None) -> dict:
     """Record a representative of the child from the signed form, pending approval; the child
     is told. Raises NotFound, InvalidInput (a birth date that makes an adult or lies ahead, the
     child named as their own representative, a bad scan), AuditUnavailable (nothing stored)."""
-    child = patient_store.get(child_id)
+    child = ctx.repos.patients.get(child_id)
     if child is None:
         raise NotFound("No such patient.")
     born = body["child_birth_date"]
-    _check_minor(born)
-    on_record = patients.person(child)["birth_date"]
+    _check_minor(ctx, born)
+    on_record = patients.person(ctx, child)["birth_date"]
     if on_record and on_record != born.isoformat():
         # The approver sees what was typed; what the platform knows must agree with it.
         raise _invalid("child_birth_date", "This birth date differs from the one on record "
                                            "for this patient.")
-    key = patients.national_id_hash(body["representative_national_id"])
+    key = patients.national_id_hash(ctx, body["representative_national_id"])
     if key == child["national_id_hash"]:
         raise _invalid("representative_national_id", "A child cannot represent themself.")
-    scan = evidence.check(evidence_scan) if evidence_scan else None
+    scan = evidence.check(ctx, evidence_scan) if evidence_scan else None
     link_id, now = opaque_id("rep"), utcnow()
     doc = {"_id": link_id, "child_id": child_id, "representative_key": key,
-           "representative_national_id": cipher().encrypt(
+           "representative_national_id": ctx.cipher.encrypt(
                body["representative_national_id"], _context(link_id, "national_id")),
-           "child_birth_date": cipher().encrypt(born.isoformat(),
+           "child_birth_date": ctx.cipher.encrypt(born.isoformat(),
                                                 _context(link_id, "child_birth_date")),
            "relationship": body["relationship"], "evidence": body["evidence"],
            "status": engine.PROPOSED, "recorded_by": f"staff:{actor['id']}", "recorded_at": now}
-    doc["seal"] = _seal(doc)
-    audit.record("representative.propose", actor=actor, patient_id=child_id,
+    doc["seal"] = _seal(ctx, doc)
+    ctx.audit.record("representative.propose", actor=actor, patient_id=child_id,
                  consent_id=link_id)
     if scan:
-        doc["evidence_scan_id"] = evidence.store(scan, child_id, link_id, actor)
-    store.insert(doc)
-    notify.security_event(accounts.PATIENT, child_id, "representative_recorded_by_staff",
+        doc["evidence_scan_id"] = evidence.store(ctx, scan, child_id, link_id, actor)
+    ctx.repos.representatives.insert(doc)
+    notify.security_event(ctx, accounts.PATIENT, child_id, "representative_recorded_by_staff",
                           {"representative_id": link_id, "staff_id": actor["id"]})
-    return view(doc)
+    return view(ctx, doc)
 
 
-def decide(link_id: str, staff_id: str, approved: bool) -> dict:
+def decide(ctx, link_id: str, staff_id: str, approved: bool) -> dict:
     """A second staff account approves or rejects a recorded link; the child is told. Raises
     NotFound, Forbidden for the account that recorded it, Conflict when it awaits no
     decision, AuditUnavailable (nothing changed)."""
-    doc = store.get_by_id(link_id)
+    doc = ctx.repos.representatives.get_by_id(link_id)
     if doc is None:
         raise NotFound("No such item awaits approval.")
     by, actor = f"staff:{staff_id}", {"type": "staff", "id": staff_id}
-    decided = judged(as_consent(doc), by, approved)
+    decided = judged(as_consent(ctx, doc), by, approved)
     fields = {"status": decided.status, "approved_by": decided.approved_by,
               "approved_at": decided.approved_at, "rejected_by": decided.rejected_by,
               "rejected_at": decided.rejected_at}
-    fields["seal"] = _seal({**doc, **fields})
+    fields["seal"] = _seal(ctx, {**doc, **fields})
     entry = {"action": "representative.approve" if approved else "representative.reject",
              "actor": actor, "patient_id": doc["child_id"], "consent_id": link_id}
-    audit.record(**entry)
-    if not store.decide(link_id, by, fields):
-        audit.undone(entry)
+    ctx.audit.record(**entry)
+    if not ctx.repos.representatives.decide(link_id, by, fields):
+        ctx.audit.undone(entry)
         raise Conflict("This link awaits no decision.")
-    notify.security_event(accounts.PATIENT, doc["child_id"],
+    notify.security_event(ctx, accounts.PATIENT, doc["child_id"],
                           f"representative_{'approved' if approved else 'rejected'}_by_staff",
                           {"representative_id": link_id, "staff_id": staff_id})
-    return view({**doc, **fields})
+    return view(ctx, {**doc, **fields})
 
 
-def revoke(child_id: str, link_id: str, *, actor: dict, evidence: str) -> dict:
+def revoke(ctx, child_id: str, link_id: str, *, actor: dict, evidence: str) -> dict:
     """Withdraw a link (pending or in force) on a signed decision (a court order, the form
     withdrawing it); it stops permitting at once, and the child is told. Raises NotFound (also
     for another child's link), Conflict when it was withdrawn or refused already,
     AuditUnavailable (nothing changed)."""
-    doc = store.get_by_id(link_id)
+    doc = ctx.repos.representatives.get_by_id(link_id)
     if doc is None or doc["child_id"] != child_id:
         raise NotFound("No such representative.")
     try:
-        withdrawn = engine.revoke(as_consent(doc), f"staff:{actor['id']}", utcnow(),
+        withdrawn = engine.revoke(as_consent(ctx, doc), f"staff:{actor['id']}", utcnow(),
                                   evidence=evidence)
     except engine.ConsentError:
         raise Conflict("This link was withdrawn or refused already.") from None
     fields = {"status": withdrawn.status, "revoked_at": withdrawn.revoked_at,
               "revoked_by": withdrawn.revoked_by, "revocation_evidence": evidence}
-    fields["seal"] = _seal({**doc, **fields})
+    fields["seal"] = _seal(ctx, {**doc, **fields})
     entry = {"action": "representative.revoke", "actor": actor, "patient_id": child_id,
              "consent_id": link_id}
-    audit.record(**entry)
-    if not store.mark_revoked(child_id, link_id, fields):
-        audit.undone(entry)
+    ctx.audit.record(**entry)
+    if not ctx.repos.representatives.mark_revoked(child_id, link_id, fields):
+        ctx.audit.undone(entry)
         raise Conflict("This link was withdrawn or refused already.")
-    notify.security_event(accounts.PATIENT, child_id, "representative_revoked_by_staff",
+    notify.security_event(ctx, accounts.PATIENT, child_id, "representative_revoked_by_staff",
                           {"representative_id": link_id, "staff_id": actor["id"]})
-    return view({**doc, **fields})
+    return view(ctx, {**doc, **fields})
 
 
-def of_child(child_id: str) -> list[dict]:
+def of_child(ctx, child_id: str) -> list[dict]:
     """Every link naming a representative of this patient, newest first: what the patient sees
     of who may act, or acted, for them."""
-    return [view(doc) for doc in store.of_child(child_id)]
+    return [view(ctx, doc) for doc in ctx.repos.representatives.of_child(child_id)]
 
 
-def consents_between(child_id: str, representative_key: str) -> list[engine.Consent]:
+def consents_between(ctx, child_id: str, representative_key: str) -> list[engine.Consent]:
     """The links naming this person as the child's representative, as consents."""
-    return _as_sealed(store.between(child_id, representative_key))
+    return _as_sealed(ctx, ctx.repos.representatives.between(child_id, representative_key))
 
 
-def consents_to(representative_key: str) -> list[engine.Consent]:
+def consents_to(ctx, representative_key: str) -> list[engine.Consent]:
     """Approved links naming this person, as consents (the engine judges the end date)."""
-    return _as_sealed(store.of_representative(representative_key))
+    return _as_sealed(ctx, ctx.repos.representatives.of_representative(representative_key))
 
 
 # What makes a link what it is: sealed with a server key (HASH_PEPPER), so a link approved, or
@@ -141,30 +140,30 @@ _SEALED_STATE = ("child_id", "representative_key", "relationship",
                  "approved_at", "rejected_by", "rejected_at", "revoked_at", "revoked_by")
 
 
-def _seal(doc: dict) -> str:
+def _seal(ctx, doc: dict) -> str:
     # The birth date in the clear: its sealed form changes with a key rotation.
-    state = {"id": doc["_id"], "child_birth_date": _birth_date(doc).isoformat(),
+    state = {"id": doc["_id"], "child_birth_date": _birth_date(ctx, doc).isoformat(),
              **{name: doc.get(name) for name in _SEALED_STATE}}
-    return peppered_hash("representative-link", canonical(state).decode("utf-8"))
+    return ctx.peppered_hash("representative-link", canonical(state).decode("utf-8"))
 
 
-def _as_sealed(docs) -> list[engine.Consent]:
+def _as_sealed(ctx, docs) -> list[engine.Consent]:
     found = []
     for doc in docs:
-        if hmac.compare_digest(str(doc.get("seal")), _seal(doc)):
-            found.append(as_consent(doc))
+        if hmac.compare_digest(str(doc.get("seal")), _seal(ctx, doc)):
+            found.append(as_consent(ctx, doc))
         else:
             log.error("representative link %s does not match its seal: left out", doc["_id"])
     return found
 
 
-def as_consent(doc: dict) -> engine.Consent:
+def as_consent(ctx, doc: dict) -> engine.Consent:
     return engine.Consent(
         id=doc["_id"], patient_id=doc["child_id"],
         grantee=engine.Grantee.person(doc["representative_key"]), categories=engine.ALL,
         sensitive=SENSITIVE_LABELS, purpose=engine.CAREGIVING,
         period_start=doc.get("approved_at") or doc["recorded_at"],
-        period_end=_ends_at(_birth_date(doc)), status=doc["status"], source=engine.STAFF,
+        period_end=_ends_at(ctx, _birth_date(ctx, doc)), status=doc["status"], source=engine.STAFF,
         evidence=doc["evidence"], recorded_by=doc["recorded_by"],
         recorded_at=doc["recorded_at"], approved_by=doc.get("approved_by"),
         approved_at=doc.get("approved_at"), rejected_by=doc.get("rejected_by"),
@@ -172,15 +171,15 @@ def as_consent(doc: dict) -> engine.Consent:
         revoked_by=doc.get("revoked_by"), revocation_evidence=doc.get("revocation_evidence"))
 
 
-def view(doc: dict) -> dict:
+def view(ctx, doc: dict) -> dict:
     """What staff see of a link: the representative's national ID masked."""
-    national_id = cipher().decrypt(doc["representative_national_id"],
+    national_id = ctx.cipher.decrypt(doc["representative_national_id"],
                                    _context(doc["_id"], "national_id"))
-    born = _birth_date(doc)
+    born = _birth_date(ctx, doc)
     return {"id": doc["_id"], "patient_id": doc["child_id"],
             "representative_national_id": "********" + national_id[-4:],
             "relationship": doc["relationship"], "child_birth_date": born,
-            "ends_at": _ends_at(born), "evidence": doc["evidence"],
+            "ends_at": _ends_at(ctx, born), "evidence": doc["evidence"],
             "evidence_scan": bool(doc.get("evidence_scan_id")),
             "status": STATUS_NAMES.get(doc["status"], doc["status"]),
             "recorded_by": doc["recorded_by"], "recorded_at": doc["recorded_at"],
@@ -189,18 +188,18 @@ def view(doc: dict) -> dict:
             "revoked_by": doc.get("revoked_by"), "revoked_at": doc.get("revoked_at")}
 
 
-def _check_minor(born: date) -> None:
+def _check_minor(ctx, born: date) -> None:
     today = utcnow().astimezone(VIETNAM).date()
     if born > today:
         raise _invalid("child_birth_date", "The birth date lies ahead.")
-    if _ends_at(born) <= utcnow():
+    if _ends_at(ctx, born) <= utcnow():
         raise _invalid("child_birth_date", "This birth date makes the person an adult: "
                                            "adults decide for themselves.")
 
 
-def _ends_at(born: date) -> datetime:
+def _ends_at(ctx, born: date) -> datetime:
     """Midnight in Vietnam on the birthday that ends representation (1 March for 29 Feb)."""
-    years = born.year + setting("REPRESENTATION_ENDS_AT_AGE")
+    years = born.year + ctx.setting("REPRESENTATION_ENDS_AT_AGE")
     try:
         birthday = born.replace(year=years)
     except ValueError:
@@ -209,8 +208,8 @@ def _ends_at(born: date) -> datetime:
         .astimezone(timezone.utc)
 
 
-def _birth_date(doc: dict) -> date:
-    return date.fromisoformat(cipher().decrypt(doc["child_birth_date"],
+def _birth_date(ctx, doc: dict) -> date:
+    return date.fromisoformat(ctx.cipher.decrypt(doc["child_birth_date"],
                                                _context(doc["_id"], "child_birth_date")))
 
 

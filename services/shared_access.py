@@ -14,7 +14,6 @@ from models import patients as patient_store
 from models.db import utcnow
 from services import audit, hospitals, notify, patients, records, representatives
 from services.consents import as_signed, consents_between
-from services.context import cipher
 from services.errors import Forbidden, NotFound
 from services.ingest import record_context
 
@@ -24,70 +23,70 @@ _BATCH = 50
 _PATIENT_ID = re.compile(r"pat_[A-Za-z0-9_-]{1,64}")
 
 
-def shared_with_me(me: str) -> list[dict]:
+def shared_with_me(ctx, me: str) -> list[dict]:
     """The patients who granted me (a person) a consent in force, or whose legal
     representative I am: id, name and what they let me see."""
-    key = _my_key(me)
+    key = _my_key(ctx, me)
     now, found = utcnow(), {}
-    granted = as_signed(consent_store.to_grantee(engine.PERSON, key))
-    links = representatives.consents_to(key)
+    granted = as_signed(ctx, ctx.repos.consents.to_grantee(engine.PERSON, key))
+    links = representatives.consents_to(ctx, key)
     for given in granted + links:
         if engine.standing(given, now) == engine.IN_FORCE:
             found.setdefault(given.patient_id, []).append(given)
     represented = {link.patient_id for link in links
                    if engine.standing(link, now) == engine.IN_FORCE}
     if found:  # each sharing patient's name is read: on each one's access log
-        audit.record_many([{"action": "profile.read", "actor": {"type": "patient", "id": me},
+        ctx.audit.record_many([{"action": "profile.read", "actor": {"type": "patient", "id": me},
                             "patient_id": patient_id,
                             "consent_id": min(c.id for c in consents)}
                            for patient_id, consents in sorted(found.items())])
-    return [{**_shared_view(patient_id, consents),
+    return [{**_shared_view(ctx, patient_id, consents),
              "legal_representative": patient_id in represented}
             for patient_id, consents in found.items()]
 
 
-def caregiver_records(me: str, patient_id: str, *, category=None, cursor=None,
+def caregiver_records(ctx, me: str, patient_id: str, *, category=None, cursor=None,
                       limit: int = 50) -> dict:
     """A page of the records `patient_id` lets me (a person) see as a caregiver. Raises
     Forbidden without a consent in force (at once after a revocation)."""
-    grantee = engine.Grantee.person(_my_key(me))
+    grantee = engine.Grantee.person(_my_key(ctx, me))
     actor = {"type": "patient", "id": me}
-    if not _PATIENT_ID.fullmatch(patient_id) or patient_store.get(patient_id) is None:
+    if not _PATIENT_ID.fullmatch(patient_id) or ctx.repos.patients.get(patient_id) is None:
         raise Forbidden(_NO_CONSENT)  # as for a patient who shared nothing
-    return _read(patient_id, grantee, engine.CAREGIVING, actor, category=category,
+    return _read(ctx, patient_id, grantee, engine.CAREGIVING, actor, category=category,
                  cursor=cursor, limit=limit)
 
 
-def hospital_search(hospital_id: str, national_id: str, purpose: str, *, category=None,
+def hospital_search(ctx, hospital_id: str, national_id: str, purpose: str, *, category=None,
                     cursor=None, limit: int = 50) -> dict:
     """Records of the patient from other hospitals under the patient's consent to this hospital
     for this purpose. Raises Forbidden, the same whether or not the patient exists."""
-    patient = patients.find(national_id)
+    patient = patients.find(ctx, national_id)
     if patient is None:
         # The same work as for a patient without consent: a look-up and an audit entry, so the
         # answer's time does not tell who is on the platform.
-        consents_between("", engine.Grantee.hospital(hospital_id))
-        audit.record("records.list", actor={"type": "hospital", "id": hospital_id},
+        consents_between(ctx, "", engine.Grantee.hospital(hospital_id))
+        ctx.audit.record("records.list", actor={"type": "hospital", "id": hospital_id},
                      purpose=purpose, outcome="denied")
         raise Forbidden(_NO_CONSENT)
-    return _read(patient["_id"], engine.Grantee.hospital(hospital_id), purpose,
+    return _read(ctx, patient["_id"], engine.Grantee.hospital(hospital_id), purpose,
                  {"type": "hospital", "id": hospital_id}, category=category, cursor=cursor,
                  limit=limit, exclude_hospital=hospital_id)
 
 
-def _read(patient_id: str, grantee, purpose: str, actor: dict, *, category, cursor, limit,
+def _read(ctx, patient_id: str, grantee, purpose: str, actor: dict, *, category, cursor, limit,
           exclude_hospital=None) -> dict:
-    consents = _consents(patient_id, grantee)
-    visible = _visible(consents, patient_id, grantee, purpose, category, actor)
+    consents = _consents(ctx, patient_id, grantee)
+    visible = _visible(ctx, consents, patient_id, grantee, purpose, category, actor)
     scope = records.cursor_scope("shared", patient_id, grantee.kind, grantee.key, purpose,
                                  category, exclude_hospital)
     # Read on until the page is full and one more record it may show is found, or the records
     # run out: hidden records leave no empty pages, and a next cursor is given only when a
     # record to show follows (one after hidden records only would tell they exist). Batches are
     # read whole, at least _BATCH at a time whatever the page size, up to _MAX_BATCHES of them.
-    allowed, batch_cursor, labels = [], cursor, _Labels()  # allowed: (record, its labels)
+    allowed, batch_cursor, labels = [], cursor, _Labels(ctx)  # allowed: (record, its labels)
     for _ in range(_MAX_BATCHES):
-        docs, batch_cursor = records.page(patient_id, scope, categories=sorted(visible),
+        docs, batch_cursor = records.page(ctx, patient_id, scope, categories=sorted(visible),
                                           cursor=batch_cursor, limit=max(limit + 1, _BATCH),
                                           exclude_hospital=exclude_hospital)
         labels.learn_hospitals(docs)
@@ -100,13 +99,13 @@ def _read(patient_id: str, grantee, purpose: str, actor: dict, *, category, curs
             break
     if len(allowed) > limit:
         allowed = allowed[:limit]
-        next_cursor = records.positions(scope).encode(allowed[-1][0])
+        next_cursor = records.positions(ctx, scope).encode(allowed[-1][0])
     else:  # the records ran out (None), or the batches did: go on from the last one read
         next_cursor = batch_cursor
     # Judged again on the consents as they are now: a consent withdrawn while the page was
     # read lets nothing read under it leave.
-    consents = _consents(patient_id, grantee)
-    _visible(consents, patient_id, grantee, purpose, category, actor)
+    consents = _consents(ctx, patient_id, grantee)
+    _visible(ctx, consents, patient_id, grantee, purpose, category, actor)
     shown = []  # (record, the consent that permits it now)
     for doc, doc_labels in allowed:
         decision = _decide(consents, doc, doc_labels, patient_id, grantee, purpose)
@@ -116,31 +115,31 @@ def _read(patient_id: str, grantee, purpose: str, actor: dict, *, category, curs
     consent_ids = {consent_id for _, consent_id in shown}
     shown = [doc for doc, _ in shown]
     for consent_id in sorted(consent_ids) or [None]:
-        audit.record("records.list", actor=actor, patient_id=patient_id, purpose=purpose,
+        ctx.audit.record("records.list", actor=actor, patient_id=patient_id, purpose=purpose,
                      consent_id=consent_id, target={"count": len(shown)})
         if consent_id:  # told once per consent, registered or not yet (it waits)
-            notify.notify(patient_id, "first_access_under_consent", {"consent_id": consent_id},
+            notify.notify(ctx, patient_id, "first_access_under_consent", {"consent_id": consent_id},
                           once_for=consent_id)
-    return {"items": records.views(shown), "next_cursor": next_cursor}
+    return {"items": records.views(ctx, shown), "next_cursor": next_cursor}
 
 
-def _consents(patient_id: str, grantee) -> list:
+def _consents(ctx, patient_id: str, grantee) -> list:
     """The patient's consents to the grantee, and for a person the links that make them the
     patient's legal representative (consents to the engine)."""
-    found = consents_between(patient_id, grantee)
+    found = consents_between(ctx, patient_id, grantee)
     if grantee.kind == engine.PERSON:
-        found += representatives.consents_between(patient_id, grantee.key)
+        found += representatives.consents_between(ctx, patient_id, grantee.key)
     return found
 
 
-def _visible(consents, patient_id: str, grantee, purpose: str, category, actor) -> frozenset:
+def _visible(ctx, consents, patient_id: str, grantee, purpose: str, category, actor) -> frozenset:
     """The categories the grantee may list now. Raises Forbidden (on the trail) for none."""
     visible = engine.visible_categories(consents, patient_id=patient_id, accessor=grantee,
                                         purpose=purpose, at=utcnow())
     if category is not None:
         visible = visible & {category}
     if not visible:
-        audit.record("records.list", actor=actor, patient_id=patient_id, purpose=purpose,
+        ctx.audit.record("records.list", actor=actor, patient_id=patient_id, purpose=purpose,
                      outcome="denied")
         raise Forbidden(_NO_CONSENT)
     return visible
@@ -151,17 +150,17 @@ class _Labels:
     that hospital is a sensitive specialty (an HIV clinic: its name alone says it). The
     hospitals' marks are read in one query per batch of records, for the ids not seen yet."""
 
-    def __init__(self):
-        self.hospitals: dict = {}
+    def __init__(self, ctx):
+        self.ctx, self.hospitals = ctx, {}
 
     def learn_hospitals(self, docs: list[dict]) -> None:
         new = {d["hospital_id"] for d in docs if d.get("hospital_id")} - set(self.hospitals)
         if new:
-            marks = hospitals.sensitive_labels(sorted(new))
+            marks = hospitals.sensitive_labels(self.ctx, sorted(new))
             self.hospitals.update({h: marks.get(h, frozenset()) for h in new})
 
     def of(self, doc: dict) -> frozenset:
-        resource = cipher().decrypt_json(doc["resource"], record_context(doc))
+        resource = self.ctx.cipher.decrypt_json(doc["resource"], record_context(doc))
         return engine.sensitive_labels_for(engine.fhir_codings(resource)) | \
             self.hospitals.get(doc.get("hospital_id"), frozenset())
 
@@ -171,15 +170,15 @@ def _decide(consents, doc: dict, labels: frozenset, patient_id: str, grantee, pu
                          category=doc["category"], sensitive_labels=labels, at=utcnow())
 
 
-def _my_key(me: str) -> str:
-    patient = patient_store.get(me)
+def _my_key(ctx, me: str) -> str:
+    patient = ctx.repos.patients.get(me)
     if patient is None:
         raise NotFound()
     return patient["national_id_hash"]
 
 
-def _shared_view(patient_id: str, consents: list) -> dict:
-    person = patients.person_of(patient_id)
+def _shared_view(ctx, patient_id: str, consents: list) -> dict:
+    person = patients.person_of(ctx, patient_id)
     categories = set()
     for granted in consents:
         categories |= ({"all"} if granted.categories is engine.ALL else set(granted.categories))

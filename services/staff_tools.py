@@ -2,13 +2,13 @@
 from services import audit, patients
 
 
-def find_patient(national_id: str, staff_id: str) -> list[dict]:
+def find_patient(ctx, national_id: str, staff_id: str) -> list[dict]:
     """A list with at most one entry (exact match); no clinical content. The look-up is on the
     patient's access log."""
-    patient = patients.find(national_id)
+    patient = patients.find(ctx, national_id)
     if not patient:
         return []
-    audit.record("patient.lookup", actor={"type": "staff", "id": staff_id},
+    ctx.audit.record("patient.lookup", actor={"type": "staff", "id": staff_id},
                  patient_id=patient["_id"])
     return [{"id": patient["_id"], "national_id": national_id,
              "registered": bool(patient.get("registered_at")),

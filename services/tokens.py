@@ -12,7 +12,6 @@ from flask_jwt_extended import create_access_token, create_refresh_token, decode
 from jwt import PyJWTError
 
 from models import accounts
-from services.context import setting
 from services.errors import InvalidCredentials
 
 PATIENT, STAFF, HOSPITAL, MFA, ENROLLMENT = "patient", "staff", "hospital", "mfa", "enrollment"
@@ -38,33 +37,33 @@ def account_of(claims: dict) -> tuple[str, str]:
     return _KIND_OF_AUDIENCE[claims["aud"]], claims["sub"]
 
 
-def access_ttl() -> timedelta:
-    return timedelta(minutes=setting("ACCESS_TOKEN_MINUTES"))
+def access_ttl(ctx) -> timedelta:
+    return timedelta(minutes=ctx.setting("ACCESS_TOKEN_MINUTES"))
 
 
-def session_pair(kind: str, account_id: str, session_id: str, refresh_jti: str,
+def session_pair(ctx, kind: str, account_id: str, session_id: str, refresh_jti: str,
                  fresh: bool) -> dict:
     """Access + refresh token for a session; `fresh` only straight after a full sign-in."""
     access = create_access_token(
-        identity=account_id, expires_delta=access_ttl(),
-        fresh=timedelta(minutes=setting("FRESH_MINUTES")) if fresh else False,
+        identity=account_id, expires_delta=access_ttl(ctx),
+        fresh=timedelta(minutes=ctx.setting("FRESH_MINUTES")) if fresh else False,
         additional_claims={"aud": _AUDIENCE_OF_KIND[kind], "sid": session_id})
     refresh = create_refresh_token(
-        identity=account_id, expires_delta=timedelta(days=setting("REFRESH_TOKEN_DAYS")),
+        identity=account_id, expires_delta=timedelta(days=ctx.setting("REFRESH_TOKEN_DAYS")),
         additional_claims={"aud": _AUDIENCE_OF_KIND[kind], "sid": session_id, "jti": refresh_jti})
     return {"access_token": access, "refresh_token": refresh, "token_type": "Bearer",
-            "expires_in": int(access_ttl().total_seconds()), "session_id": session_id}
+            "expires_in": int(access_ttl(ctx).total_seconds()), "session_id": session_id}
 
 
-def hospital_token(hospital_id: str, scopes: list[str], secret_generation: int,
+def hospital_token(ctx, hospital_id: str, scopes: list[str], secret_generation: int,
                    audience: str = HOSPITAL) -> dict:
     """`sg`: the generation of the client secret it was issued for (see rotate_secret).
     `audience` HOSPITAL, or WITNESS for an audit witness client."""
-    token = create_access_token(identity=hospital_id, expires_delta=access_ttl(),
+    token = create_access_token(identity=hospital_id, expires_delta=access_ttl(ctx),
                                 additional_claims={"aud": audience, "scope": " ".join(scopes),
                                                    "sg": secret_generation})
     return {"access_token": token, "token_type": "Bearer",
-            "expires_in": int(access_ttl().total_seconds()), "scope": " ".join(scopes)}
+            "expires_in": int(access_ttl(ctx).total_seconds()), "scope": " ".join(scopes)}
 
 
 def step_token(audience: str, kind: str, account_id: str, epoch: int,

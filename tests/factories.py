@@ -47,13 +47,13 @@ def next_national_id() -> str:
 
 
 def create_hospital(name: str = "Test Hospital", scopes=None) -> dict:
-    return hospitals.create_hospital(name, scopes=scopes)
+    return hospitals.create_hospital(current_ctx(), name, scopes=scopes)
 
 
 def create_staff(app, username: str = "support.one", password: str = PASSWORD,
                  roles: list[str] | None = None) -> Account:
     with app.app_context():
-        admin.create_staff(username, password, roles)
+        admin.create_staff(current_ctx(), username, password, roles)
     return Account(username=username, password=password)
 
 
@@ -144,7 +144,7 @@ def stored_patient(app, national_id: str) -> dict:
     """The patient's stored document, as it is in the database (sealed values)."""
     from services import patients
     with app.app_context():
-        return patients.find(national_id)
+        return patients.find(current_ctx(), national_id)
 
 
 NATIONAL_ID_SYSTEM = "http://fhir.hl7.org.vn/core/sid/cccd"
@@ -246,3 +246,9 @@ def push(client, hospital: dict, body: dict, key: str | None = None, token: str 
     if key:
         headers["Idempotency-Key"] = key
     return client.post("/v1/hospital/bundles", json=body, headers=headers)
+
+
+def current_ctx():
+    """The services' context of the app whose context is pushed (`with app.app_context()`)."""
+    from flask import current_app
+    return current_app.extensions["ctx"]

@@ -6,6 +6,7 @@ import os
 from services import context
 from tests import factories
 from tests.factories import bundle, lab_result, push
+from tests.factories import current_ctx
 
 
 def new_key() -> str:
@@ -74,12 +75,12 @@ def test_rotate_keys_reseals_everything_and_old_values_stay_readable(make_app, c
     with app.app_context():  # a scan and a representative open with the new key alone
         from services import approvals
         item = db.consents.find_one({"evidence_scan_id": {"$exists": True}})["_id"]
-        assert approvals.scan(item, "stf_x")["data"].startswith(b"%PDF")
+        assert approvals.scan(current_ctx(), item, "stf_x")["data"].startswith(b"%PDF")
         from services import representatives
         [link] = list(db.representatives.find())
-        assert representatives.view(link)["child_birth_date"].isoformat() == "2016-01-01"
+        assert representatives.view(current_ctx(), link)["child_birth_date"].isoformat() == "2016-01-01"
         # Its seal holds over the re-sealed birth date: the link is still judged.
-        assert [c.id for c in representatives.consents_between(
+        assert [c.id for c in representatives.consents_between(current_ctx(), 
             link["child_id"], link["representative_key"])] == [link["_id"]]
     push(client, hospital, bundle(lab_result(account.national_id, "lab-2")))
     sent = app.test_cli_runner().invoke(args=["send-notifications", "--once"])

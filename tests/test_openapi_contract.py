@@ -19,7 +19,8 @@ def test_test_apps_check_every_response(app, client):
 
 def test_the_harness_catches_a_null_the_document_does_not_allow(client, patient, monkeypatch):
     real_profile = patients.profile
-    monkeypatch.setattr(patients, "profile", lambda pid: {**real_profile(pid), "national_id": None})
+    monkeypatch.setattr(patients, "profile",
+                        lambda ctx, pid: {**real_profile(ctx, pid), "national_id": None})
     with pytest.raises(ContractViolation) as caught:
         client.get("/v1/me", headers=patient.auth)
     assert "GET /v1/me answered 200" in str(caught.value)
@@ -29,8 +30,9 @@ def test_the_harness_catches_a_null_the_document_does_not_allow(client, patient,
 def test_the_harness_catches_a_missing_field_the_document_requires(client, patient, monkeypatch):
     real_profile = patients.profile
 
-    def without_recovery_count(patient_id):
-        return {k: v for k, v in real_profile(patient_id).items() if k != "recovery_codes_left"}
+    def without_recovery_count(ctx, patient_id):
+        return {k: v for k, v in real_profile(ctx, patient_id).items()
+                if k != "recovery_codes_left"}
     monkeypatch.setattr(patients, "profile", without_recovery_count)
     with pytest.raises(ContractViolation, match="'recovery_codes_left' is a required property"):
         client.get("/v1/me", headers=patient.auth)

@@ -4,6 +4,7 @@ import pytest
 from models import audit as audit_store
 from security.audit_chain import entry_hash
 from services import audit_verify
+from tests.factories import current_ctx
 
 
 @pytest.fixture
@@ -104,6 +105,6 @@ def test_the_chain_key_is_what_seals_it(app, activity, monkeypatch):
 def test_the_service_reports_the_count_checked_before_the_fault(app, db, activity):
     db.audit_log.update_one({"seq": 5}, {"$set": {"patient_id": "pat_other"}})
     with app.app_context():
-        report = audit_verify.verify_chain(audit_verify.chain_head(), audit_verify.Anchors(),
+        report = audit_verify.verify_chain(current_ctx(), audit_verify.chain_head(), audit_verify.Anchors(),
                                            batch_size=2)
     assert (report.count, report.fault.seq, report.fault.reason) == (4, 5, "altered")

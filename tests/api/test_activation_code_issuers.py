@@ -12,6 +12,7 @@ from services import audit, hospitals
 from services.errors import AuditUnavailable
 from tests import factories
 from tests.factories import PASSWORD, bearer, hospital_token, push_visit
+from tests.factories import current_ctx
 
 CODES = "/v1/hospital/activation-codes"
 
@@ -116,7 +117,7 @@ def test_a_push_that_crashed_before_its_record_was_stored_does_not_entitle(
     def crash(*args, **kwargs):
         raise RuntimeError("the process died here (injected)")
     with monkeypatch.context() as patched:
-        patched.setattr(record_store, "advance", crash)
+        patched.setattr(record_store.Records, "advance", crash)
         assert factories.push(client, hospital, factories.bundle(factories.encounter(
             national_id)), token=token).status_code == 500
     assert issue(client, token, national_id).status_code == 403
@@ -129,7 +130,7 @@ def test_a_deactivated_hospital_is_refused_by_its_token(app, client, hospital):
     token = hospital_token(client, hospital)
     push_visit(client, hospital, national_id, token)
     with app.app_context():
-        hospitals.deactivate(hospital["hospital_id"])
+        hospitals.deactivate(current_ctx(), hospital["hospital_id"])
     assert issue(client, token, national_id).status_code == 401
 
 
@@ -207,7 +208,7 @@ def test_a_registration_that_lost_a_race_for_its_code_is_on_the_trail_as_failed(
     from models import activation_codes
     national_id = factories.next_national_id()
     code = factories.activation_code(client, hospital, national_id)
-    monkeypatch.setattr(activation_codes, "claim", lambda *args: False)
+    monkeypatch.setattr(activation_codes.ActivationCodes, "claim", lambda *args: False)
     assert register(client, national_id, code).status_code == 400
     with app.app_context():
         entries = list(app.extensions["mongo_db"].audit_log.find(

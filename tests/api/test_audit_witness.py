@@ -10,6 +10,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from services import consents
 from tests import factories
 from tests.factories import bearer, bundle, lab_result, push
+from tests.factories import current_ctx
 
 CHECKPOINT = "/v1/audit/checkpoint"
 CONTEXT = b"phr-audit-checkpoint/v1\x00"
@@ -47,7 +48,7 @@ def test_a_witness_reads_a_checkpoint_it_verifies_with_the_published_key(app, cl
     public = Ed25519PublicKey.from_public_bytes(base64.b64decode(answer["public_key"]))
     public.verify(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)), signed_bytes(answer))
     with app.app_context():  # the key consent receipts are checked with: one key to publish
-        assert answer["public_key"] == consents.public_key()
+        assert answer["public_key"] == consents.public_key(current_ctx())
 
 
 def test_the_witness_sees_the_newest_checkpoint(app, client, patient, witness):

@@ -99,12 +99,12 @@ def test_two_registrations_with_one_code_at_once_one_wins_the_other_is_refused(
     national_id = factories.next_national_id()
     code = factories.activation_code(client, hospital, national_id)
     both_checked, statuses = threading.Barrier(2, timeout=5), []
-    claim = activation_codes.claim
+    claim = activation_codes.ActivationCodes.claim
 
     def claim_after_both_checked(*args):
         both_checked.wait()
         return claim(*args)
-    monkeypatch.setattr(activation_codes, "claim", claim_after_both_checked)
+    monkeypatch.setattr(activation_codes.ActivationCodes, "claim", claim_after_both_checked)
 
     def register(password):
         response = app.test_client().post("/v1/auth/register", json={
@@ -239,12 +239,12 @@ def test_a_set_up_replaced_during_its_activation_is_not_activated(app, client, p
                                                                   monkeypatch):
     clock.tick(timedelta(seconds=30))
     first = client.post("/v1/auth/totp/setup", headers=patient.auth, json=reauth(patient))
-    activate_totp = accounts.activate_totp
+    activate_totp = accounts.Accounts.activate_totp
 
-    def another_set_up_lands_first(kind, account_id, *args):
-        accounts.set_pending_totp(kind, account_id, "v1:a-newer-pending-secret")
-        return activate_totp(kind, account_id, *args)
-    monkeypatch.setattr(accounts, "activate_totp", another_set_up_lands_first)
+    def another_set_up_lands_first(repo, kind, account_id, *args):
+        repo.set_pending_totp(kind, account_id, "v1:a-newer-pending-secret")
+        return activate_totp(repo, kind, account_id, *args)
+    monkeypatch.setattr(accounts.Accounts, "activate_totp", another_set_up_lands_first)
     response = client.post("/v1/auth/totp/activate", headers=patient.auth,
                            json={"code": code_at(first.json["secret"], now())})
     assert response.status_code == 409 and "start again" in response.json["detail"]

@@ -7,6 +7,7 @@ import pytest
 from security.crypto import DecryptionError
 from services import patients
 from tests import factories
+from tests.factories import current_ctx
 
 NAME, PHONE, EMAIL = "Canary Lê Thị Hoa", "+84987650321", "canary.hoa@example.vn"
 
@@ -41,6 +42,6 @@ def test_a_sealed_value_copied_to_another_patient_does_not_open(app, client, hos
     a, b = factories.stored_patient(app, first), factories.stored_patient(app, second)
     with app.app_context():
         with pytest.raises(DecryptionError):
-            patients.person({**b, "national_id": a["national_id"]})
+            patients.person(current_ctx(), {**b, "national_id": a["national_id"]})
         with pytest.raises(DecryptionError):  # nor in another field of the same patient
-            patients.person({**a, "name": a["national_id"]})
+            patients.person(current_ctx(), {**a, "name": a["national_id"]})

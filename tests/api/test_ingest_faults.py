@@ -48,7 +48,7 @@ def body(patient):
 
 def test_a_keyed_retry_after_the_answer_failed_to_save_succeeds_and_stores_once(
         client, hospital, patient, body, monkeypatch):
-    fail_on_call(monkeypatch, ingest_requests, "finish")
+    fail_on_call(monkeypatch, ingest_requests.IngestRequests, "finish")
     assert push(client, hospital, body, key="fault-1").status_code == 500
     stored_once(client, patient, {"lab-f1", "dx-f1"})  # stored before the failure
     retry = push(client, hospital, body, key="fault-1")
@@ -61,8 +61,8 @@ def test_a_keyed_retry_after_the_answer_failed_to_save_succeeds_and_stores_once(
 def test_a_keyed_retry_after_a_crash_before_the_answer_takes_over_once_the_lease_ends(
         client, hospital, patient, body, monkeypatch, clock):
     # A process that dies releases nothing: the key stays claimed until its lease runs out.
-    fail_on_call(monkeypatch, ingest_requests, "finish")
-    monkeypatch.setattr(ingest_requests, "release", lambda key_id: None)
+    fail_on_call(monkeypatch, ingest_requests.IngestRequests, "finish")
+    monkeypatch.setattr(ingest_requests.IngestRequests, "release", lambda self, key_id: None)
     assert push(client, hospital, body, key="fault-2").status_code == 500
     assert push(client, hospital, body, key="fault-2").status_code == 409  # still "running"
     clock.tick(ingest_requests.LEASE + timedelta(seconds=1))
@@ -86,7 +86,7 @@ def test_a_retry_after_the_answer_failed_to_build_succeeds_and_stores_once(
 def test_a_retry_after_a_crash_between_a_version_and_its_pointer_stores_each_once(
         client, hospital, patient, body, monkeypatch, key):
     # The second entry's version is written, its record's pointer not yet moved.
-    fail_on_call(monkeypatch, record_store, "advance", call=2)
+    fail_on_call(monkeypatch, record_store.Records, "advance", call=2)
     assert push(client, hospital, body, key=key).status_code == 500
     stored_once(client, patient, {"lab-f1"})
     retry = push(client, hospital, body, key=key)
@@ -102,7 +102,7 @@ def test_a_retry_after_a_crash_between_an_amendment_and_its_pointer_stores_each_
     amended = bundle(lab_result(patient.national_id, "lab-f1", value=6.0),
                      diagnosis(patient.national_id, "dx-f1", when="2026-02-02"))
     # The second entry's version 2 is written, its record's pointer not yet moved.
-    fail_on_call(monkeypatch, record_store, "advance", call=2)
+    fail_on_call(monkeypatch, record_store.Records, "advance", call=2)
     assert push(client, hospital, amended, key=key).status_code == 500
     retry = push(client, hospital, amended, key=key)
     assert succeeded(retry), retry.json

@@ -13,6 +13,7 @@ from tests import factories
 from tests.api.test_consents import grant, search
 from tests.api.test_sharing_leaks import hiv_diagnosis
 from tests.factories import bundle, diagnosis, lab_result, owner_id, person, push, shared_records
+from tests.factories import current_ctx
 
 
 def two_labs(client, hospital, national_id):
@@ -137,7 +138,7 @@ def test_the_outbox_logs_which_device_holds_a_token_no_key_opens(app, client, ho
     caplog.set_level(logging.ERROR, logger="services.push_outbox")
     with app.app_context():
         now = utcnow()
-        MongoOutbox().claim("w1", now, now + timedelta(minutes=5), 100)
+        MongoOutbox(current_ctx()).claim("w1", now, now + timedelta(minutes=5), 100)
     logged = [r.getMessage() for r in caplog.records if r.name == "services.push_outbox"]
     assert logged and all(lost in message for message in logged)
 
@@ -191,9 +192,9 @@ def test_the_consents_service_gives_staff_no_receipts_whatever_the_response_sche
     carer = factories.signed_in_patient(client, hospital, clock)
     grant(client, patient, person(carer), ["diagnosis"], purpose="caregiving", sensitive=["hiv"])
     with app.app_context():
-        [by_staff] = consents.list_for(owner_id(client, patient),
+        [by_staff] = consents.list_for(current_ctx(), owner_id(client, patient),
                                        actor={"type": "staff", "id": "stf_reader"})
-        [own] = consents.list_for(owner_id(client, patient),
+        [own] = consents.list_for(current_ctx(), owner_id(client, patient),
                                   actor={"type": "patient", "id": owner_id(client, patient)})
     assert "receipt" not in by_staff and "revocation_receipt" not in by_staff
     assert by_staff["sensitive"] == ["named"] and "hiv" not in repr(by_staff).lower()

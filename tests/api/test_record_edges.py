@@ -12,6 +12,7 @@ from services import records as service
 from services.errors import InvalidInput
 from tests import factories
 from tests.factories import bearer, bundle, diagnosis, hospital_token, lab_result, push
+from tests.factories import current_ctx
 
 
 def patient_resource(client, account):
@@ -106,9 +107,9 @@ def test_every_cursor_reads_back_as_the_position_it_names(app):
             doc = {"_id": "rec_" + "a" * (n % 48),
                    "sort_at": datetime(2026, 1, 1, tzinfo=timezone.utc)
                    + timedelta(seconds=n, milliseconds=n % 2 * 250)}
-            cursor = service.positions(scope).encode(doc)
+            cursor = service.positions(current_ctx(), scope).encode(doc)
             assert "=" not in cursor
-            assert service.positions(scope).decode(cursor) == (doc["sort_at"], doc["_id"])
+            assert service.positions(current_ctx(), scope).decode(cursor) == (doc["sort_at"], doc["_id"])
 
 
 @pytest.mark.parametrize("other", [("own", "pat_two", None, None), ("own", "pat_one", "lab", None),
@@ -116,9 +117,9 @@ def test_every_cursor_reads_back_as_the_position_it_names(app):
 def test_a_cursor_reads_back_only_on_the_list_that_issued_it(app, other):
     doc = {"_id": "rec_a", "sort_at": datetime(2026, 1, 1, tzinfo=timezone.utc)}
     with app.app_context():
-        cursor = service.positions(service.cursor_scope("own", "pat_one", None, None)).encode(doc)
+        cursor = service.positions(current_ctx(), service.cursor_scope("own", "pat_one", None, None)).encode(doc)
         with pytest.raises(InvalidInput):
-            service.positions(service.cursor_scope(*other)).decode(cursor)
+            service.positions(current_ctx(), service.cursor_scope(*other)).decode(cursor)
 
 
 def test_a_page_reads_one_record_beyond_what_it_shows(client, hospital, patient, monkeypatch):

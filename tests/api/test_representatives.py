@@ -8,6 +8,7 @@ import pytest
 
 from tests import factories
 from tests.factories import bundle, lab_result, push
+from tests.factories import current_ctx
 
 HIV = {"resourceType": "Condition", "id": "dx-hiv", "code": {"coding": [
     {"system": "http://hl7.org/fhir/sid/icd-10", "code": "B20"}]}, "onsetDateTime": "2026-01-05"}
@@ -156,7 +157,7 @@ def test_a_link_written_in_the_database_permits_nothing(app, client, hospital, r
                       "status": "active", "approved_by": "staff:nobody",
                       "approved_at": factories.now()},
                   "pointed at another": {
-                      "representative_key": patients.national_id_hash(intruder.national_id)},
+                      "representative_key": patients.national_id_hash(current_ctx(), intruder.national_id)},
                   "another child": {"child_id": factories.owner_id(client, intruder)}}[edit]
         get_db().representatives.update_one({"_id": item}, {"$set": change})
     reader = intruder if edit == "pointed at another" else parent

@@ -3,6 +3,7 @@ never carries records read under a consent withdrawn before it was returned."""
 from services import consents, records, shared_access
 from tests import factories
 from tests.factories import bundle, diagnosis, lab_result, push
+from tests.factories import current_ctx
 
 
 def revoke_during_the_read(monkeypatch, patient_id: str, consent_id: str) -> None:
@@ -12,7 +13,7 @@ def revoke_during_the_read(monkeypatch, patient_id: str, consent_id: str) -> Non
     def page_then_revoke(*args, **kwargs):
         found = real(*args, **kwargs)
         monkeypatch.setattr(shared_access.records, "page", real)
-        consents.revoke(patient_id, consent_id, actor={"type": "patient", "id": patient_id})
+        consents.revoke(current_ctx(), patient_id, consent_id, actor={"type": "patient", "id": patient_id})
         return found
     monkeypatch.setattr(shared_access.records, "page", page_then_revoke)
 

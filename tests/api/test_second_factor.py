@@ -8,6 +8,7 @@ import pytest
 from security.totp import code_at
 from tests import factories
 from tests.factories import bearer, now
+from tests.factories import current_ctx
 
 
 def reauth(account, **override):
@@ -164,9 +165,9 @@ def test_a_sign_in_racing_a_disable_ends_signed_out(app, client, patient, clock,
     from services import admin, auth
     real_spend = auth.factors.spend
 
-    def spend_while_disabled(kind, account, code, recovery_code):
-        accepted = real_spend(kind, account, code, recovery_code)
-        admin.disable_account(kind, account["_id"])  # lands during the code check
+    def spend_while_disabled(ctx, kind, account, code, recovery_code):
+        accepted = real_spend(ctx, kind, account, code, recovery_code)
+        admin.disable_account(ctx, kind, account["_id"])  # lands during the code check
         return accepted
     monkeypatch.setattr(auth.factors, "spend", spend_while_disabled)
     clock.tick(timedelta(seconds=30))

@@ -223,9 +223,9 @@ def test_a_sign_in_overtaken_by_a_disable_ends_its_new_session_as_stale(app, cli
     from services import auth
     start = auth.sessions.start
 
-    def disabled_in_the_meantime(kind, account_id, *args, **kwargs):
-        signed_in = start(kind, account_id, *args, **kwargs)
-        accounts.disable(kind, account_id)
+    def disabled_in_the_meantime(ctx, kind, account_id, *args, **kwargs):
+        signed_in = start(ctx, kind, account_id, *args, **kwargs)
+        ctx.repos.accounts.disable(kind, account_id)
         return signed_in
     monkeypatch.setattr(auth.sessions, "start", disabled_in_the_meantime)
     clock.tick(timedelta(seconds=30))

@@ -3,6 +3,7 @@ role is read on every request, so a disabled account or a role taken away counts
 import pytest
 
 from tests import factories
+from tests.factories import current_ctx
 
 
 @pytest.fixture
@@ -47,4 +48,4 @@ def test_an_unknown_role_is_refused_when_the_account_is_made(app):
     from services import admin
     from services.errors import InvalidInput
     with app.app_context(), pytest.raises(InvalidInput):
-        admin.create_staff("support.x", factories.PASSWORD, ["superuser"])
+        admin.create_staff(current_ctx(), "support.x", factories.PASSWORD, ["superuser"])

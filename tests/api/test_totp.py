@@ -106,12 +106,12 @@ def at_once_after_check(app, patient, monkeypatch, write_name, factor):
     clients = [app.test_client() for _ in range(2)]
     tokens = [c.post("/v1/auth/login", json=patient.login_body).json["mfa_token"] for c in clients]
     both_checked, statuses = threading.Barrier(2, timeout=5), []
-    write = getattr(accounts, write_name)
+    write = getattr(accounts.Accounts, write_name)
 
     def write_after_both_checked(*args):
         both_checked.wait()
         return write(*args)
-    monkeypatch.setattr(accounts, write_name, write_after_both_checked)
+    monkeypatch.setattr(accounts.Accounts, write_name, write_after_both_checked)
 
     def attempt(client, mfa_token):
         response = client.post("/v1/auth/mfa", json={"mfa_token": mfa_token, **factor})

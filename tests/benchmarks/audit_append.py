@@ -11,6 +11,7 @@ import time
 from api import create_app
 from services import audit
 from tests.conftest import test_config
+from tests.factories import current_ctx
 
 
 def append_times(appends: int) -> list[float]:
@@ -20,7 +21,7 @@ def append_times(appends: int) -> list[float]:
         for n in range(appends):
             patient = f"pat_{n % 50}"
             start = time.perf_counter()
-            audit.record("records.read", actor={"type": "hospital", "id": "hosp_bench"},
+            current_ctx().audit.record("records.read", actor={"type": "hospital", "id": "hosp_bench"},
                          patient_id=patient, purpose="treatment",
                          target={"record_id": f"rec_{n}"})
             times.append((time.perf_counter() - start) * 1000)

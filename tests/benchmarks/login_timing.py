@@ -11,6 +11,7 @@ from api import create_app
 from tests.conftest import test_config
 from tests.factories import PASSWORD, registered_patient
 from services import hospitals
+from tests.factories import current_ctx
 
 
 def measure(client, body: dict, rounds: int, label: str) -> list[float]:
@@ -29,7 +30,7 @@ def main(rounds: int = 30) -> None:
                                  ARGON2_PARALLELISM=4, LOCKOUT_THRESHOLD=10**6))
     client = app.test_client()
     with app.app_context():
-        hospital = hospitals.create_hospital("Bench Hospital")
+        hospital = hospitals.create_hospital(current_ctx(), "Bench Hospital")
     known = registered_patient(client, hospital)
     cases = {
         "wrong password, registered patient": {**known.login_body, "password": "wrong " + PASSWORD},

@@ -15,6 +15,7 @@ from services import fhir, hospitals
 from tests.benchmarks import harness as h
 from tests.benchmarks import server
 from tests.factories import PASSWORD
+from tests.factories import current_ctx
 
 READER = h.national_id("0921", 0)
 
@@ -22,7 +23,7 @@ READER = h.national_id("0921", 0)
 def setup():
     app = server.build(port=8000)
     with app.app_context():
-        hospital = hospitals.create_hospital("Profile Hospital")
+        hospital = hospitals.create_hospital(current_ctx(), "Profile Hospital")
     fhir.warm_up()
     client = app.test_client()
     token = client.post("/v1/auth/token", json={"client_id": hospital["client_id"],

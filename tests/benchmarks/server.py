@@ -30,6 +30,7 @@ from models import records as record_store
 from models.db import get_db
 from services import fhir, hospitals
 from services.context import setting
+from tests.factories import current_ctx
 
 FLOOR_PAGE = 50
 # Per-address sign-in limits are on as in production, but high: the benchmark signs in dozens
@@ -108,8 +109,8 @@ def build(port: int):
 def main(port: int) -> None:
     app = build(port)
     with app.app_context():
-        hospital = hospitals.create_hospital("Bench Hospital")
-        other = hospitals.create_hospital("Bench Clinic")
+        hospital = hospitals.create_hospital(current_ctx(), "Bench Hospital")
+        other = hospitals.create_hospital(current_ctx(), "Bench Clinic")
     fhir.warm_up()
     print(json.dumps({"hospital": hospital, "other_hospital": other}), flush=True)
     serve(app, serve_options(app.config))

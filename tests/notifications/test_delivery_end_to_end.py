@@ -7,6 +7,7 @@ from notifications.worker import deliver_once
 from services.push_outbox import MongoOutbox
 from tests import factories
 from tests.factories import bundle, lab_result, push
+from tests.factories import current_ctx
 
 CANARY = "CANARY-Melanoma-42"
 
@@ -20,8 +21,8 @@ def test_a_pushed_record_reaches_the_device_without_a_health_detail(app, client,
     push(client, hospital, bundle(result))
     sender = make_sender()
     with app.app_context():
-        counts = deliver_once(MongoOutbox(), sender, worker_id="w1", now=utcnow())
-        again = deliver_once(MongoOutbox(), sender, worker_id="w2", now=utcnow())
+        counts = deliver_once(MongoOutbox(current_ctx()), sender, worker_id="w1", now=utcnow())
+        again = deliver_once(MongoOutbox(current_ctx()), sender, worker_id="w2", now=utcnow())
     assert counts["sent"] == 1 and again["claimed"] == 0
     [body] = fcm.bodies_for("ok-device-1")
     text = json.dumps(body)
@@ -35,7 +36,7 @@ def test_an_unregistered_token_removes_its_device(app, client, hospital, patient
                 json={"token": "unregistered-device", "platform": "ios"})
     push(client, hospital, bundle(lab_result(patient.national_id)))
     with app.app_context():
-        counts = deliver_once(MongoOutbox(), make_sender(), worker_id="w1", now=utcnow())
+        counts = deliver_once(MongoOutbox(current_ctx()), make_sender(), worker_id="w1", now=utcnow())
     assert counts["drop_token"] == 1
     assert app.extensions["mongo_db"].devices.count_documents({}) == 0
 
@@ -49,10 +50,10 @@ def test_a_transient_failure_is_retried_later_and_sent_once(app, client, hospita
     push(client, hospital, bundle(lab_result(patient.national_id)))
     sender = make_sender()
     with app.app_context():
-        first = deliver_once(MongoOutbox(), sender, worker_id="w1", now=utcnow())
-        later = deliver_once(MongoOutbox(), sender, worker_id="w1",
+        first = deliver_once(MongoOutbox(current_ctx()), sender, worker_id="w1", now=utcnow())
+        later = deliver_once(MongoOutbox(current_ctx()), sender, worker_id="w1",
                              now=utcnow() + timedelta(hours=2))
-        done = deliver_once(MongoOutbox(), sender, worker_id="w1",
+        done = deliver_once(MongoOutbox(current_ctx()), sender, worker_id="w1",
                             now=utcnow() + timedelta(hours=4))
     assert (first["retry"], later["sent"], done["claimed"]) == (1, 1, 0)
     assert len(fcm.bodies_for("flaky-device")) == 2
@@ -64,7 +65,7 @@ def test_a_crash_between_send_and_bookkeeping_sends_again_and_records_once(
     client.post("/v1/me/devices", headers=patient.auth,
                 json={"token": "ok-device-crash", "platform": "android"})
     push(client, hospital, bundle(lab_result(patient.national_id)))
-    outbox, sender = MongoOutbox(), make_sender()
+    outbox, sender = MongoOutbox(app.extensions["ctx"]), make_sender()
     real_sent = MongoOutbox.sent
     monkeypatch.setattr(MongoOutbox, "sent", lambda *a, **k: (_ for _ in ()).throw(
         RuntimeError("the worker died here")))
@@ -95,7 +96,7 @@ def test_two_workers_at_once_send_each_notification_once(app, client, hospital, 
     def work(name):
         with app.app_context():
             start.wait()
-            totals.append(deliver_once(MongoOutbox(), sender, worker_id=name, now=utcnow(),
+            totals.append(deliver_once(MongoOutbox(current_ctx()), sender, worker_id=name, now=utcnow(),
                                        batch_size=4))
     threads = [threading.Thread(target=work, args=(f"w{i}",)) for i in range(2)]
     for thread in threads:

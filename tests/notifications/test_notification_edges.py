@@ -13,6 +13,7 @@ from notifications.push import DROP_TOKEN, FAILED, Push
 from notifications.worker import deliver_once
 from services.push_outbox import MongoOutbox, make_sender
 from tests.factories import bundle, lab_result, push
+from tests.factories import current_ctx
 
 FCM_ERROR = "type.googleapis.com/google.firebase.fcm.v1.FcmError"
 
@@ -81,7 +82,7 @@ def test_a_retry_puts_the_notification_back_with_its_attempt_and_error(app, clie
     push(client, hospital, bundle(lab_result(patient.national_id)))
     with app.app_context():
         before = utcnow()
-        counts = deliver_once(MongoOutbox(), make_sender(), worker_id="w1", now=before)
+        counts = deliver_once(MongoOutbox(current_ctx()), make_sender(), worker_id="w1", now=before)
         [notification] = get_db().notifications.find({"kind": "record_available"})
     assert counts["retry"] == 1
     delivery = notification["delivery"]
@@ -96,7 +97,7 @@ def test_a_push_given_up_ends_the_notification_for_that_device_and_keeps_the_dev
                 json={"token": "badpayload-device", "platform": "android"})
     push(client, hospital, bundle(lab_result(patient.national_id)))
     with app.app_context():
-        counts = deliver_once(MongoOutbox(), make_sender(), worker_id="w1", now=utcnow())
+        counts = deliver_once(MongoOutbox(current_ctx()), make_sender(), worker_id="w1", now=utcnow())
         [notification] = get_db().notifications.find({"kind": "record_available"})
         [device] = get_db().devices.find()
     assert counts["dead"] == 1

@@ -10,6 +10,7 @@ from notifications.worker import deliver_once
 from services.push_outbox import MongoOutbox
 from tests import factories
 from tests.factories import bundle, lab_result, push
+from tests.factories import current_ctx
 
 
 def register_device(client, account, token: str) -> str:
@@ -20,7 +21,7 @@ def register_device(client, account, token: str) -> str:
 
 
 def round_at(now, sender, **options) -> dict:
-    return deliver_once(MongoOutbox(), sender, worker_id="w1", now=now, **options)
+    return deliver_once(MongoOutbox(current_ctx()), sender, worker_id="w1", now=now, **options)
 
 
 def record_notifications(patient_id: str) -> list[dict]:

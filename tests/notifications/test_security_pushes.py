@@ -6,6 +6,7 @@ from models.db import get_db, utcnow
 from services.push_outbox import UNLINKED_KEPT, MongoOutbox
 from tests import factories
 from tests.factories import bundle, lab_result, push
+from tests.factories import current_ctx
 
 NEW_PASSWORD = "staff picked this one 77"
 
@@ -15,7 +16,7 @@ def push_jobs(app, at=None) -> list[tuple[str, str]]:
     with app.app_context():
         at = at or utcnow() + timedelta(minutes=1)
         return [(job["token"], job["data"]["kind"])
-                for job in MongoOutbox().claim("review", at, at + timedelta(minutes=5), 100)]
+                for job in MongoOutbox(current_ctx()).claim("review", at, at + timedelta(minutes=5), 100)]
 
 
 def register_phone(client, account, token: str) -> None:
@@ -82,7 +83,7 @@ def test_a_phone_moved_to_another_account_gets_none_of_the_previous_owners_notic
     # A security notice of the first account recorded after the phone moved.
     with app.app_context():
         from services import notify
-        notify.security_event("patient", factories.stored_patient(
+        notify.security_event(current_ctx(), "patient", factories.stored_patient(
             app, patient.national_id)["_id"], "password_changed")
         assert get_db().notifications.count_documents({"kind": "credentials_changed"}) == 1
     assert push_jobs(app) == []

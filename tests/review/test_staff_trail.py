@@ -20,7 +20,8 @@ def test_an_approval_that_loses_a_race_leaves_no_ok_approval_on_the_trail(
     # The patient withdraws it between the approver's read and the approver's write.
     assert client.post(f"/v1/me/consents/{item}/revoke", headers=patient.auth,
                        json={}).status_code == 200
-    monkeypatch.setattr(consent_store, "get_by_id", lambda consent_id: dict(as_read))
+    monkeypatch.setattr(consent_store.Consents, "get_by_id",
+                        lambda self, consent_id: dict(as_read))
     assert decide(client, approver, item).status_code == 409
     approvals = [e["outcome"] for e in access_log(client, patient)
                  if e["action"] == "consent.approve"]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from tests import factories
 from tests.factories import Account, bearer, bundle, diagnosis, lab_result, push
+from tests.factories import current_ctx
 
 ANONYMOUS, PATIENT, OTHER_PATIENT, CAREGIVER = "anonymous", "patient", "other_patient", "caregiver"
 HOSPITAL, OTHER_HOSPITAL, STAFF = "hospital", "other_hospital", "staff"
@@ -101,7 +102,7 @@ class World:
         from services import sessions
         with self.app.app_context():
             account_id = decode_token(self.token(audience))["sub"]
-            return sessions.start("staff" if audience == STAFF else "patient", account_id)
+            return sessions.start(current_ctx(), "staff" if audience == STAFF else "patient", account_id)
 
     def patient_account(self, audience: str) -> Account:
         """The patient account behind an audience (`patient`'s for those that are no patient)."""

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from security.totp import code_at
 from tests.factories import PASSWORD, bearer, now
+from tests.factories import current_ctx
 
 
 def test_demo_seed_writes_usable_credentials(make_app, tmp_path, clock):
@@ -59,8 +60,8 @@ def test_demo_seed_leaves_a_non_empty_database_alone(app, tmp_path):
     from services import demo_seed
     path = tmp_path / "demo.json"
     with app.app_context():
-        assert demo_seed.seed(str(path)) is True
-        assert demo_seed.seed(str(tmp_path / "again.json")) is False
+        assert demo_seed.seed(current_ctx(), str(path)) is True
+        assert demo_seed.seed(current_ctx(), str(tmp_path / "again.json")) is False
     assert not (tmp_path / "again.json").exists()
 
 
