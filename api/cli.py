@@ -169,7 +169,7 @@ def verify_audit(batch_size, paths, seal_legacy_head):
     except OSError as error:
         raise click.ClickException(f"a checkpoint file cannot be read: {error.strerror}") \
             from None
-    head = audit_verify.chain_head()
+    head = audit_verify.chain_head(ctx())
     with click.progressbar(length=(head or {}).get("seq", 0), label="checking the audit chain",
                            file=sys.stderr) as bar:
         if seal_legacy_head:

@@ -1,5 +1,5 @@
 """Operator tasks (CLI, demo seed): create staff accounts, disable accounts."""
-from models import accounts, staff
+from models import accounts
 from services import patients, sessions
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.password_policy import check_password_policy

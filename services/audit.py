@@ -14,10 +14,8 @@ import re
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from models import hospitals
 from models.audit import (ACTOR_TYPES, MAIN_CHAIN, OUTCOMES, AppendContended, AuditLog,
-                          HeadInvalid, trail)
-from models.db import utcnow
+                          HeadInvalid)
 from services import audit_checkpoints, paging
 from services.audit_checkpoints import Anchor
 from services.errors import AuditUnavailable
@@ -207,33 +205,11 @@ def main_recorder(ctx) -> Recorder:
                     ctx.clock, audit_checkpoints.anchor_of(ctx, MAIN_CHAIN))
 
 
-def recorder() -> Recorder:
-    from services.context import current
-    return current().audit
-
-
 def chain_key(ctx) -> bytes:
     return ctx.setting("AUDIT_CHAIN_KEY").encode("utf-8")
 
 
-def record(action: str, **fields) -> dict:
-    """Recorder.record on the app's chain (same keywords, same errors)."""
-    return recorder().record(action, **fields)
-
-
-def undone(entry: dict) -> None:
-    """Say on the trail that what `entry` (recorded ahead of its effect, as every effect is)
-    announced did not happen: the write it preceded lost a race (a parallel decision,
-    withdrawal or registration won). Raises as record."""
-    record(**entry, outcome="failed")
-
-
-def record_many(entries: Iterable[dict]) -> list[dict]:
-    """Recorder.record_many on the app's chain (same entries, same errors)."""
-    return recorder().record_many(entries)
-
-
 def access_log(ctx, patient_id: str, *, limit: int, before: str | None = None) -> dict:
     """The patient's own access log page (see access_page)."""
-    return access_page(trail(), hospitals.names, patient_id, limit=limit, key=chain_key(ctx),
-                       before=before)
+    return access_page(ctx.repos.audit_log, ctx.repos.hospitals.names, patient_id, limit=limit,
+                       key=chain_key(ctx), before=before)

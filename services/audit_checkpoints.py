@@ -18,7 +18,7 @@ import logging
 import os
 from collections.abc import Iterator
 
-from models.audit_checkpoints import CheckpointStore, store
+from models.audit_checkpoints import CheckpointStore
 from security.audit_anchor import (Schedule, checkpoint_line, public_key, read_checkpoint_line,
                                    sign_checkpoint)
 from services.errors import NotFound
@@ -82,11 +82,6 @@ def published_key(ctx) -> bytes:
     return public_key(signing_seed(ctx))
 
 
-def anchor(chain: str) -> Anchor:
-    from services.context import current
-    return anchor_of(current(), chain)
-
-
 def anchor_of(ctx, chain: str) -> Anchor:
     """The anchor of `chain` on `ctx`'s database, with its settings."""
     schedule = Schedule(ctx.setting("AUDIT_CHECKPOINT_EVERY"),
@@ -99,7 +94,7 @@ def anchor_of(ctx, chain: str) -> Anchor:
 def latest(ctx, chain: str) -> dict:
     """The newest checkpoint in the database with the key to check it, for a witness. Raises
     NotFound before the first one."""
-    point = store(chain).latest()
+    point = CheckpointStore(ctx.db, chain).latest()
     if point is None:
         raise NotFound("No audit checkpoint has been made yet.")
     return {**point, "public_key": base64.b64encode(published_key(ctx)).decode("ascii")}

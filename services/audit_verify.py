@@ -11,8 +11,7 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from models.audit import AuditLog, HeadInvalid, trail
-from models.audit_checkpoints import store
+from models.audit import AuditLog, HeadInvalid
 from models.db import utcnow
 from security.audit_anchor import checkpoint, checkpoint_holds, head_holds, head_seal
 from security.audit_chain import BEYOND_HEAD, ChainVerifier, Fault
@@ -153,37 +152,37 @@ def checkpoint_sources(ctx, paths: Iterable[str] = ()) -> list[tuple[str, Lines]
     configured = ctx.setting("AUDIT_CHECKPOINT_FILE")
     files = [configured] if configured and os.path.exists(configured) else []
     sources = [(path, list(audit_checkpoints.read_lines(path))) for path in [*files, *paths]]
-    points = store(trail().chain).all()
+    points = ctx.repos.checkpoints.all()
     return [*sources, ("the database", list(enumerate(points, start=1)))]
 
 
 def verify_chain(ctx, head: dict | None, anchors: Anchors, batch_size: int = 1000,
                  progress: Callable[[int], None] = lambda n: None) -> ChainReport:
     """check_chain on the app's chain, with the app's key."""
-    return check_chain(trail(), chain_key(ctx), head, anchors, batch_size, progress)
+    return check_chain(ctx.repos.audit_log, chain_key(ctx), head, anchors, batch_size, progress)
 
 
 def anchors_from(ctx, paths: Iterable[str] = ()) -> Anchors:
     """The app chain's signed checkpoints (checkpoint_sources), checked with the app's key."""
-    return gather(checkpoint_sources(ctx, paths), trail().chain, audit_checkpoints.published_key(ctx))
+    return gather(checkpoint_sources(ctx, paths), ctx.repos.audit_log.chain, audit_checkpoints.published_key(ctx))
 
 
-def chain_head() -> dict | None:
+def chain_head(ctx) -> dict | None:
     """The app's chain's head document as stored (seal not checked), or None."""
-    return trail().head_document()
+    return ctx.repos.audit_log.head_document()
 
 
 def checkpoint_now(ctx) -> dict:
     """Sign and write a checkpoint of the head now; returns it. Raises AuditUnavailable when
     the head is missing or its seal does not hold."""
-    log = trail()
+    log = ctx.repos.audit_log
     try:
         head = log.head(chain_key(ctx))
     except HeadInvalid as invalid:
         raise AuditUnavailable(f"No checkpoint written: {invalid}. Run flask verify-audit.") \
             from None
     at = utcnow()
-    signed = audit_checkpoints.anchor(log.chain).write(
+    signed = audit_checkpoints.anchor_of(ctx, log.chain).write(
         checkpoint(log.chain, head["seq"], head["hash"], at))
     log.checkpointed(head, at)
     return signed
@@ -193,7 +192,7 @@ def seal_legacy_head(ctx, anchors: Anchors, batch_size: int = 1000,
                      progress: Callable[[int], None] = lambda n: None) -> ChainReport:
     """Seal a head written before heads were sealed, once the chain up to it verifies (and
     nothing lies past it). Raises Conflict for a missing head or one that has a seal."""
-    log, key = trail(), chain_key(ctx)
+    log, key = ctx.repos.audit_log, chain_key(ctx)
     head = log.head_document()
     if head is None or "seal" in head:
         raise Conflict("The audit chain's head is missing or already sealed: nothing to seal.")

@@ -12,12 +12,10 @@ import logging
 from dataclasses import replace
 
 import consent as engine
-from models import accounts, hospitals
-from models import consents as store
-from models import patients as patient_store
+from models import accounts
 from models.db import utcnow
 from security.codes import opaque_id
-from services import audit, notify, patients
+from services import notify, patients
 from services import hospitals as hospital_clients
 from services import evidence as scans
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound

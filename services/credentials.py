@@ -1,8 +1,7 @@
 """Passwords: a change inside a signed-in session, and a reset with a front-desk activation code
 and the second factor."""
-from models import accounts, activation_codes
-from models import patients as patient_store
-from services import audit, factors, lockout, notify, patients, registration, sessions
+from models import accounts
+from services import factors, lockout, notify, patients, registration, sessions
 from services.errors import InvalidCredentials, ResetFailed
 from services.identity import login_of, owner
 from services.password_policy import check_password_policy

@@ -25,7 +25,7 @@ DEMO_PATIENTS = [("001090000001", "Nguyen Van An"), ("079085000002", "Tran Thi B
 def seed(ctx, path: str) -> bool:
     """Seed an empty database and write its credentials to `path`; False (and nothing written)
     when the database already holds accounts."""
-    if not is_empty():
+    if not is_empty(ctx.db):
         log.warning("PHR_DEMO_SEED set but the database is not empty: demo seed skipped")
         return False
     creds = {"hospitals": [hospitals.create_hospital(ctx, name, hospital_id)

@@ -1,7 +1,5 @@
 """Push devices: an FCM registration token per device, moved to whoever registers it last, and
 unlinked when its session signs out."""
-from models import devices as store
-from models import patients as patient_store
 from security.codes import opaque_id
 from services.errors import InvalidInput, NotFound
 from services.sessions import DEVICE_TOKEN_PREFIX

@@ -4,10 +4,8 @@ compares the scan with what was recorded), and every viewing is on the patient's
 import base64
 import binascii
 
-from models import evidence_scans as scans
 from models.db import utcnow
 from security.codes import opaque_id
-from services import audit
 from services.errors import InvalidInput, NotFound
 
 # The first bytes each accepted kind of file starts with: a scan claiming to be a PDF is one.

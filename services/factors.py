@@ -8,7 +8,7 @@ from models import accounts
 from models.db import utcnow
 from security import totp
 from security.codes import human_code, normalize_code
-from services import audit, lockout, notify, patients, sessions, tokens
+from services import lockout, notify, patients, sessions, tokens
 from services.identity import account_for_step, lockout_path, login_of, owner
 from services.errors import Conflict, InvalidCredentials, InvalidInput, NotFound
 

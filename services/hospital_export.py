@@ -7,9 +7,8 @@ import hashlib
 import json
 from collections import Counter
 
-from models import records as store
 from models.db import utcnow
-from services import audit, fhir, patients
+from services import fhir, patients
 from services.ingest import version_context
 
 

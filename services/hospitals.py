@@ -5,7 +5,7 @@ one scope WITNESS_SCOPE, so they can read the audit checkpoint and nothing else.
 import hmac
 from datetime import timedelta
 
-from models import hospitals, witnesses
+from models import witnesses
 from models.db import utcnow
 from security.codes import client_secret, opaque_id
 from services import tokens

@@ -13,11 +13,9 @@ for the patient its national ID names, whether or not that patient has registere
 import json
 from collections import Counter
 
-from models import ingest_requests
 from models.db import utcnow
-from models import records as store
 from security.codes import opaque_id
-from services import audit, fhir, notify, patients
+from services import fhir, notify, patients
 from services.errors import Conflict, IdempotencyKeyReused, InvalidInput, TransactionRejected, \
     redact
 

@@ -7,7 +7,7 @@ can be stopped and run again: it skips what already uses the active key.
 """
 import logging
 
-from models import patients, sealed
+from models import patients
 from security.crypto import DecryptionError
 from services import evidence, factors, representatives
 from services.consents import shown_context

@@ -5,7 +5,6 @@ from types import SimpleNamespace
 
 from models.db import utcnow
 from security.codes import opaque_id
-from services import audit
 from services.ingest import store_resource
 
 LOINC = "http://loinc.org"

@@ -2,9 +2,7 @@
 kind (security events cannot be muted), pushed to their devices by the delivery worker. One
 write records both (models.notifications): a crash cannot lose a push the inbox shows."""
 
-from models import accounts, security_events
-from models import notifications as store
-from models import patients as patient_store
+from models import accounts
 from models.db import utcnow
 from notifications import messages
 from security.codes import opaque_id

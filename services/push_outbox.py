@@ -10,8 +10,6 @@ partial failure sends only to the others.
 import logging
 from datetime import timedelta
 
-from models import devices as device_store
-from models import notifications as store
 from notifications import messages
 from security.crypto import DecryptionError
 from services.devices import token_of

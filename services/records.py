@@ -4,9 +4,7 @@ passes (the token's subject); another patient's record is simply not found."""
 import json
 from datetime import datetime
 
-from models import hospitals
-from models import records as store
-from services import audit, fhir, paging, patients
+from services import fhir, paging, patients
 from services.errors import NotFound
 from services.ingest import record_context, summary_context, version_context
 

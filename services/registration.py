@@ -2,11 +2,9 @@
 from datetime import date, timedelta
 
 from models import accounts, activation_codes
-from models import patients as patient_store
-from models import records as record_store
 from models.db import utcnow
 from security.codes import human_code, normalize_code, opaque_id
-from services import audit, lockout, notify, patients
+from services import lockout, notify, patients
 from services.password_policy import check_password_policy
 from services.errors import ActivationFailed, Conflict, Forbidden, NotFound
 

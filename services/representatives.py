@@ -15,11 +15,9 @@ from datetime import date, datetime, timedelta, timezone
 import consent as engine
 from consent.vocabulary import SENSITIVE_LABELS
 from models import accounts
-from models import patients as patient_store
-from models import representatives as store
 from models.db import utcnow
 from security.codes import opaque_id
-from services import audit, evidence, notify, patients
+from services import evidence, notify, patients
 from services.consents import STATUS_NAMES, judged
 from security.audit_chain import canonical
 from services.errors import Conflict, InvalidInput, NotFound

@@ -8,7 +8,6 @@ import logging
 import secrets
 from datetime import timedelta
 
-from models import devices, sessions, trusted_devices
 from models.db import utcnow
 from security.codes import opaque_id
 from services import tokens

@@ -9,10 +9,8 @@ decision is on the audit trail with the consent and purpose.
 import re
 
 import consent as engine
-from models import consents as consent_store
-from models import patients as patient_store
 from models.db import utcnow
-from services import audit, hospitals, notify, patients, records, representatives
+from services import hospitals, notify, patients, records, representatives
 from services.consents import as_signed, consents_between
 from services.errors import Forbidden, NotFound
 from services.ingest import record_context

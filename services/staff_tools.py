@@ -1,5 +1,5 @@
 """What support staff may see of a patient: whether the account exists and its sign-in state."""
-from services import audit, patients
+from services import patients
 
 
 def find_patient(ctx, national_id: str, staff_id: str) -> list[dict]:

@@ -105,6 +105,7 @@ def test_the_chain_key_is_what_seals_it(app, activity, monkeypatch):
 def test_the_service_reports_the_count_checked_before_the_fault(app, db, activity):
     db.audit_log.update_one({"seq": 5}, {"$set": {"patient_id": "pat_other"}})
     with app.app_context():
-        report = audit_verify.verify_chain(current_ctx(), audit_verify.chain_head(), audit_verify.Anchors(),
-                                           batch_size=2)
+        ctx = current_ctx()
+        report = audit_verify.verify_chain(ctx, audit_verify.chain_head(ctx),
+                                           audit_verify.Anchors(), batch_size=2)
     assert (report.count, report.fault.seq, report.fault.reason) == (4, 5, "altered")
