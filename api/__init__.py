@@ -32,7 +32,7 @@ def create_app(overrides: dict | None = None, served_elsewhere: bool = True) -> 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_HOPS"])
     errors.register(app)
     db.init_app(app)
-    context.init_app(app)
+    context.init_app(app, jwt=jwt_setup.JwtCodec())
     jwt_setup.configure(app)
     limiter.init_app(app)
     json_body.register(app)

@@ -2,6 +2,9 @@
 401 problem+json where the library would answer 422."""
 from datetime import timedelta
 
+from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
+from jwt import PyJWTError
+
 from api.errors import domain_problem
 from api.extensions import jwt
 from api.extensions import ctx
@@ -19,6 +22,28 @@ def configure(app) -> None:
     cfg["JWT_ENCODE_ISSUER"] = cfg["JWT_DECODE_ISSUER"] = "phr"
     cfg["JWT_ACCESS_TOKEN_EXPIRES"] = timedelta(minutes=cfg["ACCESS_TOKEN_MINUTES"])
     jwt.init_app(app)
+
+
+class JwtCodec:
+    """The token codec the services are handed as ctx.jwt: flask-jwt-extended's HS256 encoding
+    and decoding under the app's settings (used inside the app's context). What a token says
+    is services/tokens.py's business."""
+
+    def access(self, identity: str, expires: timedelta, claims: dict,
+               fresh: timedelta | bool = False) -> str:
+        return create_access_token(identity=identity, expires_delta=expires, fresh=fresh,
+                                   additional_claims=claims)
+
+    def refresh(self, identity: str, expires: timedelta, claims: dict) -> str:
+        return create_refresh_token(identity=identity, expires_delta=expires,
+                                    additional_claims=claims)
+
+    def decode(self, token: str) -> dict:
+        """The claims of a valid token. Raises ValueError for anything else."""
+        try:
+            return decode_token(token)
+        except PyJWTError:
+            raise ValueError("not a valid token") from None
 
 
 def _unauthorized(detail: str):

@@ -27,7 +27,8 @@ def login(ctx, kind: str, identifier: str, password: str, device_token: str | No
     if ctx.passwords.needs_rehash(password_hash):
         ctx.repos.accounts.rehash_password(kind, account["_id"], ctx.passwords.hash(password, login))
     audience = tokens.MFA if account.get("totp_active") else tokens.ENROLLMENT
-    token = tokens.step_token(audience, kind, account["_id"], accounts.epoch(account), device_id)
+    token = tokens.step_token(ctx, audience, kind, account["_id"], accounts.epoch(account),
+                              device_id)
     return {f"{audience}_token": token}
 
 
@@ -35,7 +36,7 @@ def complete_mfa(ctx, mfa_token: str, code: str | None, recovery_code: str | Non
                  user_agent: str) -> dict:
     """Session tokens for a valid, unused TOTP code or recovery code. The mfa_token works once.
     Raises InvalidCredentials or TooManyAttempts."""
-    claims = tokens.decode_step_token(mfa_token, tokens.MFA)
+    claims = tokens.decode_step_token(ctx, mfa_token, tokens.MFA)
     kind, account = claims["kind"], account_for_step(ctx, claims)
     # Checked first too (claimed only after the code), so a spent token spends no attempt.
     if not account.get("totp_active") or ctx.repos.step_tokens.is_claimed(claims["jti"]):

@@ -1,4 +1,6 @@
 """JWTs: short access tokens, rotating refresh tokens, and one-step tokens (mfa, enrollment).
+What each token says is decided here; encoding and signing are the API layer's (ctx.jwt, a
+flask-jwt-extended codec: api/jwt_setup.py).
 
 Claims: sub (opaque account id), aud (patient | staff | hospital | witness | mfa | enrollment),
 sid (session), scope (hospitals and witnesses); step tokens add kind (patient | staff), ep (the account's
@@ -7,9 +9,6 @@ trusted device the sign-in came from, when it did). No name, national ID or othe
 """
 import uuid
 from datetime import timedelta
-
-from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
-from jwt import PyJWTError
 
 from models import accounts
 from services.errors import InvalidCredentials
@@ -44,13 +43,12 @@ def access_ttl(ctx) -> timedelta:
 def session_pair(ctx, kind: str, account_id: str, session_id: str, refresh_jti: str,
                  fresh: bool) -> dict:
     """Access + refresh token for a session; `fresh` only straight after a full sign-in."""
-    access = create_access_token(
-        identity=account_id, expires_delta=access_ttl(ctx),
-        fresh=timedelta(minutes=ctx.setting("FRESH_MINUTES")) if fresh else False,
-        additional_claims={"aud": _AUDIENCE_OF_KIND[kind], "sid": session_id})
-    refresh = create_refresh_token(
-        identity=account_id, expires_delta=timedelta(days=ctx.setting("REFRESH_TOKEN_DAYS")),
-        additional_claims={"aud": _AUDIENCE_OF_KIND[kind], "sid": session_id, "jti": refresh_jti})
+    access = ctx.jwt.access(
+        account_id, access_ttl(ctx), {"aud": _AUDIENCE_OF_KIND[kind], "sid": session_id},
+        fresh=timedelta(minutes=ctx.setting("FRESH_MINUTES")) if fresh else False)
+    refresh = ctx.jwt.refresh(
+        account_id, timedelta(days=ctx.setting("REFRESH_TOKEN_DAYS")),
+        {"aud": _AUDIENCE_OF_KIND[kind], "sid": session_id, "jti": refresh_jti})
     return {"access_token": access, "refresh_token": refresh, "token_type": "Bearer",
             "expires_in": int(access_ttl(ctx).total_seconds()), "session_id": session_id}
 
@@ -59,34 +57,31 @@ def hospital_token(ctx, hospital_id: str, scopes: list[str], secret_generation: 
                    audience: str = HOSPITAL) -> dict:
     """`sg`: the generation of the client secret it was issued for (see rotate_secret).
     `audience` HOSPITAL, or WITNESS for an audit witness client."""
-    token = create_access_token(identity=hospital_id, expires_delta=access_ttl(ctx),
-                                additional_claims={"aud": audience, "scope": " ".join(scopes),
-                                                   "sg": secret_generation})
+    token = ctx.jwt.access(hospital_id, access_ttl(ctx),
+                           {"aud": audience, "scope": " ".join(scopes), "sg": secret_generation})
     return {"access_token": token, "token_type": "Bearer",
             "expires_in": int(access_ttl(ctx).total_seconds()), "scope": " ".join(scopes)}
 
 
-def step_token(audience: str, kind: str, account_id: str, epoch: int,
+def step_token(ctx, audience: str, kind: str, account_id: str, epoch: int,
                device_id: str | None = None) -> str:
     """A short token that only opens the next sign-in step (mfa or TOTP enrollment)."""
     claims = {"aud": audience, "kind": kind, "ep": epoch}
     if device_id:
         claims["dev"] = device_id
-    return create_access_token(
-        identity=account_id, expires_delta=timedelta(minutes=STEP_TOKEN_MINUTES[audience]),
-        additional_claims=claims)
+    return ctx.jwt.access(account_id, timedelta(minutes=STEP_TOKEN_MINUTES[audience]), claims)
 
 
 def step_expired() -> InvalidCredentials:
     return InvalidCredentials(_STEP_EXPIRED)
 
 
-def decode_step_token(token: str, audience: str) -> dict:
+def decode_step_token(ctx, token: str, audience: str) -> dict:
     """Claims of a valid step token for `audience`; raises InvalidCredentials otherwise."""
     try:
-        claims = decode_token(token)
-    except PyJWTError as exc:
-        raise InvalidCredentials(_STEP_EXPIRED) from exc
+        claims = ctx.jwt.decode(token)
+    except ValueError:
+        raise InvalidCredentials(_STEP_EXPIRED) from None
     if claims.get("aud") != audience or claims.get("type") != "access":
         raise InvalidCredentials(_STEP_EXPIRED)
     return claims
