@@ -1,15 +1,14 @@
 """POST /v1/hospital/bundles: batch and transaction, amendments, idempotency, ownership, limits."""
 import copy
 import json
-from pathlib import Path
 
 import pytest
 
-from tests import factories
+from tests import factories, samples
 from tests.factories import (bundle, bundle_with_patient_entry, diagnosis, lab_result, push,
                              records_of)
+from tests.samples import needs_samples
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "fhir-samples" / "synthea"
 
 
 def test_a_batch_stores_the_valid_entries_and_answers_each(client, hospital, patient):
@@ -42,9 +41,10 @@ def test_a_transaction_with_one_invalid_entry_stores_nothing(client, hospital, p
     assert ok.status_code == 200 and ok.json["type"] == "transaction-response"
 
 
-@pytest.mark.parametrize("sample", sorted(p.name for p in SAMPLES.glob("*.json")))
+@needs_samples
+@pytest.mark.parametrize("sample", samples.sample_names())
 def test_real_exports_are_accepted_as_they_are(client, hospital, patient, sample):
-    body = json.loads((SAMPLES / sample).read_text())
+    body = json.loads((samples.SYNTHEA / sample).read_text())
     person = next(e["resource"] for e in body["entry"]
                   if e["resource"]["resourceType"] == "Patient")
     person.setdefault("identifier", []).append(

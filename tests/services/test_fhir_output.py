@@ -1,7 +1,6 @@
 """services.fhir: clinical times, list-view summaries, and the FHIR resources we answer with."""
 import json
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 from fhir.resources.R4B.bundle import Bundle
@@ -9,9 +8,9 @@ from fhir.resources.R4B.operationoutcome import OperationOutcome
 
 from services.fhir import STORED_TYPES, collection_bundle, operation_outcome, response_bundle
 from services.fhir.dates import to_utc
+from tests.samples import needs_samples, sample
 from tests.services.fhir_builders import minimal, observation, only, utc
 
-SAMPLE = Path("/work/shared/fhir-samples/synthea/Liz_Conn_27c911c6-f045-4ffa-af5d-6eba57ac94b2.json")
 
 
 # -- Times -----------------------------------------------------------------------------------
@@ -128,8 +127,9 @@ def test_response_bundle_refuses_what_it_cannot_answer():
     assert "entry" not in response_bundle("batch", [])
 
 
+@needs_samples
 def test_collection_bundle_shape():
-    resources = [item["resource"] for item in json.loads(SAMPLE.read_text())["entry"]]
+    resources = [item["resource"] for item in json.loads(sample("Liz").read_text())["entry"]]
     person = next(r for r in resources if r["resourceType"] == "Patient")
     records = [r for r in resources if r["resourceType"] in STORED_TYPES]
     bundle = collection_bundle(person, records, timestamp=utc(2026, 11, 25, 9))
