@@ -1,4 +1,4 @@
-"""Mutation testing with its score: `python -m tests.mutation_score [--scope signin|data]`.
+"""Mutation testing with its score: `python -m tests.mutation_score [--scope signin|data|insider]`.
 
 Runs `mutmut run` over one scope, showing mutmut's progress line as it goes, then counts the
 verdicts and prints killed / total and the percentage. Scopes (setup.cfg sections):
@@ -7,6 +7,11 @@ verdicts and prints killed / total and the percentage. Scopes (setup.cfg section
                                      services, models/throttles.py
     data              [mutmut:data]  consent/, notifications/, and the records, consent,
                                      shared-access, notification, push-outbox and ingest services
+    insider           [mutmut:insider]  what issue 15 changed: consent engine, lifecycle and model;
+                                     the approvals, representatives, evidence, consents,
+                                     shared-access, registration and admin services;
+                                     models/consents.py, models/representatives.py,
+                                     security/audit_anchor.py
 
 mutmut 3.8.1 reads only setup.cfg's [mutmut] section; for another scope this script starts
 mutmut with that section's options in its place (in memory: setup.cfg is not rewritten), so a
@@ -28,7 +33,7 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SECTIONS = {"signin": "mutmut", "data": "mutmut:data"}
+SECTIONS = {"signin": "mutmut", "data": "mutmut:data", "insider": "mutmut:insider"}
 # Written into mutants/ after generation, so `--keep` never mixes two scopes' mutants.
 SCOPE_MARK = ROOT / "mutants" / ".scope"
 # mutmut's verdicts that mean a test noticed the mutant.
