@@ -91,6 +91,11 @@ def test_a_consent_naming_the_retired_sexual_reproductive_label_covers_both_its_
         reasons.SENSITIVE_NOT_COVERED
 
 
+def test_the_retired_label_widens_a_consent_and_keeps_the_other_labels_it_names():
+    both = consent(sensitive={"sexual-reproductive", "hiv"})
+    assert decide([both], **request(sensitive_labels={"hiv"})).permitted
+    assert decide([both], **request(sensitive_labels={"hiv", "sti"})).permitted
+
 
 def test_a_person_sees_a_sensitive_record_only_when_the_label_is_named():
     carer = consent(grantee=CARER, purpose=CAREGIVING)
