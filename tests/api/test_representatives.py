@@ -188,3 +188,24 @@ def test_a_withdrawn_link_permits_nothing_is_told_and_cannot_be_withdrawn_twice(
     [shown] = client.get("/v1/me/representatives", headers=account.auth).json
     assert (shown["id"], shown["status"]) == (item, "inactive")
     assert shown["representative_national_id"] == "********" + parent.national_id[-4:]
+
+
+def test_the_childs_log_names_the_link_each_decision_was_about_and_which_decision(
+        client, hospital, recorder, approver, parent, child, clock):
+    kid = child_id(client, recorder, child)
+    approved = record(client, recorder, kid, parent).json["id"]
+    rejected = record(client, recorder, kid, factories.Account(
+        national_id=factories.next_national_id())).json["id"]
+    assert approve(client, approver, approved).status_code == 200
+    assert client.post(f"/v1/staff/approvals/{rejected}/reject",
+                       headers=approver.auth).status_code == 200
+    code = factories.activation_code(client, hospital, child)
+    account = factories.Account(national_id=child)
+    client.post("/v1/auth/register", json={"national_id": child, "activation_code": code,
+                                           "password": account.password})
+    factories.enroll_totp(client, account, clock)
+    log = client.get("/v1/me/access-log", headers=account.auth).json["items"]
+    decisions = sorted((e["action"], e["consent_id"]) for e in log
+                       if e["action"] in ("representative.approve", "representative.reject"))
+    assert decisions == [("representative.approve", approved),
+                         ("representative.reject", rejected)]
