@@ -108,6 +108,22 @@ def test_a_changed_checkpoint_does_not_verify(change):
     assert not checkpoint_holds({**signed, **change}, public_key(SEED))
 
 
+@pytest.mark.parametrize("malformed", [
+    {"chain": 5}, {"chain": None}, {"seq": "1000"}, {"seq": -1}, {"seq": True}, {"seq": 1.5},
+    {"at": 1764061200}, {"at": None}, {"hash": "AB" * 32}, {"hash": "zz" * 32}, {"hash": "ab"},
+    {"hash": "ab" * 33}, {"hash": 5}])
+def test_a_malformed_checkpoint_does_not_hold_even_when_its_signature_does(malformed):
+    """A signing key that signed something that is no checkpoint (a bug, a misused key): the
+    signature alone does not make it one."""
+    signed = sign_checkpoint({**point(), **malformed}, SEED)
+    assert not checkpoint_holds(signed, public_key(SEED))
+
+
+@pytest.mark.parametrize("value", [None, "text", [1, 2], 7])
+def test_only_a_mapping_can_be_a_checkpoint(value):
+    assert not checkpoint_holds(value, public_key(SEED))
+
+
 def test_a_checkpoint_signed_with_another_key_does_not_verify():
     assert not checkpoint_holds(sign_checkpoint(point(), OTHER_SEED), public_key(SEED))
 
