@@ -240,11 +240,11 @@ def test_a_staff_code_for_a_registered_patient_needs_no_approval(client, patient
     assert client.get("/v1/staff/approvals", headers=recorder.auth).json["items"] == []
 
 
-def record_link(client, staff, patient_id, born="2015-06-01"):
+def record_link(client, staff, patient_id, born="2015-06-01", **extra):
     return client.post(f"/v1/staff/patients/{patient_id}/representatives", headers=staff.auth,
                        json={"representative_national_id": factories.next_national_id(),
                              "relationship": "parent", "child_birth_date": born,
-                             "evidence": "Giấy khai sinh 123/2015"})
+                             "evidence": "Giấy khai sinh 123/2015", **extra})
 
 
 def queue_pages(client, staff, limit: int) -> list[list[str]]:
@@ -298,3 +298,17 @@ def test_a_cursor_the_queue_did_not_give_is_a_422(client, approver, cursor):
     refused = client.get("/v1/staff/approvals", headers=approver.auth,
                          query_string={"cursor": cursor})
     assert refused.status_code == 422 and "cursor" in refused.json["errors"]
+
+
+def test_each_viewing_of_a_scan_is_on_the_patients_log_naming_the_item(
+        client, patient, recorder, approver, friend):
+    owner = factories.owner_id(client, patient)
+    scan = {"content_type": "application/pdf", "data": base64.b64encode(PDF).decode()}
+    consent = record(client, recorder, owner, factories.person(friend), evidence_scan=scan)
+    link = record_link(client, recorder, owner, evidence_scan=scan)  # the patient as the child
+    for item in (consent.json["id"], link.json["id"]):
+        fetched = client.get(f"/v1/staff/approvals/{item}/evidence-scan", headers=approver.auth)
+        assert fetched.status_code == 200 and fetched.data == PDF
+    log = client.get("/v1/me/access-log", headers=patient.auth).json["items"]
+    read = [e["consent_id"] for e in log if e["action"] == "evidence.read"]
+    assert len(read) == 2 and set(read) == {consent.json["id"], link.json["id"]}
