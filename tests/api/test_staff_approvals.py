@@ -5,6 +5,7 @@ support account approves it; the recorder can neither approve nor reject it; the
 told at every step, and a patient who has not registered finds it all on registering."""
 import base64
 
+import mongomock
 import pytest
 
 from tests import factories
@@ -13,6 +14,28 @@ from tests.factories import bundle, lab_result, push
 HIV = {"resourceType": "Condition", "id": "dx-hiv", "code": {"coding": [
     {"system": "http://hl7.org/fhir/sid/icd-10", "code": "B20"}]}, "onsetDateTime": "2026-01-05"}
 PDF = b"%PDF-1.7\n% a signed consent form\n"
+
+
+@pytest.fixture(autouse=True)
+def cursors_as_a_real_server_takes_them(monkeypatch):
+    """The embedded database reads `limit(None)` as no limit and a sort direction of 2 as
+    ascending; pymongo refuses the first and MongoDB the second. Here they are refused too, so
+    a queue query that would fail in production fails here."""
+    cursor = mongomock.collection.Cursor
+    lenient_limit, lenient_sort = cursor.limit, cursor.sort
+
+    def limit(self, count):
+        if not isinstance(count, int):
+            raise TypeError(f"limit must be an integer, not {type(count)}")
+        return lenient_limit(self, count)
+
+    def sort(self, key_or_list, direction=None):
+        pairs = [(key_or_list, direction or 1)] if isinstance(key_or_list, str) else key_or_list
+        if any(d not in (1, -1) for _, d in pairs):
+            raise ValueError(f"bad sort specification {pairs}")
+        return lenient_sort(self, key_or_list, direction)
+    monkeypatch.setattr(cursor, "limit", limit)
+    monkeypatch.setattr(cursor, "sort", sort)
 
 
 @pytest.fixture
