@@ -297,13 +297,17 @@ def test_the_queue_pages_consents_and_links_together_oldest_first_without_an_emp
     assert queue_pages(client, approver, 1) == [[item] for item in recorded]
 
 
-def test_the_queue_fills_a_page_from_links_alone(client, patient, recorder, approver, clock):
+@pytest.mark.parametrize("kind", ["consent", "link"])
+def test_the_queue_fills_a_page_from_one_kind_alone(client, patient, recorder, approver, friend,
+                                                    clock, kind):
     owner = factories.owner_id(client, patient)
-    links = []
+    items = []
     for _ in range(3):
         clock.tick(1)
-        links.append(record_link(client, recorder, owner).json["id"])
-    assert queue_pages(client, approver, 2) == [links[:2], links[2:]]
+        made = record(client, recorder, owner, factories.person(friend)) if kind == "consent" \
+            else record_link(client, recorder, owner)
+        items.append(made.json["id"])
+    assert queue_pages(client, approver, 2) == [items[:2], items[2:]]
 
 
 def test_items_recorded_in_the_same_millisecond_are_paged_by_id(client, patient, recorder,
