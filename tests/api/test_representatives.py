@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from models import security_events
 from tests import factories
 from tests.factories import bundle, lab_result, push
 from tests.factories import current_ctx
@@ -191,7 +192,7 @@ def test_a_withdrawn_link_permits_nothing_is_told_and_cannot_be_withdrawn_twice(
 
 
 def test_the_childs_log_names_the_link_each_decision_was_about_and_which_decision(
-        client, hospital, recorder, approver, parent, child, clock):
+        app, client, hospital, recorder, approver, parent, child, clock):
     kid = child_id(client, recorder, child)
     approved = record(client, recorder, kid, parent).json["id"]
     rejected = record(client, recorder, kid, factories.Account(
@@ -209,3 +210,11 @@ def test_the_childs_log_names_the_link_each_decision_was_about_and_which_decisio
                        if e["action"] in ("representative.approve", "representative.reject"))
     assert decisions == [("representative.approve", approved),
                          ("representative.reject", rejected)]
+    with app.app_context():
+        events = sorted((e["event"], e["details"]["representative_id"])
+                        for e in security_events.list_for(factories.owner_id(client, account))
+                        if e["event"].startswith("representative_"))
+    assert events == sorted([("representative_recorded_by_staff", approved),
+                             ("representative_recorded_by_staff", rejected),
+                             ("representative_approved_by_staff", approved),
+                             ("representative_rejected_by_staff", rejected)])

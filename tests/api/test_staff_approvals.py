@@ -8,6 +8,7 @@ import base64
 import mongomock
 import pytest
 
+from models import security_events
 from tests import factories
 from tests.factories import bundle, lab_result, push
 
@@ -339,3 +340,18 @@ def test_each_viewing_of_a_scan_is_on_the_patients_log_naming_the_item(
     log = client.get("/v1/me/access-log", headers=patient.auth).json["items"]
     read = [e["consent_id"] for e in log if e["action"] == "evidence.read"]
     assert len(read) == 2 and set(read) == {consent.json["id"], link.json["id"]}
+
+
+def test_each_decision_is_a_security_event_of_the_patient_saying_which(
+        app, client, patient, recorder, approver, friend):
+    owner = factories.owner_id(client, patient)
+    approved = record(client, recorder, owner, factories.person(friend)).json["id"]
+    rejected = record(client, recorder, owner, factories.person(friend)).json["id"]
+    assert decide(client, approver, approved, "approve").status_code == 200
+    assert decide(client, approver, rejected, "reject").status_code == 200
+    with app.app_context():
+        events = sorted((e["event"], e["details"]["consent_id"])
+                        for e in security_events.list_for(owner)
+                        if e["event"] in ("consent_approved_by_staff", "consent_rejected_by_staff"))
+    assert events == [("consent_approved_by_staff", approved),
+                      ("consent_rejected_by_staff", rejected)]
