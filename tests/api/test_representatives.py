@@ -2,7 +2,7 @@
 link permits nothing until a second staff account approves it, then lets the representative
 read all the child's records, sensitive ones included, until the birthday that ends
 representation (judged at every read, not by a job); the child's access log shows every read."""
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
@@ -218,3 +218,37 @@ def test_the_childs_log_names_the_link_each_decision_was_about_and_which_decisio
                              ("representative_recorded_by_staff", rejected),
                              ("representative_approved_by_staff", approved),
                              ("representative_rejected_by_staff", rejected)])
+
+
+def test_the_day_a_child_is_born_is_todays_date_in_vietnam(client, recorder, parent, child,
+                                                          clock):
+    kid = child_id(client, recorder, child)
+    clock.tick(timedelta(hours=8, minutes=59))
+    factories.sign_in(client, recorder, clock)  # 2026-11-25 17:59:30 UTC, 00:59:30 on the 26th
+    assert record(client, recorder, kid, parent, born=date(2026, 11, 26)).status_code == 202
+    refused = record(client, recorder, kid, parent, born=date(2026, 11, 27))
+    assert refused.status_code == 422
+    assert "lies ahead" in refused.json["errors"]["child_birth_date"][0]
+
+
+def test_a_child_is_an_adult_from_the_first_second_of_the_birthday_in_vietnam(
+        client, recorder, parent, child, clock):
+    kid = child_id(client, recorder, child)
+    eighteen_at_midnight = date(2008, 11, 26)  # 2026-11-26 00:00 in Vietnam, 17:00 UTC before
+    clock.tick(timedelta(hours=7, minutes=59))
+    factories.sign_in(client, recorder, clock)  # 16:59:30 UTC
+    assert record(client, recorder, kid, parent, born=eighteen_at_midnight).status_code == 202
+    clock.tick(timedelta(seconds=30))  # 17:00:00 UTC: midnight in Vietnam
+    refused = record(client, recorder, kid, parent, born=eighteen_at_midnight)
+    assert refused.status_code == 422
+    assert "makes the person an adult" in refused.json["errors"]["child_birth_date"][0]
+
+
+def test_a_child_born_on_29_february_is_represented_until_1_march(client, recorder, parent,
+                                                                 child):
+    kid = child_id(client, recorder, child)
+    recorded = record(client, recorder, kid, parent, born=date(2012, 2, 29))
+    assert recorded.status_code == 202
+    assert datetime.fromisoformat(recorded.json["ends_at"]) == \
+        datetime(2030, 3, 1, tzinfo=timezone(timedelta(hours=7)))
+    assert recorded.json["child_birth_date"] == "2012-02-29"
