@@ -2,6 +2,7 @@
 link permits nothing until a second staff account approves it, then lets the representative
 read all the child's records, sensitive ones included, until the birthday that ends
 representation (judged at every read, not by a job); the child's access log shows every read."""
+import base64
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -14,6 +15,7 @@ from tests.factories import current_ctx
 HIV = {"resourceType": "Condition", "id": "dx-hiv", "code": {"coding": [
     {"system": "http://hl7.org/fhir/sid/icd-10", "code": "B20"}]}, "onsetDateTime": "2026-01-05"}
 TODAY = date(2026, 11, 25)  # the clock fixture's day
+PNG = b"\x89PNG\r\n\x1a\n a scanned birth certificate"
 
 
 @pytest.fixture
@@ -252,3 +254,26 @@ def test_a_child_born_on_29_february_is_represented_until_1_march(client, record
     assert datetime.fromisoformat(recorded.json["ends_at"]) == \
         datetime(2030, 3, 1, tzinfo=timezone(timedelta(hours=7)))
     assert recorded.json["child_birth_date"] == "2012-02-29"
+
+
+def test_staff_see_who_decided_a_link_and_when_and_whether_its_form_was_scanned(
+        client, recorder, approver, parent, child, clock):
+    kid = child_id(client, recorder, child)
+    scan = {"content_type": "image/png", "data": base64.b64encode(PNG).decode()}
+    scanned = record(client, recorder, kid, parent, evidence_scan=scan).json
+    plain = record(client, recorder, kid, parent).json
+    assert (scanned["evidence_scan"], plain["evidence_scan"]) == (True, False)
+    assert (scanned["relationship"], scanned["evidence"]) == ("parent", "Giấy khai sinh 123/2015")
+    clock.tick(timedelta(seconds=5))
+    approved = approve(client, approver, scanned["id"]).json["representative"]
+    rejected = client.post(f"/v1/staff/approvals/{plain['id']}/reject",
+                           headers=approver.auth).json["representative"]
+    decided_at = datetime(2026, 11, 25, 9, 0, 5, tzinfo=timezone.utc)
+    assert approved["approved_by"].startswith("staff:")
+    assert approved["approved_by"] != scanned["recorded_by"]
+    assert rejected["rejected_by"] == approved["approved_by"]
+    assert datetime.fromisoformat(approved["approved_at"]) == decided_at
+    assert datetime.fromisoformat(rejected["rejected_at"]) == decided_at
+    assert (approved["rejected_by"], approved["rejected_at"]) == (None, None)
+    assert (rejected["approved_by"], rejected["approved_at"]) == (None, None)
+    assert approved["evidence_scan"] is True and rejected["evidence_scan"] is False
