@@ -193,7 +193,7 @@ def test_a_withdrawn_link_permits_nothing_is_told_and_cannot_be_withdrawn_twice(
     assert shown["representative_national_id"] == "********" + parent.national_id[-4:]
 
 
-def test_the_childs_log_names_the_link_each_decision_was_about_and_which_decision(
+def test_the_childs_log_names_the_link_of_each_step_and_which_decision(
         app, client, hospital, recorder, approver, parent, child, clock):
     kid = child_id(client, recorder, child)
     approved = record(client, recorder, kid, parent).json["id"]
@@ -208,10 +208,12 @@ def test_the_childs_log_names_the_link_each_decision_was_about_and_which_decisio
                                            "password": account.password})
     factories.enroll_totp(client, account, clock)
     log = client.get("/v1/me/access-log", headers=account.auth).json["items"]
-    decisions = sorted((e["action"], e["consent_id"]) for e in log
-                       if e["action"] in ("representative.approve", "representative.reject"))
-    assert decisions == [("representative.approve", approved),
-                         ("representative.reject", rejected)]
+    steps = sorted((e["action"], e["consent_id"]) for e in log
+                   if e["action"].startswith("representative."))
+    assert steps == sorted([("representative.propose", approved),
+                            ("representative.propose", rejected),
+                            ("representative.approve", approved),
+                            ("representative.reject", rejected)])
     with app.app_context():
         events = sorted((e["event"], e["details"]["representative_id"])
                         for e in security_events.list_for(factories.owner_id(client, account))
