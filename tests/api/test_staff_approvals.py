@@ -329,7 +329,7 @@ def test_a_cursor_the_queue_did_not_give_is_a_422(client, approver, cursor):
 
 
 def test_each_viewing_of_a_scan_is_on_the_patients_log_naming_the_item(
-        client, patient, recorder, approver, friend):
+        app, client, patient, recorder, approver, friend):
     owner = factories.owner_id(client, patient)
     scan = {"content_type": "application/pdf", "data": base64.b64encode(PDF).decode()}
     consent = record(client, recorder, owner, factories.person(friend), evidence_scan=scan)
@@ -340,6 +340,11 @@ def test_each_viewing_of_a_scan_is_on_the_patients_log_naming_the_item(
     log = client.get("/v1/me/access-log", headers=patient.auth).json["items"]
     read = [e["consent_id"] for e in log if e["action"] == "evidence.read"]
     assert len(read) == 2 and set(read) == {consent.json["id"], link.json["id"]}
+    with app.app_context():
+        from models.db import get_db
+        stored = {s["subject_id"]: s for s in get_db().evidence_scans.find({})}
+    assert [(s["uploaded_by"] or {}).get("type") for s in stored.values()] == ["staff", "staff"]
+    assert stored[consent.json["id"]]["uploaded_by"] == stored[link.json["id"]]["uploaded_by"]
 
 
 def test_each_decision_is_a_security_event_of_the_patient_saying_which(

@@ -74,6 +74,11 @@ def test_a_naive_time_from_the_database_is_taken_as_utc():
     assert not SCHEDULE.due(bookkeeping(at=naive), 23, T0 + timedelta(seconds=10))
 
 
+def test_a_time_with_another_offset_compares_as_the_same_instant():
+    vietnam = T0.astimezone(timezone(timedelta(hours=7)))
+    assert not SCHEDULE.due(bookkeeping(at=vietnam), 21, T0 + timedelta(seconds=10))
+
+
 @pytest.mark.parametrize("head", [
     {"seq": 22}, bookkeeping(at=None), bookkeeping(checkpoint_seq=23), bookkeeping(
         checkpoint_seq="21"), bookkeeping(at=T0 + timedelta(days=365))])
