@@ -196,10 +196,13 @@ def test_a_withdrawn_link_permits_nothing_is_told_and_cannot_be_withdrawn_twice(
 def test_the_childs_log_names_the_link_of_each_step_and_which_decision(
         app, client, hospital, recorder, approver, parent, child, clock):
     kid = child_id(client, recorder, child)
-    approved = record(client, recorder, kid, parent).json["id"]
+    first = record(client, recorder, kid, parent).json
+    approved, by_recorder = first["id"], first["recorded_by"].removeprefix("staff:")
     rejected = record(client, recorder, kid, factories.Account(
         national_id=factories.next_national_id())).json["id"]
-    assert approve(client, approver, approved).status_code == 200
+    decided = approve(client, approver, approved)
+    assert decided.status_code == 200
+    by_approver = decided.json["representative"]["approved_by"].removeprefix("staff:")
     assert client.post(f"/v1/staff/approvals/{rejected}/reject",
                        headers=approver.auth).status_code == 200
     code = factories.activation_code(client, hospital, child)
@@ -215,13 +218,13 @@ def test_the_childs_log_names_the_link_of_each_step_and_which_decision(
                             ("representative.approve", approved),
                             ("representative.reject", rejected)])
     with app.app_context():
-        events = sorted((e["event"], e["details"]["representative_id"])
+        events = sorted((e["event"], e["details"]["representative_id"], e["details"]["staff_id"])
                         for e in security_events.list_for(factories.owner_id(client, account))
                         if e["event"].startswith("representative_"))
-    assert events == sorted([("representative_recorded_by_staff", approved),
-                             ("representative_recorded_by_staff", rejected),
-                             ("representative_approved_by_staff", approved),
-                             ("representative_rejected_by_staff", rejected)])
+    assert events == sorted([("representative_recorded_by_staff", approved, by_recorder),
+                             ("representative_recorded_by_staff", rejected, by_recorder),
+                             ("representative_approved_by_staff", approved, by_approver),
+                             ("representative_rejected_by_staff", rejected, by_approver)])
 
 
 def test_the_day_a_child_is_born_is_todays_date_in_vietnam(client, recorder, parent, child,

@@ -74,6 +74,12 @@ def test_a_naive_time_from_the_database_is_taken_as_utc():
     assert not SCHEDULE.due(bookkeeping(at=naive), 23, T0 + timedelta(seconds=10))
 
 
+def test_bookkeeping_dated_more_than_a_period_ahead_is_due_and_one_period_ahead_not_yet():
+    period = timedelta(seconds=SCHEDULE.seconds)
+    assert not SCHEDULE.due(bookkeeping(at=T0 + period), 21, T0)
+    assert SCHEDULE.due(bookkeeping(at=T0 + period + timedelta(microseconds=1)), 21, T0)
+
+
 def test_a_time_with_another_offset_compares_as_the_same_instant():
     vietnam = T0.astimezone(timezone(timedelta(hours=7)))
     assert not SCHEDULE.due(bookkeeping(at=vietnam), 21, T0 + timedelta(seconds=10))
