@@ -4,6 +4,7 @@ record from a signed form answers 202 pending-approval and permits nothing until
 support account approves it; the recorder can neither approve nor reject it; the patient is
 told at every step, and a patient who has not registered finds it all on registering."""
 import base64
+import json
 
 import mongomock
 import pytest
@@ -360,3 +361,20 @@ def test_each_decision_is_a_security_event_of_the_patient_saying_which(
                         if e["event"] in ("consent_approved_by_staff", "consent_rejected_by_staff"))
     assert events == [("consent_approved_by_staff", approved),
                       ("consent_rejected_by_staff", rejected)]
+
+
+def test_the_patients_receipt_is_signed_again_for_the_decision(client, patient, recorder,
+                                                               approver, friend):
+    owner = factories.owner_id(client, patient)
+    approved = record(client, recorder, owner, factories.person(friend)).json["id"]
+    rejected = record(client, recorder, owner, factories.person(friend)).json["id"]
+    decide(client, approver, approved, "approve")
+    decide(client, approver, rejected, "reject")
+    terms = {}
+    for consent in client.get("/v1/me/consents", headers=patient.auth).json:
+        payload = consent["receipt"]["payload"]
+        terms[consent["id"]] = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(
+            payload) % 4)))
+    assert (terms[approved]["status"], terms[rejected]["status"]) == ("active", "rejected")
+    assert terms[approved]["approved_by"] == terms[rejected]["rejected_by"]
+    assert terms[approved]["approved_by"].startswith("staff:")
