@@ -104,6 +104,12 @@ def test_a_checkpoint_says_its_chain_seq_hash_and_time_to_the_millisecond():
     ).encode()
 
 
+def test_the_signed_payload_is_utf_8_json_not_ascii_escapes():
+    """A witness rebuilds the payload by the documented rule; text goes in as UTF-8."""
+    payload = checkpoint_payload(point(chain="nhật-ký"))
+    assert "nhật-ký".encode("utf-8") in payload and b"\\u" not in payload
+
+
 def test_a_signed_checkpoint_verifies_with_the_public_key_alone():
     signed = sign_checkpoint(point(), SEED)
     assert signed["signature"].startswith("ed25519:")
