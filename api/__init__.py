@@ -7,9 +7,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from api import (audit, auth, cli, consents, errors, health, hospital, json_body, jwt_setup,
                  me, notifications, records, staff)
 from api.config import load_config
-from api.extensions import Api, limiter
+from api.extensions import Api, install_context, limiter
 from models import db
-from services import context, demo_seed
+from services import demo_seed
 
 API_DOC = {
     "API_TITLE": "Personal Health Record API", "API_VERSION": "1", "OPENAPI_VERSION": "3.0.3",
@@ -32,7 +32,7 @@ def create_app(overrides: dict | None = None, served_elsewhere: bool = True) -> 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_HOPS"])
     errors.register(app)
     db.init_app(app)
-    context.init_app(app, jwt=jwt_setup.JwtCodec())
+    install_context(app, jwt=jwt_setup.JwtCodec())
     jwt_setup.configure(app)
     limiter.init_app(app)
     json_body.register(app)

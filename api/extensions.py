@@ -7,6 +7,7 @@ from flask_smorest import Api as SmorestApi
 
 from api.errors import PROBLEM_JSON, PROBLEM_TYPES, http_exception_problem, type_uri
 from api.schemas.common import ProblemSchema
+from services.context import Context
 
 
 class Api(SmorestApi):
@@ -43,6 +44,15 @@ jwt = JWTManager()
 limiter = Limiter(key_func=get_remote_address)
 
 
-def ctx():
+def install_context(app, jwt=None) -> Context:
+    """Build the app's services context (the composition root calls this once; a key rotation
+    test again after changing the keys, keeping the token codec)."""
+    built = Context(app.extensions["mongo_db"], app.config,
+                    jwt=jwt or getattr(app.extensions.get("ctx"), "jwt", None))
+    app.extensions["ctx"] = built
+    return built
+
+
+def ctx() -> Context:
     """The services' context of the app serving this request (built by the factory)."""
     return current_app.extensions["ctx"]

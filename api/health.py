@@ -3,6 +3,7 @@ from flask import Blueprint, send_from_directory
 from swagger_ui_bundle import swagger_ui_path
 
 from api.errors import problem
+from api.extensions import ctx
 from models.db import ping
 
 bp = Blueprint("health", __name__)
@@ -16,7 +17,7 @@ def healthz():
 
 @bp.get("/readyz")
 def readyz():
-    if not ping():
+    if not ping(ctx().db):
         return problem(503, "The database does not answer.")
     return {"status": "ready"}
 

@@ -3,7 +3,7 @@
 Patients live in `patients`, staff in `staff`; both share these fields and these functions.
 Every write that decides a security outcome is a single conditional update.
 """
-from models.db import get_db, require_str, utcnow
+from models.db import require_str, utcnow
 
 # The account kinds. Token audiences (services.tokens) are a separate vocabulary.
 PATIENT, STAFF = "patient", "staff"
@@ -97,47 +97,3 @@ class Accounts:
 
 
 # Transitional: the module-level functions of before, on the app's database.
-
-
-def find_by_login(*args, **kwargs):
-    return Accounts(get_db()).find_by_login(*args, **kwargs)
-
-
-def get(*args, **kwargs):
-    return Accounts(get_db()).get(*args, **kwargs)
-
-
-def rehash_password(*args, **kwargs):
-    return Accounts(get_db()).rehash_password(*args, **kwargs)
-
-
-def set_password_hash(*args, **kwargs):
-    return Accounts(get_db()).set_password_hash(*args, **kwargs)
-
-
-def disable(*args, **kwargs):
-    return Accounts(get_db()).disable(*args, **kwargs)
-
-
-def set_pending_totp(*args, **kwargs):
-    return Accounts(get_db()).set_pending_totp(*args, **kwargs)
-
-
-def activate_totp(*args, **kwargs):
-    return Accounts(get_db()).activate_totp(*args, **kwargs)
-
-
-def claim_totp_step(*args, **kwargs):
-    return Accounts(get_db()).claim_totp_step(*args, **kwargs)
-
-
-def use_recovery_code(*args, **kwargs):
-    return Accounts(get_db()).use_recovery_code(*args, **kwargs)
-
-
-def reset_totp(*args, **kwargs):
-    return Accounts(get_db()).reset_totp(*args, **kwargs)
-
-
-def replace_recovery_codes(*args, **kwargs):
-    return Accounts(get_db()).replace_recovery_codes(*args, **kwargs)

@@ -1,6 +1,6 @@
 """Single-use activation codes, stored as keyed hashes, for a patient named by the keyed hash
 of the national ID."""
-from models.db import get_db, require_str, utcnow
+from models.db import require_str, utcnow
 
 
 PENDING = "pending"  # `approval` of a code that waits for a second staff account
@@ -65,27 +65,3 @@ class ActivationCodes:
 
 
 # Transitional: the module-level functions of before, on the app's database.
-
-
-def insert(*args, **kwargs):
-    return ActivationCodes(get_db()).insert(*args, **kwargs)
-
-
-def usable(*args, **kwargs):
-    return ActivationCodes(get_db()).usable(*args, **kwargs)
-
-
-def claim(*args, **kwargs):
-    return ActivationCodes(get_db()).claim(*args, **kwargs)
-
-
-def get_by_id(*args, **kwargs):
-    return ActivationCodes(get_db()).get_by_id(*args, **kwargs)
-
-
-def pending(*args, **kwargs):
-    return ActivationCodes(get_db()).pending(*args, **kwargs)
-
-
-def decide(*args, **kwargs):
-    return ActivationCodes(get_db()).decide(*args, **kwargs)

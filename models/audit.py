@@ -37,7 +37,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
-from models.db import get_db, require_str
+from models.db import require_str
 from models.indexes import MAIN_AUDIT_CHAIN, start_audit_chain
 from security.audit_anchor import Schedule, checkpoint, head_holds, head_seal
 from security.audit_chain import entry_hash
@@ -223,8 +223,3 @@ def _lost_race(attempt: int) -> None:
     """Another append took the seq: wait a little, at random, so the losers do not all come
     back at once (at most 32 ms a try)."""
     time.sleep(random.uniform(0, 0.0005 * 2 ** min(attempt, 6)))
-
-
-def trail(chain: str = MAIN_CHAIN) -> AuditLog:
-    """The chain on the app's database."""
-    return AuditLog(get_db(), chain)

@@ -6,7 +6,6 @@ outside it (services/audit_checkpoints.py); a changed one no longer verifies. Se
 checkpoints may name one seq (the hourly command with no entry in between): no unique key."""
 from pymongo.errors import PyMongoError
 
-from models.db import get_db
 
 _HIDDEN = {"_id": 0}
 
@@ -36,7 +35,3 @@ class CheckpointStore:
     def all(self) -> list[dict]:
         """Every checkpoint of the chain, in seq order (one per thousand entries or per hour)."""
         return list(self.points.find({"chain": self.chain}, _HIDDEN).sort("seq", 1))
-
-
-def store(chain: str) -> CheckpointStore:
-    return CheckpointStore(get_db(), chain)

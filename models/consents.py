@@ -1,7 +1,7 @@
 """Consents, never deleted: a revocation is recorded on the consent (who, when, the evidence)
 and the history stays listed. A person grantee is stored by the keyed hash of their national
 ID (`grantee.key`), never the plaintext."""
-from models.db import get_db, require_str
+from models.db import require_str
 
 
 class Consents:
@@ -72,39 +72,3 @@ class Consents:
 
 
 # Transitional: the module-level functions of before, on the app's database.
-
-
-def insert(*args, **kwargs):
-    return Consents(get_db()).insert(*args, **kwargs)
-
-
-def of_patient(*args, **kwargs):
-    return Consents(get_db()).of_patient(*args, **kwargs)
-
-
-def get(*args, **kwargs):
-    return Consents(get_db()).get(*args, **kwargs)
-
-
-def between(*args, **kwargs):
-    return Consents(get_db()).between(*args, **kwargs)
-
-
-def to_grantee(*args, **kwargs):
-    return Consents(get_db()).to_grantee(*args, **kwargs)
-
-
-def mark_revoked(*args, **kwargs):
-    return Consents(get_db()).mark_revoked(*args, **kwargs)
-
-
-def get_by_id(*args, **kwargs):
-    return Consents(get_db()).get_by_id(*args, **kwargs)
-
-
-def pending(*args, **kwargs):
-    return Consents(get_db()).pending(*args, **kwargs)
-
-
-def decide(*args, **kwargs):
-    return Consents(get_db()).decide(*args, **kwargs)

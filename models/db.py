@@ -3,7 +3,6 @@ from datetime import datetime, timezone
 
 import mongomock
 import pymongo
-from flask import current_app
 from pymongo.errors import PyMongoError
 
 from models import embedded
@@ -54,20 +53,15 @@ def add_handle_hook(hook) -> None:
         _HANDLE_HOOKS.append(hook)
 
 
-def get_db():
-    return current_app.extensions["mongo_db"]
-
-
-def ping() -> bool:
+def ping(db) -> bool:
     """True when the database answers a ping."""
     try:
-        get_db().command("ping")
+        db.command("ping")
         return True
     except PyMongoError:
         return False
 
 
-def is_empty(db=None) -> bool:
-    db = db if db is not None else get_db()
+def is_empty(db) -> bool:
     return all(db[name].estimated_document_count() == 0
                for name in ("patients", "staff", "hospitals"))

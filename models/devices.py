@@ -8,7 +8,7 @@ by someone else signs the owner's phone out, and that phone is exactly where the
 told). Unlinked devices are deleted a day later (purge_unlinked, each delivery round)."""
 from datetime import datetime
 
-from models.db import DuplicateKeyError, ReturnDocument, get_db, require_str, utcnow
+from models.db import DuplicateKeyError, ReturnDocument, require_str, utcnow
 
 
 class Devices:
@@ -68,31 +68,3 @@ class Devices:
 
 
 # Transitional: the module-level functions of before, on the app's database.
-
-
-def register(*args, **kwargs):
-    return Devices(get_db()).register(*args, **kwargs)
-
-
-def of_patient(*args, **kwargs):
-    return Devices(get_db()).of_patient(*args, **kwargs)
-
-
-def remove(*args, **kwargs):
-    return Devices(get_db()).remove(*args, **kwargs)
-
-
-def remove_by_id(*args, **kwargs):
-    return Devices(get_db()).remove_by_id(*args, **kwargs)
-
-
-def unlink_session(*args, **kwargs):
-    return Devices(get_db()).unlink_session(*args, **kwargs)
-
-
-def unlink_all(*args, **kwargs):
-    return Devices(get_db()).unlink_all(*args, **kwargs)
-
-
-def purge_unlinked(*args, **kwargs):
-    return Devices(get_db()).purge_unlinked(*args, **kwargs)

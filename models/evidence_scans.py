@@ -1,6 +1,6 @@
 """Scans of signed paper forms, sealed (services.evidence); found by id together with the
 patient and the item they stand behind, so a scan id alone opens nothing else."""
-from models.db import get_db, require_str
+from models.db import require_str
 
 
 class EvidenceScans:
@@ -19,11 +19,3 @@ class EvidenceScans:
 
 
 # Transitional: the module-level functions of before, on the app's database.
-
-
-def insert(*args, **kwargs):
-    return EvidenceScans(get_db()).insert(*args, **kwargs)
-
-
-def get(*args, **kwargs):
-    return EvidenceScans(get_db()).get(*args, **kwargs)

@@ -1,5 +1,5 @@
 """Hospital API clients: id, display name, client id, keyed hash of the secret, scopes."""
-from models.db import DuplicateKeyError, get_db, require_str, utcnow
+from models.db import DuplicateKeyError, require_str, utcnow
 
 _HOSPITALS_ONLY = {"kind": {"$ne": "witness"}}  # models.witnesses share the collection
 
@@ -91,39 +91,3 @@ class Hospitals:
 
 
 # Transitional: the module-level functions of before, on the app's database.
-
-
-def insert(*args, **kwargs):
-    return Hospitals(get_db()).insert(*args, **kwargs)
-
-
-def find_by_client_id(*args, **kwargs):
-    return Hospitals(get_db()).find_by_client_id(*args, **kwargs)
-
-
-def get(*args, **kwargs):
-    return Hospitals(get_db()).get(*args, **kwargs)
-
-
-def replace_secret(*args, **kwargs):
-    return Hospitals(get_db()).replace_secret(*args, **kwargs)
-
-
-def deactivate(*args, **kwargs):
-    return Hospitals(get_db()).deactivate(*args, **kwargs)
-
-
-def names(*args, **kwargs):
-    return Hospitals(get_db()).names(*args, **kwargs)
-
-
-def accepts_token(*args, **kwargs):
-    return Hospitals(get_db()).accepts_token(*args, **kwargs)
-
-
-def specialties_of(*args, **kwargs):
-    return Hospitals(get_db()).specialties_of(*args, **kwargs)
-
-
-def add_sensitive_labels(*args, **kwargs):
-    return Hospitals(get_db()).add_sensitive_labels(*args, **kwargs)

@@ -10,7 +10,7 @@ its lease can no longer free or answer a key a retry has taken over.
 import secrets
 from datetime import timedelta
 
-from models.db import DuplicateKeyError, get_db, utcnow
+from models.db import DuplicateKeyError, utcnow
 
 LEASE = timedelta(minutes=5)
 
@@ -58,15 +58,3 @@ class IngestRequests:
 
 
 # Transitional: the module-level functions of before, on the app's database.
-
-
-def claim(*args, **kwargs):
-    return IngestRequests(get_db()).claim(*args, **kwargs)
-
-
-def finish(*args, **kwargs):
-    return IngestRequests(get_db()).finish(*args, **kwargs)
-
-
-def release(*args, **kwargs):
-    return IngestRequests(get_db()).release(*args, **kwargs)

@@ -2,7 +2,7 @@
 the same single write that records it, so no crash can lose a push that the inbox shows. The
 delivery state (claimed by one worker under a lease, devices done) lives on the same document.
 """
-from models.db import DuplicateKeyError, ReturnDocument, get_db, require_str, utcnow
+from models.db import DuplicateKeyError, ReturnDocument, require_str, utcnow
 
 
 class Notifications:
@@ -71,31 +71,3 @@ class Notifications:
 
 
 # Transitional: the module-level functions of before, on the app's database.
-
-
-def insert(*args, **kwargs):
-    return Notifications(get_db()).insert(*args, **kwargs)
-
-
-def inbox(*args, **kwargs):
-    return Notifications(get_db()).inbox(*args, **kwargs)
-
-
-def mark_read(*args, **kwargs):
-    return Notifications(get_db()).mark_read(*args, **kwargs)
-
-
-def claim_one(*args, **kwargs):
-    return Notifications(get_db()).claim_one(*args, **kwargs)
-
-
-def device_done(*args, **kwargs):
-    return Notifications(get_db()).device_done(*args, **kwargs)
-
-
-def finish(*args, **kwargs):
-    return Notifications(get_db()).finish(*args, **kwargs)
-
-
-def retry_later(*args, **kwargs):
-    return Notifications(get_db()).retry_later(*args, **kwargs)

@@ -4,7 +4,7 @@ No national ID, name or contact detail is stored in the clear: the national ID i
 its keyed hash (`national_id_hash`, a blind index) and every personal value is a sealed string
 (services.patients seals and opens them). Only what queries need stays in the clear.
 """
-from models.db import DuplicateKeyError, ReturnDocument, get_db, require_str, utcnow
+from models.db import DuplicateKeyError, ReturnDocument, require_str, utcnow
 
 SEALED_FIELDS = ("national_id", "name", "birth_date", "phone", "email")
 
@@ -61,27 +61,3 @@ class Patients:
 
 
 # Transitional: the module-level functions of before, on the app's database.
-
-
-def ensure_patient(*args, **kwargs):
-    return Patients(get_db()).ensure_patient(*args, **kwargs)
-
-
-def set_missing(*args, **kwargs):
-    return Patients(get_db()).set_missing(*args, **kwargs)
-
-
-def complete_registration(*args, **kwargs):
-    return Patients(get_db()).complete_registration(*args, **kwargs)
-
-
-def find_by_national_id_hash(*args, **kwargs):
-    return Patients(get_db()).find_by_national_id_hash(*args, **kwargs)
-
-
-def set_fields(*args, **kwargs):
-    return Patients(get_db()).set_fields(*args, **kwargs)
-
-
-def get(*args, **kwargs):
-    return Patients(get_db()).get(*args, **kwargs)

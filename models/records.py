@@ -11,7 +11,7 @@ number), then the record's pointer, moved only forward. A crash between the two 
 version the pointer has not reached; the next push of the same resource finds it and repairs
 the pointer (see `advance`).
 """
-from models.db import DuplicateKeyError, ReturnDocument, get_db, require_str, utcnow
+from models.db import DuplicateKeyError, ReturnDocument, require_str, utcnow
 
 
 class Records:
@@ -137,63 +137,3 @@ class Records:
 
 
 # Transitional: the module-level functions of before, on the app's database.
-
-
-def ensure_record(*args, **kwargs):
-    return Records(get_db()).ensure_record(*args, **kwargs)
-
-
-def create_record(*args, **kwargs):
-    return Records(get_db()).create_record(*args, **kwargs)
-
-
-def records_of_hospital(*args, **kwargs):
-    return Records(get_db()).records_of_hospital(*args, **kwargs)
-
-
-def pushed_by(*args, **kwargs):
-    return Records(get_db()).pushed_by(*args, **kwargs)
-
-
-def find_record(*args, **kwargs):
-    return Records(get_db()).find_record(*args, **kwargs)
-
-
-def add_version(*args, **kwargs):
-    return Records(get_db()).add_version(*args, **kwargs)
-
-
-def version(*args, **kwargs):
-    return Records(get_db()).version(*args, **kwargs)
-
-
-def advance(*args, **kwargs):
-    return Records(get_db()).advance(*args, **kwargs)
-
-
-def for_patient(*args, **kwargs):
-    return Records(get_db()).for_patient(*args, **kwargs)
-
-
-def get_for_patient(*args, **kwargs):
-    return Records(get_db()).get_for_patient(*args, **kwargs)
-
-
-def versions_of(*args, **kwargs):
-    return Records(get_db()).versions_of(*args, **kwargs)
-
-
-def all_for_patient(*args, **kwargs):
-    return Records(get_db()).all_for_patient(*args, **kwargs)
-
-
-def versions_by_hospital(*args, **kwargs):
-    return Records(get_db()).versions_by_hospital(*args, **kwargs)
-
-
-def version_counts_by_patient(*args, **kwargs):
-    return Records(get_db()).version_counts_by_patient(*args, **kwargs)
-
-
-def count_versions_by_hospital(*args, **kwargs):
-    return Records(get_db()).count_versions_by_hospital(*args, **kwargs)

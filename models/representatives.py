@@ -2,7 +2,7 @@
 once a second staff account approved them. Never deleted: a decision or a withdrawal is
 recorded on the link. The representative is named by the keyed hash of their national ID
 (`representative_key`, as consents name a person), the plaintext only sealed."""
-from models.db import get_db, require_str
+from models.db import require_str
 
 
 class Representatives:
@@ -65,35 +65,3 @@ class Representatives:
 
 
 # Transitional: the module-level functions of before, on the app's database.
-
-
-def insert(*args, **kwargs):
-    return Representatives(get_db()).insert(*args, **kwargs)
-
-
-def get_by_id(*args, **kwargs):
-    return Representatives(get_db()).get_by_id(*args, **kwargs)
-
-
-def of_child(*args, **kwargs):
-    return Representatives(get_db()).of_child(*args, **kwargs)
-
-
-def between(*args, **kwargs):
-    return Representatives(get_db()).between(*args, **kwargs)
-
-
-def of_representative(*args, **kwargs):
-    return Representatives(get_db()).of_representative(*args, **kwargs)
-
-
-def pending(*args, **kwargs):
-    return Representatives(get_db()).pending(*args, **kwargs)
-
-
-def decide(*args, **kwargs):
-    return Representatives(get_db()).decide(*args, **kwargs)
-
-
-def mark_revoked(*args, **kwargs):
-    return Representatives(get_db()).mark_revoked(*args, **kwargs)

@@ -1,6 +1,5 @@
 """Sealed (encrypted) values wherever they are stored, for a key rotation: read them in batches
 and swap one only if it is still the value that was read."""
-from models.db import get_db
 
 
 class Sealed:
@@ -27,15 +26,3 @@ class Sealed:
 
 
 # Transitional: the module-level functions of before, on the app's database.
-
-
-def count(*args, **kwargs):
-    return Sealed(get_db()).count(*args, **kwargs)
-
-
-def documents(*args, **kwargs):
-    return Sealed(get_db()).documents(*args, **kwargs)
-
-
-def replace(*args, **kwargs):
-    return Sealed(get_db()).replace(*args, **kwargs)

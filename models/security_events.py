@@ -2,7 +2,7 @@
 
 Kept for the account owner and for the notification outbox. Details never hold a password,
 code, token or health data."""
-from models.db import get_db, utcnow
+from models.db import utcnow
 
 
 class SecurityEvents:
@@ -23,11 +23,3 @@ class SecurityEvents:
 
 
 # Transitional: the module-level functions of before, on the app's database.
-
-
-def record(*args, **kwargs):
-    return SecurityEvents(get_db()).record(*args, **kwargs)
-
-
-def list_for(*args, **kwargs):
-    return SecurityEvents(get_db()).list_for(*args, **kwargs)

@@ -1,5 +1,5 @@
 """Sign-in sessions: one per device sign-in, holding the current refresh token id (rotation)."""
-from models.db import get_db, utcnow
+from models.db import utcnow
 
 _PUBLIC = {"_id": 1, "created_at": 1, "last_used_at": 1, "user_agent": 1, "expires_at": 1}
 
@@ -56,27 +56,3 @@ class Sessions:
 
 
 # Transitional: the module-level functions of before, on the app's database.
-
-
-def create(*args, **kwargs):
-    return Sessions(get_db()).create(*args, **kwargs)
-
-
-def get_active(*args, **kwargs):
-    return Sessions(get_db()).get_active(*args, **kwargs)
-
-
-def rotate(*args, **kwargs):
-    return Sessions(get_db()).rotate(*args, **kwargs)
-
-
-def revoke(*args, **kwargs):
-    return Sessions(get_db()).revoke(*args, **kwargs)
-
-
-def revoke_all(*args, **kwargs):
-    return Sessions(get_db()).revoke_all(*args, **kwargs)
-
-
-def list_active(*args, **kwargs):
-    return Sessions(get_db()).list_active(*args, **kwargs)

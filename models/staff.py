@@ -1,5 +1,5 @@
 """Support staff accounts (the sign-in fields are handled by models.accounts)."""
-from models.db import DuplicateKeyError, get_db, require_str, utcnow
+from models.db import DuplicateKeyError, require_str, utcnow
 from security.codes import opaque_id
 
 
@@ -30,11 +30,3 @@ class Staff:
 
 
 # Transitional: the module-level functions of before, on the app's database.
-
-
-def insert(*args, **kwargs):
-    return Staff(get_db()).insert(*args, **kwargs)
-
-
-def roles_of(*args, **kwargs):
-    return Staff(get_db()).roles_of(*args, **kwargs)

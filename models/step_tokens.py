@@ -1,5 +1,5 @@
 """Step tokens (mfa) that were already exchanged for a session: each is usable once."""
-from models.db import DuplicateKeyError, get_db, require_str
+from models.db import DuplicateKeyError, require_str
 
 
 class StepTokens:
@@ -23,11 +23,3 @@ class StepTokens:
 
 
 # Transitional: the module-level functions of before, on the app's database.
-
-
-def is_claimed(*args, **kwargs):
-    return StepTokens(get_db()).is_claimed(*args, **kwargs)
-
-
-def claim(*args, **kwargs):
-    return StepTokens(get_db()).claim(*args, **kwargs)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable
 
-from models.db import DuplicateKeyError, ReturnDocument, get_db, utcnow
+from models.db import DuplicateKeyError, ReturnDocument, utcnow
 
 # A path with no attempt for this long starts again with a full budget and no lock history.
 IDLE = timedelta(days=1)
@@ -130,19 +130,3 @@ class Throttles:
 
 
 # Transitional: the module-level functions of before, on the app's database.
-
-
-def take(*args, **kwargs):
-    return Throttles(get_db()).take(*args, **kwargs)
-
-
-def refund(*args, **kwargs):
-    return Throttles(get_db()).refund(*args, **kwargs)
-
-
-def clear(*args, **kwargs):
-    return Throttles(get_db()).clear(*args, **kwargs)
-
-
-def forget(*args, **kwargs):
-    return Throttles(get_db()).forget(*args, **kwargs)

@@ -1,6 +1,6 @@
 """Trusted devices: a device that completed both factors holds an opaque token (stored here only
 as a keyed hash) that gives its sign-ins their own lockout budget. One per session."""
-from models.db import get_db, require_str, utcnow
+from models.db import require_str, utcnow
 
 
 class TrustedDevices:
@@ -45,27 +45,3 @@ class TrustedDevices:
 
 
 # Transitional: the module-level functions of before, on the app's database.
-
-
-def insert(*args, **kwargs):
-    return TrustedDevices(get_db()).insert(*args, **kwargs)
-
-
-def find_valid(*args, **kwargs):
-    return TrustedDevices(get_db()).find_valid(*args, **kwargs)
-
-
-def revoke(*args, **kwargs):
-    return TrustedDevices(get_db()).revoke(*args, **kwargs)
-
-
-def revoke_for_session(*args, **kwargs):
-    return TrustedDevices(get_db()).revoke_for_session(*args, **kwargs)
-
-
-def revoke_all(*args, **kwargs):
-    return TrustedDevices(get_db()).revoke_all(*args, **kwargs)
-
-
-def trusted_session_ids(*args, **kwargs):
-    return TrustedDevices(get_db()).trusted_session_ids(*args, **kwargs)

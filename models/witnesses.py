@@ -2,7 +2,7 @@
 `hospitals` collection beside hospital clients, with `kind: "witness"`, so that token issue,
 secret rotation and deactivation treat both alike (models/hospitals.py); what a witness may do
 is decided from its kind (services/hospitals.py), never from its stored scopes alone."""
-from models.db import DuplicateKeyError, get_db, utcnow
+from models.db import DuplicateKeyError, utcnow
 
 WITNESS = "witness"
 
@@ -27,7 +27,3 @@ class Witnesses:
 
 
 # Transitional: the module-level functions of before, on the app's database.
-
-
-def insert(*args, **kwargs):
-    return Witnesses(get_db()).insert(*args, **kwargs)

@@ -4,9 +4,6 @@ registered yet) waits here until a second staff account approves or rejects it. 
 conditional write on the item itself (models.consents.decide, models.representatives.decide):
 no second document can disagree with it."""
 
-from models import activation_codes as code_store
-from models import consents as consent_store
-from models import representatives as link_store
 from services import consents, evidence, paging, registration, representatives
 from services.errors import NotFound
 
@@ -19,7 +16,8 @@ _KINDS = {"cns_": "consent", "rep_": "representative", "act_": "activation_code"
 def queue(ctx, staff_id: str, *, cursor: str | None = None, limit: int = 50) -> dict:
     """Items awaiting a decision, oldest first, each marked `own` when this staff account
     recorded it (it cannot decide those). Raises InvalidInput for a bad cursor."""
-    found, next_cursor = paging.page(_pending, _POSITIONS, cursor, limit, MAX_PAGE)
+    found, next_cursor = paging.page(lambda after, n: _pending(ctx, after, n), _POSITIONS, cursor,
+                                     limit, MAX_PAGE)
     docs = [(doc.pop("queue_kind"), doc) for doc in found]
     consent_docs = [doc for kind, doc in docs if kind == "consent"]
     shown = dict(zip((d["_id"] for d in consent_docs), consents.staff_views(ctx, consent_docs)))
@@ -32,12 +30,14 @@ def queue(ctx, staff_id: str, *, cursor: str | None = None, limit: int = 50) -> 
     return {"items": items, "next_cursor": next_cursor}
 
 
-def _pending(after: tuple | None, n: int) -> list[dict]:
+def _pending(ctx, after: tuple | None, n: int) -> list[dict]:
     """The first n items after `after` of the three kinds together, oldest first, each marked
     with its kind: n of each read, merged, cut (three queries whatever n)."""
     found = []
-    for kind, read in (("consent", consent_store.pending), ("representative", link_store.pending),
-                       ("activation_code", code_store.pending)):
+    repos = ctx.repos
+    for kind, read in (("consent", repos.consents.pending),
+                       ("representative", repos.representatives.pending),
+                       ("activation_code", repos.activation_codes.pending)):
         for doc in read(after, n):
             found.append({**doc, "queue_kind": kind,
                           "queued_at": doc.get("recorded_at") or doc["issued_at"]})
@@ -58,7 +58,8 @@ def scan(ctx, item_id: str, staff_id: str) -> dict:
     """The scan of the signed form behind an item (decided or not), for staff. Raises
     NotFound, AuditUnavailable."""
     kind = _kind(item_id)
-    doc = {"consent": consent_store.get_by_id, "representative": link_store.get_by_id}.get(
+    doc = {"consent": ctx.repos.consents.get_by_id,
+           "representative": ctx.repos.representatives.get_by_id}.get(
         kind, lambda _: None)(item_id)
     if doc is None:  # an activation code is issued on an identity check, not on a form
         raise NotFound("No such item.")

@@ -53,35 +53,3 @@ class Context:
         """Keyed hash of a random secret (codes, client secrets) or an identifier (lockout
         keys, the national ID's blind index)."""
         return keyed_hash(self.settings["HASH_PEPPER"], purpose, value)
-
-
-# --- transitional: the app's context for modules not yet handed one -----------------------
-
-def init_app(app, jwt=None) -> Context:
-    """Build the app's context (the composition root calls this once; a key rotation test
-    again after changing the keys)."""
-    ctx = Context(app.extensions["mongo_db"], app.config, jwt=jwt or getattr(
-        app.extensions.get("ctx"), "jwt", None))
-    app.extensions["ctx"] = ctx
-    return ctx
-
-
-def current() -> Context:
-    from flask import current_app
-    return current_app.extensions["ctx"]
-
-
-def passwords() -> Passwords:
-    return current().passwords
-
-
-def cipher() -> FieldCipher:
-    return current().cipher
-
-
-def setting(name: str):
-    return current().setting(name)
-
-
-def peppered_hash(purpose: str, value: str) -> str:
-    return current().peppered_hash(purpose, value)

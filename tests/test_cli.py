@@ -28,7 +28,7 @@ def test_create_staff_then_sign_in_to_enroll(app):
 
 
 def test_create_staff_gives_the_roles_asked_for_and_support_by_default(app):
-    from models import staff
+    from tests.factories import current_ctx
     runner = app.test_cli_runner()
     assert runner.invoke(args=["create-staff", "privacy.one", "--password", PASSWORD, "--role",
                                "privacy_officer"]).exit_code == 0
@@ -37,8 +37,9 @@ def test_create_staff_gives_the_roles_asked_for_and_support_by_default(app):
     assert runner.invoke(args=["create-staff", "x.y", "--password", PASSWORD, "--role",
                                "root"]).exit_code != 0
     with app.app_context():
-        from models.accounts import STAFF, find_by_login
-        roles = {name: staff.roles_of(find_by_login(STAFF, name)["_id"])
+        from models.accounts import STAFF
+        repos = current_ctx().repos
+        roles = {name: repos.staff.roles_of(repos.accounts.find_by_login(STAFF, name)["_id"])
                  for name in ("privacy.one", "support.nine")}
     assert roles == {"privacy.one": ["privacy_officer"], "support.nine": ["support"]}
 

@@ -3,7 +3,7 @@ then, and a value no key opens reported without stopping the rest."""
 import base64
 import os
 
-from services import context
+from api.extensions import install_context
 from tests import factories
 from tests.factories import bundle, lab_result, push
 from tests.factories import current_ctx
@@ -25,7 +25,7 @@ def restart_with_new_key(app, old_key: str | None) -> None:
     """The same data, the server restarted with a new active key (and the old one listed)."""
     app.config.update(DATA_ENCRYPTION_KEY=new_key(), DATA_ENCRYPTION_KEY_ID="new",
                       DATA_ENCRYPTION_OLD_KEYS={"old": old_key} if old_key else {})
-    context.init_app(app)
+    install_context(app)
 
 
 def test_rotate_keys_reseals_everything_and_old_values_stay_readable(make_app, clock):
@@ -64,7 +64,7 @@ def test_rotate_keys_reseals_everything_and_old_values_stay_readable(make_app, c
     assert "0 values re-sealed" in again.output
     # The old key is no longer needed.
     app.config.update(DATA_ENCRYPTION_OLD_KEYS={})
-    context.init_app(app)
+    install_context(app)
     records = client.get("/v1/me/records", headers=account.auth, query_string={"category": "lab"})
     assert records.status_code == 200
     assert [r["resource"]["valueQuantity"]["value"] for r in records.json["items"]] == [5.4]

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from models.db import get_db
 from tests import factories
 from tests.api.test_consents import grant, search, two_hospitals  # noqa: F401 (a fixture)
 from tests.factories import bundle, diagnosis, lab_result, push
+from tests.factories import current_ctx
 
 
 @pytest.fixture
@@ -78,7 +78,7 @@ def test_a_search_for_someone_not_on_the_platform_is_on_the_trail_with_its_purpo
         app, client, hospital):
     assert search(client, hospital, "079099999999", purpose="insurance").status_code == 403
     with app.app_context():
-        [entry] = get_db().audit_log.find({"action": "records.list"})
+        [entry] = current_ctx().db.audit_log.find({"action": "records.list"})
     assert (entry["actor"], entry["purpose"], entry["outcome"]) == (
         {"type": "hospital", "id": hospital["hospital_id"]}, "insurance", "denied")
 
@@ -145,7 +145,7 @@ def test_a_staff_revocation_keeps_its_evidence_in_the_record_and_the_receipt(
     assert body["recorded_by"] == recorded["recorded_by"] and body["recorded_by"].startswith(
         "staff:")
     with app.app_context():
-        stored = get_db().consents.find_one({"_id": recorded["id"]})
+        stored = current_ctx().db.consents.find_one({"_id": recorded["id"]})
     assert stored["revocation_evidence"] == "FORM-2026-0043"
 
 
@@ -180,7 +180,7 @@ def test_a_read_under_consent_is_on_the_trail_with_how_many_records_it_showed(
           ["lab", "diagnosis"])
     search(client, reader, patient.national_id)
     with app.app_context():
-        [entry] = get_db().audit_log.find({"action": "records.list",
+        [entry] = current_ctx().db.audit_log.find({"action": "records.list",
                                            "actor.id": reader["hospital_id"]})
     assert entry["target"] == {"count": 2}
 

@@ -2,10 +2,10 @@
 consent and its purpose, the notification the patient gets (an ordinary one for their own
 change, a security event naming the consent and the staff member for a change made on their
 behalf), and what the revocation answer shows the patient and the staff member."""
-from models import security_events
 from tests import factories
 from tests.api.test_consent_edges import owner_id, person, staff  # noqa: F401 (a fixture)
 from tests.api.test_consents import grant
+from tests.factories import current_ctx
 
 
 def consent_entries(client, patient):
@@ -67,7 +67,7 @@ def test_a_change_by_staff_is_a_security_event_naming_the_consent_and_the_staff_
     assert len(inbox(client, patient, "consent_changed_by_staff")) == 2
     assert inbox(client, patient, "consent_changed") == []
     with app.app_context():
-        events = [(e["kind"], e["event"], e["details"]) for e in security_events.list_for(me)
+        events = [(e["kind"], e["event"], e["details"]) for e in current_ctx().repos.security_events.list_for(me)
                   if e["event"].startswith("consent_")]
     details = {"consent_id": recorded["id"], "staff_id": staff_id}
     assert sorted(events) == [("patient", "consent_recorded_by_staff", details),

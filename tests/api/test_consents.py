@@ -237,7 +237,7 @@ def test_staff_cannot_search_records_as_a_hospital(client, staff, patient):
 
 def test_staff_reset_a_lost_factor_and_the_patient_is_told(app, client, staff, patient,
                                                            hospital):
-    from models import security_events
+    from tests.factories import current_ctx
     owner_id = client.get("/v1/me", headers=patient.auth).json["id"]
     path = f"/v1/staff/patients/{owner_id}/reset-mfa"
     assert client.post(path, headers=staff.auth, json={"reason": "short"}).status_code == 422
@@ -248,7 +248,7 @@ def test_staff_reset_a_lost_factor_and_the_patient_is_told(app, client, staff, p
     login = client.post("/v1/auth/login", json=patient.login_body)
     assert set(login.json) == {"enrollment_token"}
     with app.app_context():
-        events = [e for e in security_events.list_for(owner_id)
+        events = [e for e in current_ctx().repos.security_events.list_for(owner_id)
                   if e["event"] == "second_factor_reset_by_staff"]
     assert len(events) == 1 and events[0]["details"]["reason"].startswith("Lost phone")
     hospital_auth = bearer(factories.hospital_token(client, hospital))
@@ -290,7 +290,7 @@ def test_a_consent_ending_after_the_year_2200_is_refused(client, patient, two_ho
 
 def test_staff_consents_need_real_evidence_are_told_to_the_patient_and_show_less(
         app, client, staff, patient, hospital, clock):
-    from models import security_events
+    from tests.factories import current_ctx
     carer = factories.signed_in_patient(client, hospital, clock)
     owner_id = client.get("/v1/me", headers=patient.auth).json["id"]
     base = f"/v1/staff/patients/{owner_id}/consents"
@@ -305,5 +305,5 @@ def test_staff_consents_need_real_evidence_are_told_to_the_patient_and_show_less
     mine = client.get("/v1/me/consents", headers=patient.auth).json[0]
     assert mine["sensitive"] == ["hiv"] and mine["grantee"]["national_id"] == carer.national_id
     with app.app_context():
-        events = [e["event"] for e in security_events.list_for(owner_id)]
+        events = [e["event"] for e in current_ctx().repos.security_events.list_for(owner_id)]
     assert "consent_recorded_by_staff" in events

@@ -7,12 +7,12 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 import pytest
 
-from models import accounts, activation_codes, security_events
-from models.db import get_db
+from models import accounts, activation_codes
 from security.codes import normalize_code
 from security.totp import code_at
 from tests import factories
 from tests.factories import PASSWORD, bearer, hospital_token, now
+from tests.factories import current_ctx
 
 NEW = "another fine password 77"
 
@@ -62,7 +62,7 @@ def test_every_credential_change_is_a_security_event_of_the_account(app, client,
     owner = account_id(app, patient.national_id)
     with app.app_context():
         recorded = [(e["kind"], e["account_id"], e["event"])
-                    for e in security_events.list_for(owner)
+                    for e in current_ctx().repos.security_events.list_for(owner)
                     if e["event"] != "activation_code_issued"]  # the reset's front-desk code
     assert recorded == [("patient", owner, event)]
 
@@ -84,7 +84,7 @@ def test_a_request_in_the_moment_an_account_is_disabled_changes_nothing(app, cli
     """Disabling marks the account, then ends its sessions: a request whose token passed the
     session check in between must still find the account disabled."""
     with app.app_context():
-        accounts.disable(accounts.PATIENT, account_id(app, patient.national_id))
+        current_ctx().repos.accounts.disable(accounts.PATIENT, account_id(app, patient.national_id))
     changed = client.post("/v1/me/password", headers=patient.auth,
                           json={"current_password": patient.password, "new_password": NEW})
     assert changed.status_code == 401
@@ -271,14 +271,14 @@ def test_a_staff_reset_of_the_factor_names_the_staff_member_tells_the_patient_an
         app, client, patient, clock):
     staff = factories.enroll_totp(client, factories.create_staff(app), clock)
     with app.app_context():
-        staff_id = accounts.find_by_login(accounts.STAFF, staff.username)["_id"]
+        staff_id = current_ctx().repos.accounts.find_by_login(accounts.STAFF, staff.username)["_id"]
     owner = account_id(app, patient.national_id)
     log_before = client.get("/v1/me/access-log", headers=patient.auth).json["items"]
     reset = client.post(f"/v1/staff/patients/{owner}/reset-mfa", headers=staff.auth,
                         json={"reason": "Lost phone; identity checked with CCCD card at desk"})
     assert reset.status_code == 204
     with app.app_context():
-        [event] = security_events.list_for(owner)
+        [event] = current_ctx().repos.security_events.list_for(owner)
     assert (event["kind"], event["event"]) == ("patient", "second_factor_reset_by_staff")
     assert event["details"]["staff_id"] == staff_id
     # Signed in again, with a new factor: the app shows what happened.
@@ -300,7 +300,7 @@ def test_a_reset_code_records_what_it_was_used_for(app, client, hospital, patien
         "recovery_code": patient.recovery_codes[0]})
     assert reset.status_code == 204
     with app.app_context():
-        used = [c.get("used_for") for c in get_db().activation_codes.find({"used_at": {"$ne": None}})]
+        used = [c.get("used_for") for c in current_ctx().db.activation_codes.find({"used_at": {"$ne": None}})]
     # The registration's code first, then this one.
     assert sorted(used) == ["password_reset", "registration"]
 
@@ -308,5 +308,5 @@ def test_a_reset_code_records_what_it_was_used_for(app, client, hospital, patien
 def test_an_activation_code_records_who_issued_it(app, client, hospital):
     factories.activation_code(client, hospital, factories.next_national_id())
     with app.app_context():
-        [issued] = get_db().activation_codes.find()
+        [issued] = current_ctx().db.activation_codes.find()
     assert issued["issued_by"] == {"type": "hospital", "id": hospital["hospital_id"]}

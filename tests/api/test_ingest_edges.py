@@ -9,11 +9,11 @@ import json
 
 import pytest
 
-from models.db import get_db
 from security.crypto import DecryptionError
 from tests import factories
 from tests.factories import (bundle, bundle_with_patient_entry, diagnosis, lab_result, push,
                              records_of)
+from tests.factories import current_ctx
 
 
 def test_a_transaction_amends_the_hospitals_own_record_of_the_same_patient(client, hospital,
@@ -48,12 +48,12 @@ def test_a_push_is_on_each_patients_trail_with_its_bundle_and_count(app, client,
                                                                     patient, clock):
     other = factories.signed_in_patient(client, hospital, clock)
     with app.app_context():  # the visits pushed before each patient's activation code
-        visits = {e["_id"] for e in get_db().audit_log.find({"action": "records.push"})}
+        visits = {e["_id"] for e in current_ctx().db.audit_log.find({"action": "records.push"})}
     push(client, hospital, bundle(lab_result(patient.national_id),
                                   diagnosis(patient.national_id),
                                   lab_result(other.national_id, "lab-2")))
     with app.app_context():
-        entries = [e for e in get_db().audit_log.find({"action": "records.push"})
+        entries = [e for e in current_ctx().db.audit_log.find({"action": "records.push"})
                    if e["_id"] not in visits]
     by_patient = {e["patient_id"]: e["target"] for e in entries}
     me = client.get("/v1/me", headers=patient.auth).json["id"]
@@ -68,7 +68,7 @@ def test_a_push_is_on_each_patients_trail_with_its_bundle_and_count(app, client,
         assert kinds.count("record_available") == 1
     push(client, hospital, bundle(lab_result(patient.national_id, "lab-3")))
     with app.app_context():
-        [later] = [e for e in get_db().audit_log.find({"action": "records.push"})
+        [later] = [e for e in current_ctx().db.audit_log.find({"action": "records.push"})
                    if e["target"]["bundle_id"] != bundle_id and e["_id"] not in visits]
     assert later["target"]["count"] == 1
 
@@ -146,7 +146,7 @@ def test_the_hospital_export_names_the_push_each_version_came_in(app, client, ho
     push(client, hospital, bundle(lab_result(patient.national_id, value=6.0)))
     with app.app_context():  # the first: the visit pushed before the patient's code
         visit, *pushes = [e["target"]["bundle_id"] for e in
-                          get_db().audit_log.find({"action": "records.push"}).sort("seq", 1)]
+                          current_ctx().db.audit_log.find({"action": "records.push"}).sort("seq", 1)]
     exported = client.get("/v1/hospital/export", headers=factories.bearer(
         factories.hospital_token(client, hospital))).get_data(as_text=True).splitlines()
     lines = [json.loads(line) for line in exported[:-1]]

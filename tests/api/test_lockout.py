@@ -4,10 +4,10 @@ import threading
 import time
 from datetime import timedelta
 
-from models import security_events
 from security.totp import code_at
 from tests import factories
 from tests.factories import bearer, now
+from tests.factories import current_ctx
 
 WRONG = "wrong password value"
 
@@ -35,7 +35,7 @@ def full_sign_in(client, account, clock, device_token=None):
 
 def events_of(app, account_id):
     with app.app_context():
-        return [e["event"] for e in security_events.list_for(account_id)]
+        return [e["event"] for e in current_ctx().repos.security_events.list_for(account_id)]
 
 
 def test_strangers_cannot_lock_the_owner_out_of_a_trusted_device(client, patient, clock):
@@ -110,7 +110,7 @@ def test_failures_and_locks_are_security_events_of_the_account(app, client, pati
     assert sorted(events_of(app, patient_id(client, patient))) == [
         "repeated_failed_sign_ins", "sign_in_locked"]
     with app.app_context():
-        locked = [e for e in security_events.list_for(patient_id(client, patient))
+        locked = [e for e in current_ctx().repos.security_events.list_for(patient_id(client, patient))
                   if e["event"] == "sign_in_locked"][0]
     assert locked["details"]["path"] == "untrusted" and locked["details"]["lock_number"] == 1
 

@@ -4,11 +4,12 @@ from datetime import timedelta
 
 import pytest
 
-from models import accounts, security_events
+from models import accounts
 from security.totp import code_at
 from tests import factories
 from tests.api.test_lockout import WRONG, full_sign_in, lock_untrusted_path, login
 from tests.factories import bearer, now
+from tests.factories import current_ctx
 
 WRONG_REAUTH = {"password": WRONG, "code": "123456"}
 
@@ -17,14 +18,14 @@ def account_id(app, account):
     if account.national_id:
         return factories.stored_patient(app, account.national_id)["_id"]
     with app.app_context():
-        return accounts.find_by_login(accounts.STAFF, account.username)["_id"]
+        return current_ctx().repos.accounts.find_by_login(accounts.STAFF, account.username)["_id"]
 
 
 def events(app, account):
     """The account's security events, but the front-desk code some flows start with (an event
     of its own, tested in test_patient_learns.py)."""
     with app.app_context():
-        return [e for e in security_events.list_for(account_id(app, account))
+        return [e for e in current_ctx().repos.security_events.list_for(account_id(app, account))
                 if e["event"] != "activation_code_issued"]
 
 

@@ -6,7 +6,7 @@ that list (services.shared_access._read seals it under records.cursor_scope)."""
 import logging
 from datetime import timedelta
 
-from models.db import get_db, utcnow
+from models.db import utcnow
 from services import consents
 from services.push_outbox import MongoOutbox
 from tests import factories
@@ -133,7 +133,7 @@ def test_the_outbox_logs_which_device_holds_a_token_no_key_opens(app, client, ho
     assert lost.status_code == 201, lost.json
     lost = lost.json["id"]
     with app.app_context():
-        get_db().devices.update_one({"_id": lost}, {"$set": {"token": "v2:gone:" + "A" * 48}})
+        current_ctx().db.devices.update_one({"_id": lost}, {"$set": {"token": "v2:gone:" + "A" * 48}})
     push(client, hospital, bundle(lab_result(patient.national_id)))
     caplog.set_level(logging.ERROR, logger="services.push_outbox")
     with app.app_context():

@@ -7,7 +7,6 @@ import mongomock
 import pymongo.cursor
 import pytest
 
-from models.db import get_db
 from services import records as service
 from services.errors import InvalidInput
 from tests import factories
@@ -46,7 +45,7 @@ def test_an_export_is_on_the_trail_with_how_many_records_it_held(app, client, ho
                                   diagnosis(patient.national_id)))
     client.get("/v1/me/export", headers=patient.auth)
     with app.app_context():
-        [entry] = get_db().audit_log.find({"action": "records.export"})
+        [entry] = current_ctx().db.audit_log.find({"action": "records.export"})
     assert entry["target"] == {"count": 3}  # and the visit pushed before the patient's code
 
 
@@ -60,7 +59,7 @@ def test_a_patients_own_list_is_on_the_trail_with_how_many_records_it_showed(app
                                   diagnosis(patient.national_id)))
     assert len(records(client, patient, limit=1).json["items"]) == 1
     with app.app_context():
-        [entry] = get_db().audit_log.find({"action": "records.list"})
+        [entry] = current_ctx().db.audit_log.find({"action": "records.list"})
     assert entry["actor"]["type"] == "patient" and entry["target"] == {"count": 1}
 
 

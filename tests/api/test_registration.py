@@ -175,7 +175,7 @@ def test_a_new_code_cancels_the_older_unused_ones(client, hospital):
 
 
 def test_a_stale_password_hash_is_upgraded_at_sign_in(app, client, hospital):
-    from models import accounts
+    from tests.factories import current_ctx
     from security.passwords import Passwords
     account = factories.registered_patient(client, hospital)
     patient = factories.stored_patient(app, account.national_id)
@@ -183,9 +183,9 @@ def test_a_stale_password_hash_is_upgraded_at_sign_in(app, client, hospital):
         older = Passwords(time_cost=2, memory_kib=8, parallelism=1,
                           pepper=app.config["HASH_PEPPER"]).hash(
             PASSWORD, patient["national_id_hash"])
-        accounts.rehash_password("patient", patient["_id"], older)
+        current_ctx().repos.accounts.rehash_password("patient", patient["_id"], older)
     assert client.post("/v1/auth/login", json=account.login_body).status_code == 200
     with app.app_context():
-        upgraded = accounts.get("patient", patient["_id"])["password_hash"]
+        upgraded = current_ctx().repos.accounts.get("patient", patient["_id"])["password_hash"]
     assert upgraded != older and "t=1," in upgraded
     assert client.post("/v1/auth/login", json=account.login_body).status_code == 200

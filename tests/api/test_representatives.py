@@ -7,7 +7,6 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from models import security_events
 from tests import factories
 from tests.factories import bundle, lab_result, push
 from tests.factories import current_ctx
@@ -148,7 +147,6 @@ def test_a_link_written_in_the_database_permits_nothing(app, client, hospital, r
                                                         approver, parent, child, clock, edit):
     """A database operator holds no server key: a link made active, or pointed at another
     representative or child, by writing to the database no longer matches its seal."""
-    from models.db import get_db
     from services import patients
     kid = child_id(client, recorder, child)
     item = record(client, recorder, kid, parent).json["id"]
@@ -162,7 +160,7 @@ def test_a_link_written_in_the_database_permits_nothing(app, client, hospital, r
                   "pointed at another": {
                       "representative_key": patients.national_id_hash(current_ctx(), intruder.national_id)},
                   "another child": {"child_id": factories.owner_id(client, intruder)}}[edit]
-        get_db().representatives.update_one({"_id": item}, {"$set": change})
+        current_ctx().db.representatives.update_one({"_id": item}, {"$set": change})
     reader = intruder if edit == "pointed at another" else parent
     read = factories.owner_id(client, intruder) if edit == "another child" else kid
     assert factories.shared_records(client, reader, read).status_code == 403
@@ -219,7 +217,7 @@ def test_the_childs_log_names_the_link_of_each_step_and_which_decision(
                             ("representative.reject", rejected)])
     with app.app_context():
         events = sorted((e["event"], e["details"]["representative_id"], e["details"]["staff_id"])
-                        for e in security_events.list_for(factories.owner_id(client, account))
+                        for e in current_ctx().repos.security_events.list_for(factories.owner_id(client, account))
                         if e["event"].startswith("representative_"))
     assert events == sorted([("representative_recorded_by_staff", approved, by_recorder),
                              ("representative_recorded_by_staff", rejected, by_recorder),

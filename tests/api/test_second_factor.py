@@ -124,8 +124,7 @@ def test_the_trusted_device_token_is_opaque_and_stored_hashed(app, client, patie
     for jwt_token in (patient.access_token, patient.refresh_token):
         assert token not in jwt_token
     with app.app_context():
-        from models.db import get_db
-        dump = json.dumps(list(get_db().trusted_devices.find({}, {"_id": 0})), default=str)
+        dump = json.dumps(list(current_ctx().db.trusted_devices.find({}, {"_id": 0})), default=str)
     assert token not in dump and token[4:] not in dump
 
 
@@ -175,6 +174,5 @@ def test_a_sign_in_racing_a_disable_ends_signed_out(app, client, patient, clock,
                                                  "code": code_at(patient.totp_secret, now())})
     assert response.status_code == 401
     with app.app_context():
-        from models.db import get_db
-        live = get_db().sessions.count_documents({"revoked_at": None})
+        live = current_ctx().db.sessions.count_documents({"revoked_at": None})
     assert live == 0

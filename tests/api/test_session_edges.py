@@ -6,10 +6,10 @@ from datetime import datetime, timedelta, timezone
 import jwt
 import pytest
 
-from models.db import get_db
 from security.totp import code_at
 from tests import factories
 from tests.factories import bearer, now
+from tests.factories import current_ctx
 
 PHONE = "PHR-Android/3.2 (Pixel 8; Android 15)"
 
@@ -82,11 +82,11 @@ def test_the_refresh_token_says_it_lasts_as_long_as_the_session(make_app, clock)
 def test_used_mfa_tokens_are_tidied_away_once_they_have_expired(app, client, patient, clock):
     signed_in_by_mfa(client, patient, clock, PHONE)
     with app.app_context():
-        assert get_db().used_step_tokens.count_documents({}) == 1  # kept while it could be replayed
+        assert current_ctx().db.used_step_tokens.count_documents({}) == 1  # kept while it could be replayed
         clock.tick(timedelta(minutes=4))
-        assert get_db().used_step_tokens.count_documents({}) == 1
+        assert current_ctx().db.used_step_tokens.count_documents({}) == 1
         clock.tick(timedelta(hours=1, minutes=2))  # expired, plus the index's hour of grace
-        assert get_db().used_step_tokens.count_documents({}) == 0
+        assert current_ctx().db.used_step_tokens.count_documents({}) == 0
 
 
 def expired(client, patient, clock):
@@ -146,7 +146,7 @@ def test_a_used_mfa_token_is_remembered_until_it_expires_whatever_the_servers_ti
     assert signed_in.status_code == 200
     expires = jwt.decode(mfa_token, options={"verify_signature": False})["exp"]
     with app.app_context():
-        [record] = get_db().used_step_tokens.find()
+        [record] = current_ctx().db.used_step_tokens.find()
     assert record["expires_at"] == datetime.fromtimestamp(expires, timezone.utc)
 
 
@@ -209,8 +209,8 @@ def test_a_session_and_its_device_token_keep_why_they_ended(app, client, hospita
                                                             clock, ending):
     session_id, reason = ending(app, client, hospital, patient, clock)
     with app.app_context():
-        session = get_db().sessions.find_one({"_id": session_id})
-        [device] = get_db().trusted_devices.find({"session_id": session_id})
+        session = current_ctx().db.sessions.find_one({"_id": session_id})
+        [device] = current_ctx().db.trusted_devices.find({"session_id": session_id})
     assert session["revoked_at"] is not None and session["revoked_reason"] == reason
     assert device["revoked_at"] is not None and device["revoked_reason"] == reason
 
@@ -234,8 +234,8 @@ def test_a_sign_in_overtaken_by_a_disable_ends_its_new_session_as_stale(app, cli
                                                  "code": code_at(patient.totp_secret, now())})
     assert response.status_code == 401
     with app.app_context():
-        [stale] = get_db().sessions.find({"_id": {"$ne": patient.session_id}})
-        [device] = get_db().trusted_devices.find({"session_id": stale["_id"]})
+        [stale] = current_ctx().db.sessions.find({"_id": {"$ne": patient.session_id}})
+        [device] = current_ctx().db.trusted_devices.find({"session_id": stale["_id"]})
     assert stale["revoked_reason"] == "credentials_changed"
     assert device["revoked_reason"] == "credentials_changed"
 
@@ -250,7 +250,7 @@ def push_devices_left(app):
     """The sessions whose devices still get pushes (unlinked ones are kept a day, for the
     security notices recorded before they were unlinked)."""
     with app.app_context():
-        return sorted(d["session_id"] for d in get_db().devices.find({"unlinked_at": None}))
+        return sorted(d["session_id"] for d in current_ctx().db.devices.find({"unlinked_at": None}))
 
 
 def test_a_password_change_unlinks_the_other_sessions_push_devices_not_its_own(
@@ -284,15 +284,15 @@ def test_a_device_token_replaced_at_the_next_sign_in_says_so(app, client, patien
                                                   "code": code_at(patient.totp_secret, now())})
     assert signed_in.status_code == 200
     with app.app_context():
-        old = get_db().trusted_devices.find_one({"session_id": patient.session_id})
-        new = get_db().trusted_devices.find_one({"session_id": signed_in.json["session_id"]})
+        old = current_ctx().db.trusted_devices.find_one({"session_id": patient.session_id})
+        new = current_ctx().db.trusted_devices.find_one({"session_id": signed_in.json["session_id"]})
     assert old["revoked_reason"] == "replaced"
     assert new["revoked_at"] is None
 
 
 def test_a_session_records_whose_it_is(app, client, patient):
     with app.app_context():
-        session = get_db().sessions.find_one({"_id": patient.session_id})
+        session = current_ctx().db.sessions.find_one({"_id": patient.session_id})
     owner = factories.stored_patient(app, patient.national_id)["_id"]
     assert (session["kind"], session["account_id"]) == ("patient", owner)
 

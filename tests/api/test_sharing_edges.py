@@ -2,10 +2,10 @@
 that names nobody, and under which consent a page of shared records is logged and told."""
 import pytest
 
-from models.db import get_db
 from tests import factories
 from tests.api.test_consents import grant
 from tests.factories import bundle, diagnosis, lab_result, owner_id, person, push, shared_records
+from tests.factories import current_ctx
 
 HIV_CODE = {"coding": [{"system": "http://hl7.org/fhir/sid/icd-10", "code": "B20"}]}
 
@@ -13,7 +13,7 @@ HIV_CODE = {"coding": [{"system": "http://hl7.org/fhir/sid/icd-10", "code": "B20
 def consents_logged(app, carer_id):
     """The consents the trail names for the caregiver's reads, in order."""
     with app.app_context():
-        return [e.get("consent_id") for e in get_db().audit_log.find(
+        return [e.get("consent_id") for e in current_ctx().db.audit_log.find(
             {"action": "records.list", "actor.id": carer_id}).sort("seq", 1)]
 
 

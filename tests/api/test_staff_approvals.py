@@ -9,9 +9,9 @@ import json
 import mongomock
 import pytest
 
-from models import security_events
 from tests import factories
 from tests.factories import bundle, lab_result, push
+from tests.factories import current_ctx
 
 HIV = {"resourceType": "Condition", "id": "dx-hiv", "code": {"coding": [
     {"system": "http://hl7.org/fhir/sid/icd-10", "code": "B20"}]}, "onsetDateTime": "2026-01-05"}
@@ -191,8 +191,7 @@ def test_the_scan_of_the_signed_form_is_sealed_and_shown_to_staff_only(
     refused = client.get(f"/v1/staff/approvals/{item}/evidence-scan", headers=patient.auth)
     assert refused.status_code == 403
     with app.app_context():
-        from models.db import get_db
-        [stored] = list(get_db().evidence_scans.find({}))
+        [stored] = list(current_ctx().db.evidence_scans.find({}))
     assert b"signed consent form" not in repr(stored).encode()
     assert base64.b64encode(PDF).decode() not in repr(stored)
     log = client.get("/v1/me/access-log", headers=patient.auth).json["items"]
@@ -342,8 +341,7 @@ def test_each_viewing_of_a_scan_is_on_the_patients_log_naming_the_item(
     read = [e["consent_id"] for e in log if e["action"] == "evidence.read"]
     assert len(read) == 2 and set(read) == {consent.json["id"], link.json["id"]}
     with app.app_context():
-        from models.db import get_db
-        stored = {s["subject_id"]: s for s in get_db().evidence_scans.find({})}
+        stored = {s["subject_id"]: s for s in current_ctx().db.evidence_scans.find({})}
     assert [(s["uploaded_by"] or {}).get("type") for s in stored.values()] == ["staff", "staff"]
     assert stored[consent.json["id"]]["uploaded_by"] == stored[link.json["id"]]["uploaded_by"]
 
@@ -357,7 +355,7 @@ def test_each_decision_is_a_security_event_of_the_patient_saying_which(
     assert decide(client, approver, rejected, "reject").status_code == 200
     with app.app_context():
         events = sorted((e["event"], e["details"]["consent_id"])
-                        for e in security_events.list_for(owner)
+                        for e in current_ctx().repos.security_events.list_for(owner)
                         if e["event"] in ("consent_approved_by_staff", "consent_rejected_by_staff"))
     assert events == [("consent_approved_by_staff", approved),
                       ("consent_rejected_by_staff", rejected)]

@@ -7,9 +7,9 @@ import jwt
 import mongomock
 import pytest
 
-from models import sessions as sessions_repo
 from tests import factories
 from tests.factories import bearer
+from tests.factories import current_ctx
 
 
 def claims_of(token: str) -> dict:
@@ -113,7 +113,7 @@ def test_logout_revokes_the_session(client, patient):
 def test_revocation_is_read_from_the_database(app, client, patient):
     """No in-process blocklist: revoking the stored session is what stops the token."""
     with app.app_context():
-        sessions_repo.revoke(patient.session_id, "test")
+        current_ctx().repos.sessions.revoke(patient.session_id, "test")
     assert_401_problem(client.get("/v1/me", headers=patient.auth))
 
 

@@ -26,10 +26,7 @@ from flask import request
 
 from api import create_app
 from api.serving import serve, serve_options
-from models import records as record_store
-from models.db import get_db
 from services import fhir, hospitals
-from services.context import setting
 from tests.factories import current_ctx
 
 FLOOR_PAGE = 50
@@ -47,11 +44,11 @@ def bench_config(port: int) -> dict:
 
 def floor():
     """One session look-up, the page query of GET /v1/me/records, JSON: nothing else."""
-    session = get_db().sessions.find_one({"_id": request.headers.get("X-Bench-Session", ""),
+    session = current_ctx().db.sessions.find_one({"_id": request.headers.get("X-Bench-Session", ""),
                                           "revoked_at": None})
     if session is None:
         return {"error": "no such session"}, 401
-    docs = record_store.for_patient(session["account_id"], categories=None, since=None,
+    docs = current_ctx().repos.records.for_patient(session["account_id"], categories=None, since=None,
                                     after=None, limit=FLOOR_PAGE + 1)
     return {"items": docs[:FLOOR_PAGE], "more": len(docs) > FLOOR_PAGE}
 
@@ -70,26 +67,26 @@ def raw_insert():
         documents = [{"_id": f"{RAW_HOSPITAL}:{uuid.uuid4().hex}", "hospital_id": RAW_HOSPITAL,
                       "resource_type": r["resourceType"], "source_key": uuid.uuid4().hex,
                       "resource": r} for r in resources]
-        get_db().records.insert_many(documents)
+        current_ctx().db.records.insert_many(documents)
     else:
-        get_db().bench_raw.insert_many(resources)
+        current_ctx().db.bench_raw.insert_many(resources)
     return {"inserted": len(resources)}
 
 
 def validate_only():
     """Parse and validate the bundle as POST /v1/hospital/bundles does; store nothing."""
     parsed = fhir.parse_bundle(json.loads(request.get_data()),
-                               max_entries=setting("BUNDLE_MAX_ENTRIES"),
-                               max_attachment_bytes=setting("ATTACHMENT_MAX_BYTES"))
+                               max_entries=current_ctx().setting("BUNDLE_MAX_ENTRIES"),
+                               max_attachment_bytes=current_ctx().setting("ATTACHMENT_MAX_BYTES"))
     return {"valid": sum(c.status == fhir.OK for c in parsed.candidates)}
 
 
 def raw_remove():
-    return {"deleted": get_db().records.delete_many({"hospital_id": RAW_HOSPITAL}).deleted_count}
+    return {"deleted": current_ctx().db.records.delete_many({"hospital_id": RAW_HOSPITAL}).deleted_count}
 
 
 def stats():
-    db = get_db()
+    db = current_ctx().db
     return {name: db[name].estimated_document_count()
             for name in ("records", "record_versions", "patients", "audit_log", "notifications",
                          "bench_raw")}

@@ -6,11 +6,11 @@ from datetime import datetime, timedelta, timezone
 import mongomock
 import pymongo
 import pytest
-from flask import Flask
 from freezegun import freeze_time
 
 from api import create_app
-from models import indexes, records, sessions
+from models import indexes
+from models.repositories import Repositories
 from tests.indexcheck import coverage as index_coverage, recorder as query_recorder
 from tests.indexcheck import shapes as query_shapes
 from tests.indexcheck.coverage import IndexSpec, check, serving_indexes
@@ -66,15 +66,16 @@ def test_pymongo_collections_and_cursors_are_recorded_too():
     # No server is needed: pymongo connects on the first read, and the shape is noted before.
     client = pymongo.MongoClient("mongodb://127.0.0.1:9", connect=False,
                                  serverSelectionTimeoutMS=1)
-    app = Flask(__name__)
-    with query_recorder.recording() as recorder, app.app_context():
-        app.extensions["mongo_db"] = query_recorder.watch(client.phr)
+    with query_recorder.recording() as recorder:
+        watched = query_recorder.watch(client.phr)
+        repos = Repositories(watched)
         with pytest.raises(pymongo.errors.ServerSelectionTimeoutError):
-            records.for_patient("pat_x", categories=["lab"], since=None, after=None, limit=5)
+            repos.records.for_patient("pat_x", categories=["lab"], since=None, after=None,
+                                      limit=5)
         with pytest.raises(pymongo.errors.ServerSelectionTimeoutError):
-            sessions.get_active("ses_x")
+            repos.sessions.get_active("ses_x")
         with pytest.raises(NotImplementedError):
-            bool(app.extensions["mongo_db"])   # as pymongo's own Database
+            bool(watched)   # as pymongo's own Database
     client.close()
     assert {str(s) for s in recorder.shapes()} == {
         "records {category: in, patient_id: eq, version: range} sort (sort_at -1, _id -1)",
@@ -92,8 +93,8 @@ def test_a_tests_own_reads_are_not_the_applications(make_app):
         app = make_app()
         app.extensions["mongo_db"].patients.find_one({"anything": 1})
         list(app.extensions["mongo_db"].records.find({"whatever": 1}))
-        with app.app_context():
-            records.for_patient("pat_x", categories=["lab"], since=None, after=None, limit=5)
+        Repositories(app.extensions["mongo_db"]).records.for_patient(
+            "pat_x", categories=["lab"], since=None, after=None, limit=5)
     assert list(recorder.shapes().values()) == [{("find", "models/records.py:Records.for_patient")}]
 
 

@@ -6,8 +6,9 @@ from datetime import timedelta
 import pytest
 
 from models import throttles
-from models.db import get_db, utcnow
+from models.db import utcnow
 from services.lockout import lock_seconds
+from tests.factories import current_ctx
 
 KEY = "race-test-path"
 BUDGET = 5
@@ -18,7 +19,7 @@ def schedule(n):
 
 
 def take():
-    return throttles.take(KEY, BUDGET, schedule)
+    return current_ctx().repos.throttles.take(KEY, BUDGET, schedule)
 
 
 @pytest.fixture
@@ -60,7 +61,7 @@ def test_two_first_attempts_at_once_are_both_counted(rival_between_read_and_writ
 def test_a_refund_between_another_attempts_read_and_write_is_not_lost(
         rival_between_read_and_write):
     taken = [take() for _ in range(BUDGET - 1)]
-    rival_between_read_and_write(lambda: throttles.refund(taken[-1]))
+    rival_between_read_and_write(lambda: current_ctx().repos.throttles.refund(taken[-1]))
     mine = take()  # it read "one left"; the refund made it two before it wrote
     assert not mine.last and mine.number == BUDGET - 1
     assert take().last
@@ -81,7 +82,7 @@ def test_a_refund_of_the_last_attempt_racing_a_new_round_ends_as_if_it_came_firs
     taken = [take() for _ in range(BUDGET)]
     assert taken[-1].last
     clock.tick(timedelta(seconds=901))
-    rival_between_read_and_write(lambda: throttles.refund(taken[-1]))
+    rival_between_read_and_write(lambda: current_ctx().repos.throttles.refund(taken[-1]))
     mine = take()
     # Refund first: one unit left, no lock so far; this attempt takes it and arms lock 1.
     assert mine.last and mine.locks == 1
@@ -90,8 +91,8 @@ def test_a_refund_of_the_last_attempt_racing_a_new_round_ends_as_if_it_came_firs
 def test_a_refunded_last_attempt_leaves_no_lock_on_record(app):
     with app.app_context():
         taken = [take() for _ in range(BUDGET)]
-        throttles.refund(taken[-1])
-        doc = get_db().throttles.find_one({"_id": KEY})
+        current_ctx().repos.throttles.refund(taken[-1])
+        doc = current_ctx().db.throttles.find_one({"_id": KEY})
     assert (doc["left"], doc["locks"], doc["locked_until"]) == (1, 0, None)
 
 
@@ -100,7 +101,7 @@ def test_a_full_sign_in_after_a_lock_ran_out_forgets_that_lock(app, clock):
         mine = take()
         assert [take() for _ in range(BUDGET - 1)][-1].last  # someone else armed the lock
         clock.tick(timedelta(seconds=901))
-        throttles.clear(mine)
+        current_ctx().repos.throttles.clear(mine)
         rest = [take() for _ in range(BUDGET)]
     assert rest[0].number == 1 and rest[-1].last and rest[-1].locks == 1  # lock 1 again
 
@@ -110,7 +111,7 @@ def test_clearing_the_attempt_that_armed_a_lock_leaves_a_later_round_alone(app, 
         last = [take() for _ in range(BUDGET)][-1]
         clock.tick(timedelta(seconds=901))
         newer = take()  # the lock ran out: a new round
-        throttles.clear(last)
+        current_ctx().repos.throttles.clear(last)
         after = take()
     assert newer.round == last.round + 1
     assert after.number == 2  # the new round's first failure still counts

@@ -6,7 +6,7 @@ import requests
 from firebase_admin import exceptions
 
 import notifications.fcm as fcm_module
-from models.db import get_db, utcnow
+from models.db import utcnow
 from notifications.fcm import FcmSender, LogSender
 from notifications.fcm_errors import classify
 from notifications.push import DROP_TOKEN, FAILED, Push
@@ -83,7 +83,7 @@ def test_a_retry_puts_the_notification_back_with_its_attempt_and_error(app, clie
     with app.app_context():
         before = utcnow()
         counts = deliver_once(MongoOutbox(current_ctx()), make_sender(), worker_id="w1", now=before)
-        [notification] = get_db().notifications.find({"kind": "record_available"})
+        [notification] = current_ctx().db.notifications.find({"kind": "record_available"})
     assert counts["retry"] == 1
     delivery = notification["delivery"]
     assert (delivery["state"], delivery["attempts"], delivery["last_error"]) == (
@@ -98,8 +98,8 @@ def test_a_push_given_up_ends_the_notification_for_that_device_and_keeps_the_dev
     push(client, hospital, bundle(lab_result(patient.national_id)))
     with app.app_context():
         counts = deliver_once(MongoOutbox(current_ctx()), make_sender(), worker_id="w1", now=utcnow())
-        [notification] = get_db().notifications.find({"kind": "record_available"})
-        [device] = get_db().devices.find()
+        [notification] = current_ctx().db.notifications.find({"kind": "record_available"})
+        [device] = current_ctx().db.devices.find()
     assert counts["dead"] == 1
     delivery = notification["delivery"]
     assert delivery["state"] == "done" and delivery["failed_for"] == [device["_id"]]

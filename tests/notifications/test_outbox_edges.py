@@ -5,7 +5,7 @@ Each test first runs one round so the security notifications of the sign-in (sen
 patient had no device) are out of the way; what is left is the notification under test."""
 from datetime import timedelta
 
-from models.db import get_db, utcnow
+from models.db import utcnow
 from notifications.worker import deliver_once
 from services.push_outbox import MongoOutbox
 from tests import factories
@@ -25,7 +25,7 @@ def round_at(now, sender, **options) -> dict:
 
 
 def record_notifications(patient_id: str) -> list[dict]:
-    return list(get_db().notifications.find({"patient_id": patient_id,
+    return list(current_ctx().db.notifications.find({"patient_id": patient_id,
                                              "kind": "record_available"}).sort("created_at", 1))
 
 
@@ -133,7 +133,7 @@ def test_a_push_that_keeps_failing_is_given_up_after_its_last_attempt(app, clien
 
 def get_db_devices(app) -> list[str]:
     with app.app_context():
-        return [d["_id"] for d in get_db().devices.find()]
+        return [d["_id"] for d in current_ctx().db.devices.find()]
 
 
 def test_a_device_whose_token_no_key_opens_is_skipped_and_the_others_still_get_the_push(
@@ -145,7 +145,7 @@ def test_a_device_whose_token_no_key_opens_is_skipped_and_the_others_still_get_t
     delivered = register_device(client, patient, "ok-phone")
     lost = register_device(client, patient, "lost-phone")
     with app.app_context():
-        get_db().devices.update_one({"_id": lost}, {"$set": {"token": "v2:gone:" + "A" * 48}})
+        current_ctx().db.devices.update_one({"_id": lost}, {"$set": {"token": "v2:gone:" + "A" * 48}})
     push(client, hospital, bundle(lab_result(patient.national_id)))
     with app.app_context():
         counts = round_at(utcnow(), sender)

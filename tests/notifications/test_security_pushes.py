@@ -2,7 +2,7 @@
 never did: the devices were deleted before the notice was recorded), and nothing else does."""
 from datetime import timedelta
 
-from models.db import get_db, utcnow
+from models.db import utcnow
 from services.push_outbox import UNLINKED_KEPT, MongoOutbox
 from tests import factories
 from tests.factories import bundle, lab_result, push
@@ -65,10 +65,10 @@ def test_a_signed_out_phone_gets_nothing_new_and_is_forgotten_a_day_later(
     push(client, hospital, bundle(lab_result(patient.national_id)))
     assert push_jobs(app) == []  # a result after the sign-out is not pushed there
     with app.app_context():
-        assert get_db().devices.count_documents({}) == 1
+        assert current_ctx().db.devices.count_documents({}) == 1
     push_jobs(app, at=utcnow() + UNLINKED_KEPT + timedelta(minutes=1))
     with app.app_context():
-        assert get_db().devices.count_documents({}) == 0
+        assert current_ctx().db.devices.count_documents({}) == 0
 
 
 def test_a_phone_moved_to_another_account_gets_none_of_the_previous_owners_notices(
@@ -85,7 +85,7 @@ def test_a_phone_moved_to_another_account_gets_none_of_the_previous_owners_notic
         from services import notify
         notify.security_event(current_ctx(), "patient", factories.stored_patient(
             app, patient.national_id)["_id"], "password_changed")
-        assert get_db().notifications.count_documents({"kind": "credentials_changed"}) == 1
+        assert current_ctx().db.notifications.count_documents({"kind": "credentials_changed"}) == 1
     assert push_jobs(app) == []
 
 

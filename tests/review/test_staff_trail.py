@@ -3,9 +3,9 @@ import pytest
 import base64
 
 from models import consents as consent_store
-from models.db import get_db
 from tests import factories
 from tests.review.common import access_log, decide, record_consent, staff
+from tests.factories import current_ctx
 
 
 def test_an_approval_that_loses_a_race_leaves_no_ok_approval_on_the_trail(
@@ -16,7 +16,7 @@ def test_an_approval_that_loses_a_race_leaves_no_ok_approval_on_the_trail(
     owner = factories.owner_id(client, patient)
     item = record_consent(client, recorder, owner, factories.person(friend)).json["id"]
     with app.app_context():
-        as_read = get_db().consents.find_one({"_id": item})
+        as_read = current_ctx().db.consents.find_one({"_id": item})
     # The patient withdraws it between the approver's read and the approver's write.
     assert client.post(f"/v1/me/consents/{item}/revoke", headers=patient.auth,
                        json={}).status_code == 200
