@@ -15,7 +15,7 @@ import consent as engine
 from models import accounts
 from models.db import utcnow
 from security.codes import opaque_id
-from services import notify, patients
+from services import notify, patients, sealing
 from services import hospitals as hospital_clients
 from services import evidence as scans
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -43,7 +43,7 @@ def grant(ctx, patient_id: str, body: dict, *, actor: dict, evidence: str | None
     scan = scans.check(ctx, evidence_scan) if evidence_scan else None
     doc = {**to_doc(granted), "receipt": _receipt(ctx, granted)}
     if shown:
-        doc["grantee_national_id"] = ctx.cipher.encrypt(shown, shown_context(granted.id))
+        doc["grantee_national_id"] = ctx.cipher.encrypt(shown, sealing.consent_grantee(granted.id))
     # On the trail before it exists: a grant whose entry cannot be written never takes effect.
     ctx.audit.record("consent.propose" if granted.source == engine.STAFF else "consent.grant",
                  actor=actor, patient_id=patient_id, consent_id=granted.id,
@@ -209,7 +209,7 @@ def view(ctx, doc: dict, for_staff: bool = False, hidden_hospitals: set = frozen
     grantee = doc["grantee"]
     shown = ({"type": "hospital", "id": grantee["key"]} if grantee["kind"] == "hospital" else
              {"type": "person", "national_id": ctx.cipher.decrypt(
-                 doc["grantee_national_id"], shown_context(doc["_id"]))})
+                 doc["grantee_national_id"], sealing.consent_grantee(doc["_id"]))})
     sensitive = doc.get("sensitive", [])
     if for_staff:
         sensitive = ["named"] if sensitive else []
@@ -282,7 +282,3 @@ def _patient(ctx, patient_id: str) -> dict:
 
 def _ref(actor: dict) -> str:
     return f"{actor['type']}:{actor['id']}"
-
-
-def shown_context(consent_id: str) -> str:
-    return f"consents:{consent_id}:grantee_national_id"

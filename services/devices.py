@@ -3,6 +3,7 @@ unlinked when its session signs out."""
 from security.codes import opaque_id
 from services.errors import InvalidInput, NotFound
 from services.sessions import DEVICE_TOKEN_PREFIX
+from services import sealing
 
 
 def register(ctx, patient_id: str, session_id: str, body: dict) -> dict:
@@ -16,7 +17,7 @@ def register(ctx, patient_id: str, session_id: str, body: dict) -> dict:
     token_hash = ctx.peppered_hash("push-token", token)
     fields = {k: body[k] for k in ("platform", "app_version", "language") if body.get(k)}
     device = ctx.repos.devices.register(opaque_id("dvc"), token_hash,
-                            ctx.cipher.encrypt(token, token_context(token_hash)), patient_id,
+                            ctx.cipher.encrypt(token, sealing.device_token(token_hash)), patient_id,
                             session_id, fields)
     if body.get("language"):
         ctx.repos.patients.set_fields(patient_id, {"language": body["language"]})
@@ -30,8 +31,4 @@ def unregister(ctx, patient_id: str, device_id: str) -> None:
 
 
 def token_of(ctx, device: dict) -> str:
-    return ctx.cipher.decrypt(device["token"], token_context(device["token_hash"]))
-
-
-def token_context(token_hash: str) -> str:
-    return f"devices:{token_hash}:token"
+    return ctx.cipher.decrypt(device["token"], sealing.device_token(device["token_hash"]))

@@ -7,6 +7,7 @@ import binascii
 from models.db import utcnow
 from security.codes import opaque_id
 from services.errors import InvalidInput, NotFound
+from services import sealing
 
 # The first bytes each accepted kind of file starts with: a scan claiming to be a PDF is one.
 MAGIC = {"application/pdf": b"%PDF-", "image/jpeg": b"\xff\xd8\xff",
@@ -31,7 +32,7 @@ def store(ctx, scan: dict, patient_id: str, subject_id: str, recorded_by: dict) 
     """Seal and keep a checked scan of the form behind `subject_id`; its id."""
     scan_id = opaque_id("scn")
     sealed = ctx.cipher.encrypt(base64.b64encode(scan["data"]).decode("ascii"),
-                              _context(scan_id, patient_id, subject_id))
+                              sealing.evidence_scan(scan_id, patient_id, subject_id))
     doc = {"_id": scan_id, "patient_id": patient_id, "subject_id": subject_id,
            "content_type": scan["content_type"], "size": len(scan["data"]),
            "data": sealed,
@@ -48,18 +49,9 @@ def open_scan(ctx, scan_id: str | None, patient_id: str, subject_id: str, staff_
         raise NotFound("No scan was uploaded for this item.")
     ctx.audit.record("evidence.read", actor={"type": "staff", "id": staff_id},
                  patient_id=patient_id, consent_id=subject_id)
-    text = ctx.cipher.decrypt(doc["data"], _context(scan_id, patient_id, subject_id))
+    text = ctx.cipher.decrypt(doc["data"], sealing.evidence_scan(scan_id, patient_id, subject_id))
     return {"content_type": doc["content_type"], "data": base64.b64decode(text)}
 
 
 def _refused(message: str) -> InvalidInput:
     return InvalidInput(message, errors={"evidence_scan": [message]})
-
-
-def sealed_context(doc: dict, field: str) -> str:
-    """The associated data of a scan's sealed data (for a key rotation)."""
-    return _context(doc["_id"], doc["patient_id"], doc["subject_id"])
-
-
-def _context(scan_id: str, patient_id: str, subject_id: str) -> str:
-    return f"evidence_scans:{scan_id}:{patient_id}:{subject_id}:data"

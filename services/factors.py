@@ -8,7 +8,7 @@ from models import accounts
 from models.db import utcnow
 from security import totp
 from security.codes import human_code, normalize_code
-from services import lockout, notify, patients, sessions, tokens
+from services import lockout, notify, patients, sealing, sessions, tokens
 from services.identity import account_for_step, lockout_path, login_of, owner
 from services.errors import Conflict, InvalidCredentials, InvalidInput, NotFound
 
@@ -20,7 +20,7 @@ def spend(ctx, kind: str, account: dict, code: str | None, recovery_code: str | 
     """True when `code` (a TOTP code of a step not used before) or `recovery_code` is valid;
     it is then used up, even by two requests at the same moment only once."""
     if code is not None:
-        secret = ctx.cipher.decrypt(account["totp_secret"], totp_context(kind, account["_id"]))
+        secret = ctx.cipher.decrypt(account["totp_secret"], sealing.totp(kind, account["_id"]))
         step = totp.matching_step(secret, code, utcnow(), account["totp_last_step"])
         return step is not None and ctx.repos.accounts.claim_totp_step(kind, account["_id"], step)
     if recovery_code is not None:
@@ -41,7 +41,7 @@ def begin_setup(ctx, claims: dict, reauth: dict) -> dict:
         reauthenticate(ctx, kind, account, claims["sid"], reauth)
     secret = totp.new_secret()
     ctx.repos.accounts.set_pending_totp(kind, account["_id"],
-                              ctx.cipher.encrypt(secret, totp_context(kind, account["_id"])))
+                              ctx.cipher.encrypt(secret, sealing.totp(kind, account["_id"])))
     uri = totp.provisioning_uri(secret, _totp_label(ctx, kind, account), ctx.setting("TOTP_ISSUER"))
     return {"secret": secret, "otpauth_uri": uri}
 
@@ -57,7 +57,7 @@ def activate(ctx, claims: dict, code: str, user_agent: str) -> dict:
     path = (lockout_path(claims.get("dev")) if claims["aud"] == tokens.ENROLLMENT
             else lockout.session_path(claims["sid"]))
     taken = lockout.attempt(ctx, kind, login_of(kind, account), path)
-    step = totp.matching_step(ctx.cipher.decrypt(pending, totp_context(kind, account["_id"])),
+    step = totp.matching_step(ctx.cipher.decrypt(pending, sealing.totp(kind, account["_id"])),
                               code, utcnow())
     if step is None:
         lockout.failed(ctx, taken, InvalidCredentials("The code is not valid."),
@@ -121,12 +121,8 @@ def recovery_hash(ctx, code: str) -> str:
     return ctx.peppered_hash("recovery", normalize_code(code))
 
 
-def totp_context(kind: str, account_id: str) -> str:
-    return f"{kind}:{account_id}:totp"
-
-
 def encrypt_secret(ctx, kind: str, account_id: str, secret: str) -> str:
-    return ctx.cipher.encrypt(secret, totp_context(kind, account_id))
+    return ctx.cipher.encrypt(secret, sealing.totp(kind, account_id))
 
 
 def _new_recovery_codes(ctx) -> tuple[list[str], list[str]]:

@@ -8,8 +8,7 @@ import json
 from collections import Counter
 
 from models.db import utcnow
-from services import fhir, patients
-from services.ingest import version_context
+from services import fhir, patients, sealing
 
 
 def lines(ctx, hospital_id: str):
@@ -49,7 +48,7 @@ def count(ctx, hospital_id: str) -> int:
 
 
 def _line(ctx, version: dict, national_ids: dict) -> str:
-    resource = ctx.cipher.decrypt_json(version["resource"], version_context(version))
+    resource = ctx.cipher.decrypt_json(version["resource"], sealing.version(version))
     patient_id = version["patient_id"]
     if patient_id not in national_ids:  # one look-up per patient, not per line
         national_ids[patient_id] = patients.person_of(ctx, patient_id)["national_id"]

@@ -15,7 +15,7 @@ from collections import Counter
 
 from models.db import utcnow
 from security.codes import opaque_id
-from services import fhir, notify, patients
+from services import fhir, notify, patients, sealing
 from services.errors import Conflict, IdempotencyKeyReused, InvalidInput, TransactionRejected, \
     redact
 
@@ -42,7 +42,7 @@ def ingest(ctx, hospital_id: str, body, body_hash: str, idempotency_key: str | N
         # Inside the try: an answer that fails to be saved frees the key too, or every retry
         # would hear 409 "still being processed" until the lease ran out.
         ctx.repos.ingest_requests.finish(key_id, holder,
-                               ctx.cipher.encrypt_json(answer, _answer_context(key_id)), 200)
+                               ctx.cipher.encrypt_json(answer, sealing.ingest_answer(key_id)), 200)
     except Exception:
         ctx.repos.ingest_requests.release(key_id, holder)
         raise
@@ -54,7 +54,7 @@ def _earlier_answer(ctx, key_id: str, existing: dict, body_hash: str) -> dict:
         raise IdempotencyKeyReused()
     if existing["state"] != "done":
         raise Conflict("A push with this Idempotency-Key is still being processed; retry later.")
-    return ctx.cipher.decrypt_json(existing["answer"], _answer_context(key_id))
+    return ctx.cipher.decrypt_json(existing["answer"], sealing.ingest_answer(key_id))
 
 
 def _ingest(ctx, hospital_id: str, body) -> dict:
@@ -179,7 +179,7 @@ def store_resource(ctx, hospital_id: str | None, patient_id: str, candidate, bun
     number = record["version"] + 1
     while True:  # a parallel amendment may take a number first
         sealed = ctx.cipher.encrypt_json(candidate.resource,
-                                       version_context({**record, "version": number,
+                                       sealing.version({**record, "version": number,
                                                         "record_id": record["_id"]}))
         if ctx.repos.records.add_version(record, number, sealed, content_hash, bundle_id):
             break
@@ -208,8 +208,8 @@ def _list_fields(ctx, record: dict, candidate, content_hash: str) -> dict:
     sort_at = candidate.effective_at or candidate.issued_at or utcnow()
     return {"category": candidate.category, "effective_at": candidate.effective_at,
             "issued_at": candidate.issued_at, "sort_at": sort_at, "content_hash": content_hash,
-            "resource": ctx.cipher.encrypt_json(candidate.resource, record_context(record)),
-            "summary": ctx.cipher.encrypt_json(candidate.summary, summary_context(record))}
+            "resource": ctx.cipher.encrypt_json(candidate.resource, sealing.record(record)),
+            "summary": ctx.cipher.encrypt_json(candidate.summary, sealing.summary(record))}
 
 
 def _stored(candidate, number: int, status: str) -> dict:
@@ -222,22 +222,3 @@ def _content_hash(ctx, resource: dict) -> str:
     database confirm guessed clinical values."""
     canonical = json.dumps(resource, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return ctx.peppered_hash("content", canonical)
-
-
-# The associated data of sealed record content names the record's patient and hospital too: a
-# record re-pointed to another patient in the database no longer opens.
-def record_context(record: dict) -> str:
-    return f"records:{record['_id']}:{record['patient_id']}:{record.get('hospital_id')}:resource"
-
-
-def summary_context(record: dict) -> str:
-    return f"records:{record['_id']}:{record['patient_id']}:{record.get('hospital_id')}:summary"
-
-
-def version_context(version: dict) -> str:
-    return (f"record_versions:{version['record_id']}:{version['version']}:"
-            f"{version['patient_id']}:{version.get('hospital_id')}:resource")
-
-
-def _answer_context(key_id: str) -> str:
-    return f"ingest_requests:{key_id}:answer"

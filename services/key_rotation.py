@@ -7,38 +7,10 @@ can be stopped and run again: it skips what already uses the active key.
 """
 import logging
 
-from models import patients
 from security.crypto import DecryptionError
-from services import evidence, factors, representatives
-from services.consents import shown_context
-from services.devices import token_context
-from services.ingest import record_context, summary_context, version_context
+from services.sealing import PLACES
 
 log = logging.getLogger(__name__)
-
-
-def _patient_context(doc, field):
-    return f"patients:{doc['_id']}:{field}"
-
-
-def _totp_context(kind):
-    return lambda doc, field: factors.totp_context(kind, doc["_id"])
-
-
-# (collection, sealed fields, the associated data of a field of a document)
-PLACES = [
-    ("patients", patients.SEALED_FIELDS, _patient_context),
-    ("patients", ("totp_secret", "totp_pending"), _totp_context("patient")),
-    ("staff", ("totp_secret", "totp_pending"), _totp_context("staff")),
-    ("records", ("resource",), lambda doc, field: record_context(doc)),
-    ("records", ("summary",), lambda doc, field: summary_context(doc)),
-    ("record_versions", ("resource",), lambda doc, field: version_context(doc)),
-    ("ingest_requests", ("answer",), lambda doc, field: f"ingest_requests:{doc['_id']}:answer"),
-    ("consents", ("grantee_national_id",), lambda doc, field: shown_context(doc["_id"])),
-    ("devices", ("token",), lambda doc, field: token_context(doc["token_hash"])),
-    ("representatives", representatives.SEALED_FIELDS, representatives.sealed_context),
-    ("evidence_scans", ("data",), evidence.sealed_context),
-]
 
 
 def total(ctx) -> int:

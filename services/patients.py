@@ -3,7 +3,7 @@ clear), their personal values (sealed with AES-256-GCM, each bound to its patien
 profile they see, their signed-in devices and their access log."""
 from models import accounts, patients
 from security.codes import opaque_id
-from services import audit, sessions
+from services import audit, sealing, sessions
 from services.errors import NotFound
 
 
@@ -41,13 +41,13 @@ def person_of(ctx, patient_id: str) -> dict:
 
 def seal(ctx, patient_id: str, values: dict) -> dict:
     """{field: sealed value} for the values that are set."""
-    return {field: ctx.cipher.encrypt(value, _context(patient_id, field))
+    return {field: ctx.cipher.encrypt(value, sealing.patient(patient_id, field))
             for field, value in values.items() if value}
 
 
 def person(ctx, patient: dict) -> dict:
     """The patient's personal values in the clear (None where unknown)."""
-    return {field: ctx.cipher.decrypt(patient[field], _context(patient["_id"], field))
+    return {field: ctx.cipher.decrypt(patient[field], sealing.patient(patient["_id"], field))
             if patient.get(field) else None for field in patients.SEALED_FIELDS}
 
 
@@ -81,7 +81,3 @@ def access_log(ctx, patient_id: str, limit: int, cursor: str | None) -> dict:
 
 def _self(patient_id: str) -> dict:
     return {"type": "patient", "id": patient_id}
-
-
-def _context(patient_id: str, field: str) -> str:
-    return f"patients:{patient_id}:{field}"

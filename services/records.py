@@ -4,9 +4,8 @@ passes (the token's subject); another patient's record is simply not found."""
 import json
 from datetime import datetime
 
-from services import fhir, paging, patients
+from services import fhir, paging, patients, sealing
 from services.errors import NotFound
-from services.ingest import record_context, summary_context, version_context
 
 MAX_PAGE = 100
 _CURSOR_CONTEXT = "records:cursor"
@@ -48,7 +47,7 @@ def get(ctx, patient_id: str, record_id: str) -> dict:
     if doc is None or not doc.get("version"):
         raise NotFound("No such record.")
     history = [{"version": v["version"], "received_at": v["received_at"],
-                "resource": ctx.cipher.decrypt_json(v["resource"], version_context(v))}
+                "resource": ctx.cipher.decrypt_json(v["resource"], sealing.version(v))}
                for v in ctx.repos.records.versions_of(record_id)]
     ctx.audit.record("records.read", actor=_self(patient_id), patient_id=patient_id,
                  target={"record_id": record_id})
@@ -59,7 +58,7 @@ def export(ctx, patient_id: str) -> dict:
     """Everything about the patient as a FHIR R4 collection Bundle: a Patient resource and the
     latest version of every record, as the hospitals sent it."""
     person = patients.person_of(ctx, patient_id)
-    resources = [ctx.cipher.decrypt_json(doc["resource"], record_context(doc))
+    resources = [ctx.cipher.decrypt_json(doc["resource"], sealing.record(doc))
                  for doc in ctx.repos.records.all_for_patient(patient_id) if doc.get("version")]
     ctx.audit.record("records.export", actor=_self(patient_id), patient_id=patient_id,
                  target={"count": len(resources)})
@@ -74,8 +73,8 @@ def view(ctx, doc: dict, hospital_names: dict) -> dict:
             "effective_at": doc.get("effective_at"), "issued_at": doc.get("issued_at"),
             "received_at": doc["created_at"], "updated_at": doc.get("updated_at"),
             "version": doc["version"],
-            "summary": ctx.cipher.decrypt_json(doc["summary"], summary_context(doc)),
-            "resource": ctx.cipher.decrypt_json(doc["resource"], record_context(doc))}
+            "summary": ctx.cipher.decrypt_json(doc["summary"], sealing.summary(doc)),
+            "resource": ctx.cipher.decrypt_json(doc["resource"], sealing.record(doc))}
 
 
 def _self(patient_id: str) -> dict:

@@ -17,7 +17,7 @@ from consent.vocabulary import SENSITIVE_LABELS
 from models import accounts
 from models.db import utcnow
 from security.codes import opaque_id
-from services import evidence, notify, patients
+from services import evidence, notify, patients, sealing
 from services.consents import STATUS_NAMES, judged
 from security.audit_chain import canonical
 from services.errors import Conflict, InvalidInput, NotFound
@@ -47,9 +47,9 @@ def record(ctx, child_id: str, body: dict, *, actor: dict, evidence_scan: dict |
     link_id, now = opaque_id("rep"), utcnow()
     doc = {"_id": link_id, "child_id": child_id, "representative_key": key,
            "representative_national_id": ctx.cipher.encrypt(
-               body["representative_national_id"], _context(link_id, "national_id")),
+               body["representative_national_id"], sealing.representative(link_id, "national_id")),
            "child_birth_date": ctx.cipher.encrypt(born.isoformat(),
-                                                _context(link_id, "child_birth_date")),
+                                                sealing.representative(link_id, "child_birth_date")),
            "relationship": body["relationship"], "evidence": body["evidence"],
            "status": engine.PROPOSED, "recorded_by": f"staff:{actor['id']}", "recorded_at": now}
     doc["seal"] = _seal(ctx, doc)
@@ -172,7 +172,7 @@ def as_consent(ctx, doc: dict) -> engine.Consent:
 def view(ctx, doc: dict) -> dict:
     """What staff see of a link: the representative's national ID masked."""
     national_id = ctx.cipher.decrypt(doc["representative_national_id"],
-                                   _context(doc["_id"], "national_id"))
+                                   sealing.representative(doc["_id"], "national_id"))
     born = _birth_date(ctx, doc)
     return {"id": doc["_id"], "patient_id": doc["child_id"],
             "representative_national_id": "********" + national_id[-4:],
@@ -208,21 +208,8 @@ def _ends_at(ctx, born: date) -> datetime:
 
 def _birth_date(ctx, doc: dict) -> date:
     return date.fromisoformat(ctx.cipher.decrypt(doc["child_birth_date"],
-                                               _context(doc["_id"], "child_birth_date")))
+                                               sealing.representative(doc["_id"], "child_birth_date")))
 
 
 def _invalid(field: str, message: str) -> InvalidInput:
     return InvalidInput(message, errors={field: [message]})
-
-
-def _context(link_id: str, field: str) -> str:
-    return f"representatives:{link_id}:{field}"
-
-
-SEALED_FIELDS = ("representative_national_id", "child_birth_date")
-
-
-def sealed_context(doc: dict, field: str) -> str:
-    """The associated data of a sealed field of a link (for a key rotation)."""
-    return _context(doc["_id"], "national_id" if field == "representative_national_id"
-                    else field)

@@ -10,10 +10,9 @@ import re
 
 import consent as engine
 from models.db import utcnow
-from services import hospitals, notify, patients, records, representatives
+from services import hospitals, notify, patients, records, representatives, sealing
 from services.consents import as_signed, consents_between
 from services.errors import Forbidden, NotFound
-from services.ingest import record_context
 
 _NO_CONSENT = "There is no active consent of this patient for this access."
 _MAX_BATCHES = 20
@@ -158,7 +157,7 @@ class _Labels:
             self.hospitals.update({h: marks.get(h, frozenset()) for h in new})
 
     def of(self, doc: dict) -> frozenset:
-        resource = self.ctx.cipher.decrypt_json(doc["resource"], record_context(doc))
+        resource = self.ctx.cipher.decrypt_json(doc["resource"], sealing.record(doc))
         return engine.sensitive_labels_for(engine.fhir_codings(resource)) | \
             self.hospitals.get(doc.get("hospital_id"), frozenset())
 
