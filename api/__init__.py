@@ -9,7 +9,7 @@ from api import (audit, auth, cli, consents, errors, health, hospital, json_body
 from api.config import load_config
 from api.extensions import Api, install_context, limiter
 from models import db
-from services import demo_seed
+from services.operations import demo_seed
 
 API_DOC = {
     "API_TITLE": "Personal Health Record API", "API_VERSION": "1", "OPENAPI_VERSION": "3.0.3",

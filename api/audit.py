@@ -4,9 +4,9 @@ from api.json_body import Blueprint
 from models.audit import MAIN_CHAIN
 from api.schemas.audit import CheckpointOut
 from api.extensions import ctx
-from services import audit_checkpoints
-from services.hospitals import WITNESS_SCOPE
-from services.tokens import WITNESS
+from services.audit import checkpoints
+from services.operations.hospitals import WITNESS_SCOPE
+from services.signin.tokens import WITNESS
 
 blp = Blueprint("audit", __name__, url_prefix="/v1/audit",
                 description="The audit trail's signed checkpoints, for outside witnesses")
@@ -20,4 +20,4 @@ def checkpoint():
     """The newest signed checkpoint of the audit chain, with the public key that verifies it.
     A witness polls it and keeps its own copies: `flask verify-audit --checkpoints` checks the
     chain against them."""
-    return audit_checkpoints.latest(ctx(), MAIN_CHAIN)
+    return checkpoints.latest(ctx(), MAIN_CHAIN)

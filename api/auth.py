@@ -9,8 +9,9 @@ from api.schemas.auth import (ClientTokenIn, ClientTokenOut, LoginIn, LoginOut, 
                                  RegisterOut, SignedInOut, TokensOut, TotpActivateIn,
                                  TotpActivateOut, TotpSetupIn, TotpSetupOut)
 from api.extensions import ctx
-from services import auth, credentials, factors, hospitals, identity, registration, sessions
-from services.tokens import ENROLLMENT, PATIENT, STAFF
+from services.operations import hospitals
+from services.signin import auth, credentials, factors, identity, registration, sessions
+from services.signin.tokens import ENROLLMENT, PATIENT, STAFF
 
 blp = Blueprint("auth", __name__, url_prefix="/v1/auth", description="Sign-in and tokens")
 

@@ -4,7 +4,9 @@ import sys
 import click
 from flask.cli import with_appcontext
 
-from services import admin, audit_verify, hospital_export, hospitals, key_rotation
+from services.audit import verify
+from services.operations import admin, hospitals, key_rotation
+from services.records import hospital_export
 from services.errors import DomainError, InvalidInput
 from api.extensions import ctx
 
@@ -165,17 +167,17 @@ def verify_audit(batch_size, paths, seal_legacy_head):
     """Check the audit chain in seq order against its sealed head and every signed checkpoint
     (AUDIT_CHECKPOINT_FILE, --checkpoints, the database); exit 1 naming the first fault."""
     try:
-        anchors = audit_verify.anchors_from(ctx(), paths)  # before the head: see services/audit_verify
+        anchors = verify.anchors_from(ctx(), paths)  # before the head: see services/audit/verify.py
     except OSError as error:
         raise click.ClickException(f"a checkpoint file cannot be read: {error.strerror}") \
             from None
-    head = audit_verify.chain_head(ctx())
+    head = verify.chain_head(ctx())
     with click.progressbar(length=(head or {}).get("seq", 0), label="checking the audit chain",
                            file=sys.stderr) as bar:
         if seal_legacy_head:
-            report = _run(audit_verify.seal_legacy_head, anchors, batch_size, bar.update)
+            report = _run(verify.seal_legacy_head, anchors, batch_size, bar.update)
         else:
-            report = audit_verify.verify_chain(ctx(), head, anchors, batch_size, bar.update)
+            report = verify.verify_chain(ctx(), head, anchors, batch_size, bar.update)
     if not report.holds:
         raise click.ClickException(report.describe())
     click.echo(report.describe())
@@ -187,7 +189,7 @@ def verify_audit(batch_size, paths, seal_legacy_head):
 @with_appcontext
 def audit_checkpoint():
     """Sign a checkpoint of the audit chain's head now and write it out (for cron)."""
-    signed = _run(audit_verify.checkpoint_now)
+    signed = _run(verify.checkpoint_now)
     click.echo(f"audit checkpoint written: seq {signed['seq']} at {signed['at']}")
 
 
@@ -219,7 +221,7 @@ def send_notifications(once, interval, worker_id):
 
     from models.db import utcnow
     from notifications.worker import deliver_once
-    from services.push_outbox import MongoOutbox, make_sender
+    from services.operations.push_outbox import MongoOutbox, make_sender
     worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
     sender = make_sender(current_app.config)
     if not current_app.config.get("FCM_CREDENTIALS_FILE"):

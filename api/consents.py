@@ -7,8 +7,8 @@ from api.schemas.consents import (ConsentIn, ConsentOut, ReceiptCheckIn, Receipt
                                      RevokeIn, SharedPatientOut, SharedRecordsOut,
                                      SharedRecordsQuery)
 from api.extensions import ctx
-from services import consents, representatives, shared_access
-from services.tokens import PATIENT
+from services.sharing import consents, representatives, shared_access
+from services.signin.tokens import PATIENT
 
 blp = Blueprint("consents", __name__, url_prefix="/v1", description="Consents and sharing")
 

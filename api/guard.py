@@ -4,9 +4,9 @@ from functools import wraps
 
 from flask_jwt_extended import get_jwt, verify_jwt_in_request
 
-from services import admin
+from services.operations import admin
 from services.errors import Forbidden, FreshSignInRequired
-from services.tokens import STAFF
+from services.signin.tokens import STAFF
 from api.extensions import ctx
 
 BEARER_DOC = {"manual_doc": {"security": [{"bearerAuth": []}],

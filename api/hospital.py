@@ -12,9 +12,11 @@ from api.schemas.activation import ActivationCodeIn, ActivationCodeOut
 from api.schemas.consents import HospitalSearchIn, SharedRecordsOut
 from api.schemas.records import FhirBundleOut
 from api.extensions import ctx
-from services import hospital_export, ingest, registration, shared_access
+from services.records import hospital_export, ingest
+from services.sharing import shared_access
+from services.signin import registration
 from services.errors import InvalidInput
-from services.tokens import HOSPITAL
+from services.signin.tokens import HOSPITAL
 
 BUNDLE_DOC = {
     "requestBody": {"required": True, "description": "A FHIR R4 Bundle of type batch or "

@@ -8,7 +8,8 @@ from jwt import PyJWTError
 from api.errors import domain_problem
 from api.extensions import jwt
 from api.extensions import ctx
-from services import hospitals, sessions, tokens
+from services.operations import hospitals
+from services.signin import sessions, tokens
 from services.errors import FreshSignInRequired, Unauthorized
 
 
@@ -27,7 +28,7 @@ def configure(app) -> None:
 class JwtCodec:
     """The token codec the services are handed as ctx.jwt: flask-jwt-extended's HS256 encoding
     and decoding under the app's settings (used inside the app's context). What a token says
-    is services/tokens.py's business."""
+    is services/signin/tokens.py's business."""
 
     def access(self, identity: str, expires: timedelta, claims: dict,
                fresh: timedelta | bool = False) -> str:

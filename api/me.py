@@ -4,8 +4,9 @@ from api.json_body import Blueprint
 from api.schemas.audit import AccessLogPageOut, AccessLogQuery
 from api.schemas.me import PasswordChangeIn, ProfileOut, SessionOut
 from api.extensions import ctx
-from services import credentials, patients, sessions, tokens
-from services.tokens import PATIENT
+from services import patients
+from services.signin import credentials, sessions, tokens
+from services.signin.tokens import PATIENT
 
 blp = Blueprint("me", __name__, url_prefix="/v1/me", description="The signed-in patient")
 

@@ -4,8 +4,8 @@ from api.json_body import Blueprint
 from api.schemas.notifications import (DeviceIn, DeviceOut, NotificationPageOut,
                                           NotificationQuery, PreferencesIn, PreferencesOut)
 from api.extensions import ctx
-from services import devices, notify
-from services.tokens import PATIENT
+from services.operations import devices, notify
+from services.signin.tokens import PATIENT
 
 blp = Blueprint("notifications", __name__, url_prefix="/v1/me",
                 description="Push devices and notifications")

@@ -5,8 +5,8 @@ from api.json_body import Blueprint
 from api.schemas.records import (FhirBundleOut, MeasurementIn, MeasurementOut, RecordDetailOut,
                                     RecordPageOut, RecordQuery)
 from api.extensions import ctx
-from services import measurements, records
-from services.tokens import PATIENT
+from services.records import measurements, reading
+from services.signin.tokens import PATIENT
 
 blp = Blueprint("records", __name__, url_prefix="/v1/me",
                 description="The signed-in patient's records")
@@ -19,7 +19,7 @@ blp = Blueprint("records", __name__, url_prefix="/v1/me",
 @blp.alt_response(304, description="Not modified (If-None-Match matched the ETag)")
 def list_records(query):
     """Records from every hospital, newest first; `since` for delta sync; cursor pages."""
-    page = records.list_for(ctx(), claims()["sub"], **query)
+    page = reading.list_for(ctx(), claims()["sub"], **query)
     # The records and versions shown, and whether a next page follows; not the next cursor
     # itself, which is sealed afresh (a new nonce) on every request.
     return conditional(page, [[[r["id"], r["version"]] for r in page["items"]],
@@ -40,7 +40,7 @@ def add_measurement(body):
 @blp.response(200, RecordDetailOut)
 def get_record(record_id):
     """One record with its version history; another patient's id answers 404 like a missing one."""
-    return records.get(ctx(), claims()["sub"], record_id)
+    return reading.get(ctx(), claims()["sub"], record_id)
 
 
 @blp.get("/export")
@@ -48,4 +48,4 @@ def get_record(record_id):
 @blp.response(200, FhirBundleOut)
 def export():
     """Everything about the patient as a FHIR R4 collection Bundle (latest versions)."""
-    return records.export(ctx(), claims()["sub"])
+    return reading.export(ctx(), claims()["sub"])

@@ -10,9 +10,11 @@ from api.schemas.approvals import (ApprovalOut, ApprovalPageOut, ApprovalQuery, 
                                       RepresentativeIn, RepresentativeOut)
 from api.schemas.consents import ResetMfaIn, StaffConsentIn, StaffConsentOut, StaffRevokeIn
 from api.extensions import ctx
-from services import approvals, consents, factors, registration, representatives, staff_tools
-from services.admin import SUPPORT
-from services.tokens import STAFF
+from services.operations import staff_tools
+from services.sharing import approvals, consents, representatives
+from services.signin import factors, registration
+from services.operations.admin import SUPPORT
+from services.signin.tokens import STAFF
 
 blp = Blueprint("staff", __name__, url_prefix="/v1/staff", description="Support staff")
 

@@ -5,7 +5,7 @@ Every write that decides a security outcome is a single conditional update.
 """
 from models.db import require_str, utcnow
 
-# The account kinds. Token audiences (services.tokens) are a separate vocabulary.
+# The account kinds. Token audiences (services.signin.tokens) are a separate vocabulary.
 PATIENT, STAFF = "patient", "staff"
 COLLECTIONS = {PATIENT: "patients", STAFF: "staff"}
 # Patients sign in by national ID, looked up by its keyed hash (see models.patients).

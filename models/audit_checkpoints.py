@@ -2,7 +2,7 @@
 GET /v1/audit/checkpoint serves to a witness, and one of the places flask verify-audit reads.
 
 Whoever can write to the database can delete or change these, which is why each is also written
-outside it (services/audit_checkpoints.py); a changed one no longer verifies. Several
+outside it (services/audit/checkpoints.py); a changed one no longer verifies. Several
 checkpoints may name one seq (the hourly command with no entry in between): no unique key."""
 from pymongo.errors import PyMongoError
 

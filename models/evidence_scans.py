@@ -1,4 +1,4 @@
-"""Scans of signed paper forms, sealed (services.evidence); found by id together with the
+"""Scans of signed paper forms, sealed (services.sharing.evidence); found by id together with the
 patient and the item they stand behind, so a scan id alone opens nothing else."""
 from models.db import require_str
 

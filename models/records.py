@@ -2,7 +2,7 @@
 immutable `record_versions` document per version (the history). Nothing is overwritten or
 deleted: an amendment adds a version and moves the record's pointer forward.
 
-Clinical content arrives here already sealed (services.records); what queries need (patient,
+Clinical content arrives here already sealed (services.records.reading); what queries need (patient,
 hospital, category, resource type, dates, version) stays in the clear.
 
 Order of writes, so that a crash loses nothing: the version document first (its _id,

@@ -1,7 +1,7 @@
 """Audit witnesses: outside clients that poll the audit chain's signed checkpoint. Kept in the
 `hospitals` collection beside hospital clients, with `kind: "witness"`, so that token issue,
 secret rotation and deactivation treat both alike (models/hospitals.py); what a witness may do
-is decided from its kind (services/hospitals.py), never from its stored scopes alone."""
+is decided from its kind (services/operations/hospitals.py), never from its stored scopes alone."""
 from models.db import DuplicateKeyError, utcnow
 
 WITNESS = "witness"

@@ -6,7 +6,7 @@ database with Context(db, settings), no app needed.
     ctx.repos      models.repositories.Repositories over the database handle
     ctx.cipher     AES-256-GCM field cipher (security.crypto.FieldCipher)
     ctx.passwords  argon2id hashing, peppered (security.passwords.Passwords)
-    ctx.audit      the audit recorder on the main chain (services.audit.Recorder)
+    ctx.audit      the audit recorder on the main chain (services.audit.recorder.Recorder)
     ctx.jwt        the token codec the API layer provides (None where no token is made)
     ctx.settings   the configuration mapping; ctx.setting(name) reads one
     ctx.now()      the clock (UTC, to the millisecond)
@@ -40,7 +40,7 @@ class Context:
 
     @cached_property
     def audit(self):
-        from services.audit import main_recorder  # the recorder needs the anchor's settings
+        from services.audit.recorder import main_recorder  # the recorder needs the anchor's settings
         return main_recorder(self)
 
     def setting(self, name: str):

@@ -3,7 +3,9 @@ clear), their personal values (sealed with AES-256-GCM, each bound to its patien
 profile they see, their signed-in devices and their access log."""
 from models import accounts, patients
 from security.codes import opaque_id
-from services import audit, sealing, sessions
+from services import sealing
+from services.audit import recorder
+from services.signin import sessions
 from services.errors import NotFound
 
 
@@ -74,9 +76,9 @@ def end_session(ctx, patient_id: str, session_id: str) -> None:
 
 
 def access_log(ctx, patient_id: str, limit: int, cursor: str | None) -> dict:
-    """Who read or changed the patient's data, newest first (services.audit.access_page).
+    """Who read or changed the patient's data, newest first (services.audit.recorder.access_page).
     Raises InvalidInput for a cursor this API did not hand out."""
-    return audit.access_log(ctx, patient_id, limit=limit, before=cursor)
+    return recorder.access_log(ctx, patient_id, limit=limit, before=cursor)
 
 
 def _self(patient_id: str) -> dict:

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 from itertools import count
 
 from security.totp import code_at
-from services import admin, hospitals
+from services.operations import admin, hospitals
 
 PASSWORD = "quiet harbour lantern 58"
 _national_ids = count(1)

@@ -73,10 +73,10 @@ def test_rotate_keys_reseals_everything_and_old_values_stay_readable(make_app, c
               if c["grantee"]["type"] == "person"]
     assert [c["grantee"]["national_id"] for c in shared] == [carer.national_id]
     with app.app_context():  # a scan and a representative open with the new key alone
-        from services import approvals
+        from services.sharing import approvals
         item = db.consents.find_one({"evidence_scan_id": {"$exists": True}})["_id"]
         assert approvals.scan(current_ctx(), item, "stf_x")["data"].startswith(b"%PDF")
-        from services import representatives
+        from services.sharing import representatives
         [link] = list(db.representatives.find())
         assert representatives.view(current_ctx(), link)["child_birth_date"].isoformat() == "2016-01-01"
         # Its seal holds over the re-sealed birth date: the link is still judged.

@@ -3,7 +3,7 @@ import pytest
 
 from models import audit as audit_store
 from security.audit_chain import entry_hash
-from services import audit_verify
+from services.audit import verify
 from tests.factories import current_ctx
 
 
@@ -106,6 +106,6 @@ def test_the_service_reports_the_count_checked_before_the_fault(app, db, activit
     db.audit_log.update_one({"seq": 5}, {"$set": {"patient_id": "pat_other"}})
     with app.app_context():
         ctx = current_ctx()
-        report = audit_verify.verify_chain(ctx, audit_verify.chain_head(ctx),
-                                           audit_verify.Anchors(), batch_size=2)
+        report = verify.verify_chain(ctx, verify.chain_head(ctx), verify.Anchors(),
+                                     batch_size=2)
     assert (report.count, report.fault.seq, report.fault.reason) == (4, 5, "altered")

@@ -43,7 +43,7 @@ class NotificationPageOut(ma.Schema):
 
 
 class PreferencesIn(StrictSchema):
-    # The kinds are documented here and checked by services.notify, which says which ones are
+    # The kinds are documented here and checked by services.operations.notify, which says which ones are
     # security notifications (never muted).
     muted = ma.fields.List(ma.fields.String(validate=validate.Length(max=64),
                                             metadata={"enum": MUTABLE_KINDS}),

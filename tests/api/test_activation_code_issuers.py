@@ -8,7 +8,8 @@ import pytest
 
 from tests.indexcheck import recorder as query_recorder
 from models import records as record_store
-from services import audit, hospitals
+from services.audit import recorder
+from services.operations import hospitals
 from services.errors import AuditUnavailable
 from tests import factories
 from tests.factories import PASSWORD, bearer, hospital_token, push_visit
@@ -173,7 +174,7 @@ def test_the_access_log_says_support_staff_for_a_staff_code_never_the_username(a
     factories.enroll_totp(client, account, clock)
     registered = registration_in_log(client, account)
     assert registered["issued_by"]["type"] == "staff"
-    assert registered["issued_by"]["name"] == audit.STAFF_NAME == "support staff"
+    assert registered["issued_by"]["name"] == recorder.STAFF_NAME == "support staff"
     body = client.get("/v1/me/access-log", headers=account.auth).get_data(as_text=True)
     assert "support.issuer" not in body
 
@@ -182,14 +183,14 @@ def test_a_registration_that_cannot_be_recorded_does_not_happen(app, client, hos
                                                                 monkeypatch):
     national_id = factories.next_national_id()
     code = factories.activation_code(client, hospital, national_id)
-    record = audit.Recorder.record
+    record = recorder.Recorder.record
 
     def unavailable(self, action, **fields):
         if action == "account.register":
             raise AuditUnavailable()
         return record(self, action, **fields)
     with monkeypatch.context() as patched:
-        patched.setattr(audit.Recorder, "record", unavailable)
+        patched.setattr(recorder.Recorder, "record", unavailable)
         refused = register(client, national_id, code)
     assert refused.status_code == 503
     assert refused.json["type"] == "urn:phr:problem:unavailable"

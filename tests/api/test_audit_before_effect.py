@@ -4,7 +4,7 @@ answers 503 and nothing changed. Found by a review: the consent was stored befor
 so a failed append answered 503 while the consent worked."""
 import pytest
 
-from services import audit
+from services.audit import recorder
 from services.errors import AuditUnavailable
 from tests import factories
 from tests.factories import bundle, lab_result, push
@@ -24,15 +24,15 @@ def test_a_grant_that_cannot_be_recorded_permits_nothing(client, hospital, patie
                                                                  carer, monkeypatch):
     push(client, hospital, bundle(lab_result(patient.national_id)))
     owner = factories.owner_id(client, patient)
-    real = audit.Recorder.record
+    real = recorder.Recorder.record
 
     def refuse_grants(self, action, **fields):
         if action == "consent.grant":
             raise AuditUnavailable()
         return real(self, action, **fields)
-    monkeypatch.setattr(audit.Recorder, "record", refuse_grants)
+    monkeypatch.setattr(recorder.Recorder, "record", refuse_grants)
     assert grant(client, patient, factories.person(carer)).status_code == 503
-    monkeypatch.setattr(audit.Recorder, "record", real)
+    monkeypatch.setattr(recorder.Recorder, "record", real)
     assert client.get("/v1/me/consents", headers=patient.auth).json == []
     assert factories.shared_records(client, carer, owner).status_code == 403
 
@@ -42,17 +42,17 @@ def test_a_revocation_that_cannot_be_recorded_leaves_the_consent_as_it_was(
     push(client, hospital, bundle(lab_result(patient.national_id)))
     owner = factories.owner_id(client, patient)
     consent = grant(client, patient, factories.person(carer)).json
-    real = audit.Recorder.record
+    real = recorder.Recorder.record
 
     def refuse_revocations(self, action, **fields):
         if action == "consent.revoke":
             raise AuditUnavailable()
         return real(self, action, **fields)
-    monkeypatch.setattr(audit.Recorder, "record", refuse_revocations)
+    monkeypatch.setattr(recorder.Recorder, "record", refuse_revocations)
     revoked = client.post(f"/v1/me/consents/{consent['id']}/revoke", headers=patient.auth,
                           json={})
     assert revoked.status_code == 503
-    monkeypatch.setattr(audit.Recorder, "record", real)
+    monkeypatch.setattr(recorder.Recorder, "record", real)
     [listed] = client.get("/v1/me/consents", headers=patient.auth).json
     assert listed["status"] == "active" and listed["revoked_at"] is None
     assert factories.shared_records(client, carer, owner).status_code == 200
@@ -63,18 +63,18 @@ def test_a_revocation_that_cannot_be_recorded_leaves_the_consent_as_it_was(
 
 
 def test_a_measurement_that_cannot_be_recorded_is_not_stored(client, patient, monkeypatch):
-    real = audit.Recorder.record
+    real = recorder.Recorder.record
 
     def refuse_adds(self, action, **fields):
         if action == "records.add":
             raise AuditUnavailable()
         return real(self, action, **fields)
-    monkeypatch.setattr(audit.Recorder, "record", refuse_adds)
+    monkeypatch.setattr(recorder.Recorder, "record", refuse_adds)
     added = client.post("/v1/me/records", headers=patient.auth, json={
         "kind": "weight", "measured_at": "2026-11-20T07:00:00+07:00", "value": 61.5,
         "unit": "kg"})
     assert added.status_code == 503
-    monkeypatch.setattr(audit.Recorder, "record", real)
+    monkeypatch.setattr(recorder.Recorder, "record", real)
     assert factories.records_of(client, patient) == []
 
 
@@ -91,14 +91,14 @@ def test_a_session_end_that_cannot_be_recorded_leaves_the_device_signed_in(
         client, hospital, patient, clock, monkeypatch):
     other = factories.sign_in(client, factories.Account(
         national_id=patient.national_id, totp_secret=patient.totp_secret), clock)
-    real = audit.Recorder.record
+    real = recorder.Recorder.record
 
     def refuse_ends(self, action, **fields):
         if action == "session.end":
             raise AuditUnavailable()
         return real(self, action, **fields)
-    monkeypatch.setattr(audit.Recorder, "record", refuse_ends)
+    monkeypatch.setattr(recorder.Recorder, "record", refuse_ends)
     ended = client.delete(f"/v1/me/sessions/{other.session_id}", headers=patient.auth)
     assert ended.status_code == 503
-    monkeypatch.setattr(audit.Recorder, "record", real)
+    monkeypatch.setattr(recorder.Recorder, "record", real)
     assert client.get("/v1/me", headers=other.auth).status_code == 200

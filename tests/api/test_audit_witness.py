@@ -7,7 +7,7 @@ import json
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from services import consents
+from services.sharing import consents
 from tests import factories
 from tests.factories import bearer, bundle, lab_result, push
 from tests.factories import current_ctx

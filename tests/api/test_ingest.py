@@ -192,7 +192,7 @@ def test_issues_never_quote_a_national_id_back(client, hospital, patient):
 
 def test_a_resource_too_large_to_store_is_refused_before_anything_is_stored(client, hospital,
                                                                             patient, monkeypatch):
-    from services import ingest
+    from services.records import ingest
     monkeypatch.setattr(ingest, "MAX_RESOURCE_BYTES", 2000)
     big = lab_result(patient.national_id, "lab-big")
     big["note"] = [{"text": "x" * 3000}]

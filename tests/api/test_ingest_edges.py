@@ -185,7 +185,7 @@ def test_the_apps_inline_attachment_limit_applies_to_pushes(make_app, clock):
 
 def test_a_resource_exactly_at_the_size_limit_is_stored(client, hospital, patient,
                                                         monkeypatch):
-    from services import ingest
+    from services.records import ingest
     result = lab_result(patient.national_id)
     monkeypatch.setattr(ingest, "MAX_RESOURCE_BYTES", len(json.dumps(result)))
     over = lab_result(patient.national_id, "lab-2")

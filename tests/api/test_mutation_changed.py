@@ -2,13 +2,13 @@
 of the functions changed on 2026-11-26): a cursor names the position of the last record a page
 read, which may be one the consent hides, so one replayed on another patient's list, another
 caregiver's, another purpose's or another category's is refused like any cursor not made for
-that list (services.shared_access._read seals it under records.cursor_scope)."""
+that list (services.sharing.shared_access._read seals it under records.cursor_scope)."""
 import logging
 from datetime import timedelta
 
 from models.db import utcnow
-from services import consents
-from services.push_outbox import MongoOutbox
+from services.sharing import consents
+from services.operations.push_outbox import MongoOutbox
 from tests import factories
 from tests.api.test_consents import grant, search
 from tests.api.test_sharing_leaks import hiv_diagnosis
@@ -92,7 +92,7 @@ def test_a_page_full_before_its_batch_ends_reads_on_before_giving_a_cursor(
     next batch is read to learn whether a record to show follows. Only hidden (HIV) records
     do, so no cursor is given (one would lead to an empty page, telling they exist). Batches of
     two here (the service reads at least 50), so that three records span two batches."""
-    monkeypatch.setattr("services.shared_access._BATCH", 2)
+    monkeypatch.setattr("services.sharing.shared_access._BATCH", 2)
     carer = factories.signed_in_patient(client, hospital, clock)
     grant(client, patient, person(carer), ["diagnosis"], purpose="caregiving")
     push(client, hospital, bundle(diagnosis(patient.national_id, "dx-a", when="2026-06-05"),
@@ -108,8 +108,8 @@ def test_when_the_batches_run_out_the_cursor_goes_on_from_the_last_record_read(
     """Hidden records filling every batch a request may read give an empty page with a cursor,
     not the end of the list: the visible record after them is still reached. One batch of two
     per request here (the service reads up to 20 of at least 50)."""
-    monkeypatch.setattr("services.shared_access._BATCH", 2)
-    monkeypatch.setattr("services.shared_access._MAX_BATCHES", 1)
+    monkeypatch.setattr("services.sharing.shared_access._BATCH", 2)
+    monkeypatch.setattr("services.sharing.shared_access._MAX_BATCHES", 1)
     carer = factories.signed_in_patient(client, hospital, clock)
     grant(client, patient, person(carer), ["diagnosis"], purpose="caregiving")
     push(client, hospital, bundle(hiv_diagnosis(patient.national_id, "dx-hiv-1", "2026-06-05"),
@@ -135,11 +135,11 @@ def test_the_outbox_logs_which_device_holds_a_token_no_key_opens(app, client, ho
     with app.app_context():
         current_ctx().db.devices.update_one({"_id": lost}, {"$set": {"token": "v2:gone:" + "A" * 48}})
     push(client, hospital, bundle(lab_result(patient.national_id)))
-    caplog.set_level(logging.ERROR, logger="services.push_outbox")
+    caplog.set_level(logging.ERROR, logger="services.operations.push_outbox")
     with app.app_context():
         now = utcnow()
         MongoOutbox(current_ctx()).claim("w1", now, now + timedelta(minutes=5), 100)
-    logged = [r.getMessage() for r in caplog.records if r.name == "services.push_outbox"]
+    logged = [r.getMessage() for r in caplog.records if r.name == "services.operations.push_outbox"]
     assert logged and all(lost in message for message in logged)
 
 

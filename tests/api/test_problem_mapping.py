@@ -4,7 +4,8 @@ import inspect
 import pytest
 
 from api.errors import DOMAIN_PROBLEMS, PROBLEM_TYPES, domain_headers, domain_problem
-from services import errors as domain, hospitals
+from services import errors as domain
+from services.operations import hospitals
 from tests.problems import assert_problem
 
 TOKEN_BODY = {"client_id": "cli_x", "client_secret": "secret"}

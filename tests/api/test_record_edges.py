@@ -7,7 +7,7 @@ import mongomock
 import pymongo.cursor
 import pytest
 
-from services import records as service
+from services.records import reading as service
 from services.errors import InvalidInput
 from tests import factories
 from tests.factories import bearer, bundle, diagnosis, hospital_token, lab_result, push

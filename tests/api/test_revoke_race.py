@@ -1,6 +1,7 @@
 """Reads that race a revocation: the consents are judged again once the page is built, so a page
 never carries records read under a consent withdrawn before it was returned."""
-from services import consents, records, shared_access
+from services.records import reading
+from services.sharing import consents, shared_access
 from tests import factories
 from tests.factories import bundle, diagnosis, lab_result, push
 from tests.factories import current_ctx
@@ -8,14 +9,14 @@ from tests.factories import current_ctx
 
 def revoke_during_the_read(monkeypatch, patient_id: str, consent_id: str) -> None:
     """The patient withdraws `consent_id` right after the first batch of records is read."""
-    real = records.page
+    real = reading.page
 
     def page_then_revoke(*args, **kwargs):
         found = real(*args, **kwargs)
-        monkeypatch.setattr(shared_access.records, "page", real)
+        monkeypatch.setattr(shared_access.reading, "page", real)
         consents.revoke(current_ctx(), patient_id, consent_id, actor={"type": "patient", "id": patient_id})
         return found
-    monkeypatch.setattr(shared_access.records, "page", page_then_revoke)
+    monkeypatch.setattr(shared_access.reading, "page", page_then_revoke)
 
 
 def grant(client, patient, carer, categories):

@@ -161,7 +161,8 @@ def test_a_live_trusted_device_token_gets_through_the_lock(client, patient):
 
 
 def test_a_sign_in_racing_a_disable_ends_signed_out(app, client, patient, clock, monkeypatch):
-    from services import admin, auth
+    from services.operations import admin
+    from services.signin import auth
     real_spend = auth.factors.spend
 
     def spend_while_disabled(ctx, kind, account, code, recovery_code):

@@ -220,7 +220,7 @@ def test_a_sign_in_overtaken_by_a_disable_ends_its_new_session_as_stale(app, cli
     """The account is disabled while the code is checked: the session just started is ended
     again, and says why."""
     from models import accounts
-    from services import auth
+    from services.signin import auth
     start = auth.sessions.start
 
     def disabled_in_the_meantime(ctx, kind, account_id, *args, **kwargs):

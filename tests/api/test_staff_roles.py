@@ -45,7 +45,7 @@ def test_an_account_holding_both_roles_uses_the_support_tools(app, client, patie
 
 
 def test_an_unknown_role_is_refused_when_the_account_is_made(app):
-    from services import admin
+    from services.operations import admin
     from services.errors import InvalidInput
     with app.app_context(), pytest.raises(InvalidInput):
         admin.create_staff(current_ctx(), "support.x", factories.PASSWORD, ["superuser"])

@@ -9,7 +9,7 @@ import sys
 import time
 
 from api import create_app
-from services import audit
+from services.audit import recorder
 from tests.conftest import test_config
 from tests.factories import current_ctx
 

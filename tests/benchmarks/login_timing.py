@@ -10,7 +10,7 @@ import time
 from api import create_app
 from tests.conftest import test_config
 from tests.factories import PASSWORD, registered_patient
-from services import hospitals
+from services.operations import hospitals
 from tests.factories import current_ctx
 
 

@@ -11,7 +11,8 @@ from datetime import datetime, timezone
 from pyinstrument import Profiler
 
 from security.totp import code_at
-from services import fhir, hospitals
+from services import fhir
+from services.operations import hospitals
 from tests.benchmarks import harness as h
 from tests.benchmarks import server
 from tests.factories import PASSWORD

@@ -26,7 +26,8 @@ from flask import request
 
 from api import create_app
 from api.serving import serve, serve_options
-from services import fhir, hospitals
+from services import fhir
+from services.operations import hospitals
 from tests.factories import current_ctx
 
 FLOOR_PAGE = 50

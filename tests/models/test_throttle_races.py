@@ -7,7 +7,7 @@ import pytest
 
 from models import throttles
 from models.db import utcnow
-from services.lockout import lock_seconds
+from services.signin.lockout import lock_seconds
 from tests.factories import current_ctx
 
 KEY = "race-test-path"

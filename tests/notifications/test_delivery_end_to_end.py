@@ -4,7 +4,7 @@ import json
 
 from models.db import utcnow
 from notifications.worker import deliver_once
-from services.push_outbox import MongoOutbox
+from services.operations.push_outbox import MongoOutbox
 from tests import factories
 from tests.factories import bundle, lab_result, push
 from tests.factories import current_ctx

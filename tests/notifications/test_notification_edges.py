@@ -11,7 +11,7 @@ from notifications.fcm import FcmSender, LogSender
 from notifications.fcm_errors import classify
 from notifications.push import DROP_TOKEN, FAILED, Push
 from notifications.worker import deliver_once
-from services.push_outbox import MongoOutbox, make_sender
+from services.operations.push_outbox import MongoOutbox, make_sender
 from tests.factories import bundle, lab_result, push
 from tests.factories import current_ctx
 

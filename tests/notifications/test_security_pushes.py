@@ -3,7 +3,7 @@ never did: the devices were deleted before the notice was recorded), and nothing
 from datetime import timedelta
 
 from models.db import utcnow
-from services.push_outbox import UNLINKED_KEPT, MongoOutbox
+from services.operations.push_outbox import UNLINKED_KEPT, MongoOutbox
 from tests import factories
 from tests.factories import bundle, lab_result, push
 from tests.factories import current_ctx
@@ -82,7 +82,7 @@ def test_a_phone_moved_to_another_account_gets_none_of_the_previous_owners_notic
     clock.tick(timedelta(seconds=1))
     # A security notice of the first account recorded after the phone moved.
     with app.app_context():
-        from services import notify
+        from services.operations import notify
         notify.security_event(current_ctx(), "patient", factories.stored_patient(
             app, patient.national_id)["_id"], "password_changed")
         assert current_ctx().db.notifications.count_documents({"kind": "credentials_changed"}) == 1

@@ -99,7 +99,7 @@ class World:
         would start it: for a request that may end its session (logout, refresh)."""
         from flask_jwt_extended import decode_token
 
-        from services import sessions
+        from services.signin import sessions
         with self.app.app_context():
             account_id = decode_token(self.token(audience))["sub"]
             return sessions.start(current_ctx(), "staff" if audience == STAFF else "patient", account_id)

@@ -1,11 +1,11 @@
-"""services.audit's access log without Flask: a registration names whose activation code
+"""services.audit.recorder's access log without Flask: a registration names whose activation code
 opened the account (`issued_by`), and no other entry names an issuer."""
 from datetime import datetime, timezone
 
 import mongomock
 
 from models.audit import AuditLog
-from services.audit import STAFF_NAME, Recorder, access_page
+from services.audit.recorder import STAFF_NAME, Recorder, access_page
 
 KEY = b"unit-test-chain-key-32-bytes-ok!"
 AT = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)

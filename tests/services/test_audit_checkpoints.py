@@ -1,5 +1,5 @@
-"""services.audit (record_many, the access log), services.audit_checkpoints and the gathering of
-checkpoints in services.audit_verify, without Flask: bulk entries, refusals when the head does
+"""services.audit.recorder (record_many, the access log), services.audit.checkpoints and the gathering of
+checkpoints in services.audit.verify, without Flask: bulk entries, refusals when the head does
 not hold, and checkpoints written to a file and to the log stream, signed so the public key alone
 checks them."""
 import logging
@@ -17,9 +17,9 @@ from models.indexes import ensure_indexes
 from security.audit_anchor import (Schedule, checkpoint, checkpoint_holds, public_key,
                                    read_checkpoint_line, sign_checkpoint)
 from security.audit_chain import first_fault
-from services.audit import Recorder, access_page
-from services.audit_checkpoints import Anchor, read_lines
-from services.audit_verify import gather
+from services.audit.recorder import Recorder, access_page
+from services.audit.checkpoints import Anchor, read_lines
+from services.audit.verify import gather
 from services.errors import AuditUnavailable
 
 KEY = b"unit-test-chain-key-32-bytes-ok!"

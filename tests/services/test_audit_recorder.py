@@ -1,4 +1,4 @@
-"""services.audit without Flask: the recorder's checks, the access log page and cursors, the
+"""services.audit.recorder without Flask: the recorder's checks, the access log page and cursors, the
 chain check in batches; on a bare embedded database, with a clock and key passed in."""
 import base64
 from datetime import datetime, timedelta, timezone
@@ -7,8 +7,8 @@ import mongomock
 import pytest
 
 from models.audit import AuditLog
-from services.audit import POSITIONS, Recorder, access_page
-from services.audit_verify import check_chain
+from services.audit.recorder import POSITIONS, Recorder, access_page
+from services.audit.verify import check_chain
 from services.errors import InvalidInput
 
 KEY = b"unit-test-chain-key-32-bytes-ok!"

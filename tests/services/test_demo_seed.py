@@ -57,7 +57,7 @@ def test_demo_patients_are_unregistered_and_visible_to_staff(make_app, tmp_path,
 
 
 def test_demo_seed_leaves_a_non_empty_database_alone(app, tmp_path):
-    from services import demo_seed
+    from services.operations import demo_seed
     path = tmp_path / "demo.json"
     with app.app_context():
         assert demo_seed.seed(current_ctx(), str(path)) is True

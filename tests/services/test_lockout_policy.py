@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from models.throttles import IDLE, next_state
-from services.lockout import lock_seconds
+from services.signin.lockout import lock_seconds
 
 NOW = datetime(2026, 11, 25, 9, 0, 0, tzinfo=timezone.utc)
 

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from notifications import messages
 from security.crypto import DecryptionError
-from services.devices import token_of
+from services.operations.devices import token_of
 
 log = logging.getLogger(__name__)
 

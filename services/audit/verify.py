@@ -15,8 +15,8 @@ from models.audit import AuditLog, HeadInvalid
 from models.db import utcnow
 from security.audit_anchor import checkpoint, checkpoint_holds, head_holds, head_seal
 from security.audit_chain import BEYOND_HEAD, ChainVerifier, Fault
-from services import audit_checkpoints
-from services.audit import chain_key
+from services.audit import checkpoints
+from services.audit.recorder import chain_key
 from services.errors import AuditUnavailable, Conflict
 
 Lines = Iterable[tuple[int, dict | None]]  # (number, the checkpoint a line holds, or None)
@@ -151,7 +151,7 @@ def checkpoint_sources(ctx, paths: Iterable[str] = ()) -> list[tuple[str, Lines]
     database's own checkpoints. Raises OSError for a file that cannot be read."""
     configured = ctx.setting("AUDIT_CHECKPOINT_FILE")
     files = [configured] if configured and os.path.exists(configured) else []
-    sources = [(path, list(audit_checkpoints.read_lines(path))) for path in [*files, *paths]]
+    sources = [(path, list(checkpoints.read_lines(path))) for path in [*files, *paths]]
     points = ctx.repos.checkpoints.all()
     return [*sources, ("the database", list(enumerate(points, start=1)))]
 
@@ -164,7 +164,7 @@ def verify_chain(ctx, head: dict | None, anchors: Anchors, batch_size: int = 100
 
 def anchors_from(ctx, paths: Iterable[str] = ()) -> Anchors:
     """The app chain's signed checkpoints (checkpoint_sources), checked with the app's key."""
-    return gather(checkpoint_sources(ctx, paths), ctx.repos.audit_log.chain, audit_checkpoints.published_key(ctx))
+    return gather(checkpoint_sources(ctx, paths), ctx.repos.audit_log.chain, checkpoints.published_key(ctx))
 
 
 def chain_head(ctx) -> dict | None:
@@ -182,7 +182,7 @@ def checkpoint_now(ctx) -> dict:
         raise AuditUnavailable(f"No checkpoint written: {invalid}. Run flask verify-audit.") \
             from None
     at = utcnow()
-    signed = audit_checkpoints.anchor_of(ctx, log.chain).write(
+    signed = checkpoints.anchor_of(ctx, log.chain).write(
         checkpoint(log.chain, head["seq"], head["hash"], at))
     log.checkpointed(head, at)
     return signed

@@ -15,9 +15,10 @@ import consent as engine
 from models import accounts
 from models.db import utcnow
 from security.codes import opaque_id
-from services import notify, patients, sealing
-from services import hospitals as hospital_clients
-from services import evidence as scans
+from services import patients, sealing
+from services.operations import notify
+from services.operations import hospitals as hospital_clients
+from services.sharing import evidence as scans
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 log = logging.getLogger(__name__)
@@ -27,7 +28,7 @@ def grant(ctx, patient_id: str, body: dict, *, actor: dict, evidence: str | None
           evidence_scan: dict | None = None) -> dict:
     """Record a consent: from the app, in force at once; by staff, with the signed form's
     reference (and optionally its scan), pending until a second staff account approves it
-    (services.approvals). Raises NotFound for an unknown patient, InvalidInput for a consent
+    (services.sharing.approvals). Raises NotFound for an unknown patient, InvalidInput for a consent
     the engine refuses or a scan that is not one, AuditUnavailable (nothing stored)."""
     patient = _patient(ctx, patient_id)
     grantee, shown = _grantee(ctx, body["grantee"])

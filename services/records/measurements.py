@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 from models.db import utcnow
 from security.codes import opaque_id
-from services.ingest import store_resource
+from services.records.ingest import store_resource
 
 LOINC = "http://loinc.org"
 UCUM = "http://unitsofmeasure.org"

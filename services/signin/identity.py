@@ -1,9 +1,10 @@
 """Who an account is to the sign-in flows: its kind, its login, the owner of its security
 events, the account behind a step token, and the lockout path of a device."""
 from models import accounts
-from services import lockout, patients, tokens
+from services import patients
+from services.signin import lockout, tokens
 
-# The account kinds, for the HTTP layer (token audiences are another vocabulary: services.tokens).
+# The account kinds, for the HTTP layer (token audiences are another vocabulary: services.signin.tokens).
 PATIENT, STAFF = accounts.PATIENT, accounts.STAFF
 
 

@@ -15,7 +15,8 @@ from collections import Counter
 
 from models.db import utcnow
 from security.codes import opaque_id
-from services import fhir, notify, patients, sealing
+from services import fhir, patients, sealing
+from services.operations import notify
 from services.errors import Conflict, IdempotencyKeyReused, InvalidInput, TransactionRejected, \
     redact
 

@@ -9,7 +9,9 @@ import tempfile
 from models import accounts
 from models.db import is_empty, utcnow
 from security import totp
-from services import admin, demo_records, factors, hospitals, ingest, registration
+from services.operations import admin, demo_records, hospitals
+from services.records import ingest
+from services.signin import factors, registration
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from models.db import utcnow
 from security.codes import opaque_id
-from services import tokens
+from services.signin import tokens
 from services.errors import NotFound, Unauthorized
 
 log = logging.getLogger(__name__)

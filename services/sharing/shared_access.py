@@ -10,8 +10,11 @@ import re
 
 import consent as engine
 from models.db import utcnow
-from services import hospitals, notify, patients, records, representatives, sealing
-from services.consents import as_signed, consents_between
+from services import patients, sealing
+from services.operations import hospitals, notify
+from services.records import reading
+from services.sharing import representatives
+from services.sharing.consents import as_signed, consents_between
 from services.errors import Forbidden, NotFound
 
 _NO_CONSENT = "There is no active consent of this patient for this access."
@@ -75,7 +78,7 @@ def _read(ctx, patient_id: str, grantee, purpose: str, actor: dict, *, category,
           exclude_hospital=None) -> dict:
     consents = _consents(ctx, patient_id, grantee)
     visible = _visible(ctx, consents, patient_id, grantee, purpose, category, actor)
-    scope = records.cursor_scope("shared", patient_id, grantee.kind, grantee.key, purpose,
+    scope = reading.cursor_scope("shared", patient_id, grantee.kind, grantee.key, purpose,
                                  category, exclude_hospital)
     # Read on until the page is full and one more record it may show is found, or the records
     # run out: hidden records leave no empty pages, and a next cursor is given only when a
@@ -83,7 +86,7 @@ def _read(ctx, patient_id: str, grantee, purpose: str, actor: dict, *, category,
     # read whole, at least _BATCH at a time whatever the page size, up to _MAX_BATCHES of them.
     allowed, batch_cursor, labels = [], cursor, _Labels(ctx)  # allowed: (record, its labels)
     for _ in range(_MAX_BATCHES):
-        docs, batch_cursor = records.page(ctx, patient_id, scope, categories=sorted(visible),
+        docs, batch_cursor = reading.page(ctx, patient_id, scope, categories=sorted(visible),
                                           cursor=batch_cursor, limit=max(limit + 1, _BATCH),
                                           exclude_hospital=exclude_hospital)
         labels.learn_hospitals(docs)
@@ -96,7 +99,7 @@ def _read(ctx, patient_id: str, grantee, purpose: str, actor: dict, *, category,
             break
     if len(allowed) > limit:
         allowed = allowed[:limit]
-        next_cursor = records.positions(ctx, scope).encode(allowed[-1][0])
+        next_cursor = reading.positions(ctx, scope).encode(allowed[-1][0])
     else:  # the records ran out (None), or the batches did: go on from the last one read
         next_cursor = batch_cursor
     # Judged again on the consents as they are now: a consent withdrawn while the page was
@@ -117,7 +120,7 @@ def _read(ctx, patient_id: str, grantee, purpose: str, actor: dict, *, category,
         if consent_id:  # told once per consent, registered or not yet (it waits)
             notify.notify(ctx, patient_id, "first_access_under_consent", {"consent_id": consent_id},
                           once_for=consent_id)
-    return {"items": records.views(ctx, shown), "next_cursor": next_cursor}
+    return {"items": reading.views(ctx, shown), "next_cursor": next_cursor}
 
 
 def _consents(ctx, patient_id: str, grantee) -> list:

@@ -8,8 +8,10 @@ from models import accounts
 from models.db import utcnow
 from security import totp
 from security.codes import human_code, normalize_code
-from services import lockout, notify, patients, sealing, sessions, tokens
-from services.identity import account_for_step, lockout_path, login_of, owner
+from services import patients, sealing
+from services.operations import notify
+from services.signin import lockout, sessions, tokens
+from services.signin.identity import account_for_step, lockout_path, login_of, owner
 from services.errors import Conflict, InvalidCredentials, InvalidInput, NotFound
 
 RECOVERY_CODE_COUNT = 10

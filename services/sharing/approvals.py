@@ -4,7 +4,9 @@ registered yet) waits here until a second staff account approves or rejects it. 
 conditional write on the item itself (models.consents.decide, models.representatives.decide):
 no second document can disagree with it."""
 
-from services import consents, evidence, paging, registration, representatives
+from services import paging
+from services.sharing import consents, evidence, representatives
+from services.signin import registration
 from services.errors import NotFound
 
 MAX_PAGE = 100

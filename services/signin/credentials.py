@@ -1,10 +1,12 @@
 """Passwords: a change inside a signed-in session, and a reset with a front-desk activation code
 and the second factor."""
 from models import accounts
-from services import factors, lockout, notify, patients, registration, sessions
+from services import patients
+from services.operations import notify
+from services.signin import factors, lockout, registration, sessions
 from services.errors import InvalidCredentials, ResetFailed
-from services.identity import login_of, owner
-from services.password_policy import check_password_policy
+from services.signin.identity import login_of, owner
+from services.signin.password_policy import check_password_policy
 
 
 def change_password(ctx, kind: str, account_id: str, session_id: str, current: str, new: str) -> None:

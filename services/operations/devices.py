@@ -2,7 +2,7 @@
 unlinked when its session signs out."""
 from security.codes import opaque_id
 from services.errors import InvalidInput, NotFound
-from services.sessions import DEVICE_TOKEN_PREFIX
+from services.signin.sessions import DEVICE_TOKEN_PREFIX
 from services import sealing
 
 

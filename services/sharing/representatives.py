@@ -17,8 +17,10 @@ from consent.vocabulary import SENSITIVE_LABELS
 from models import accounts
 from models.db import utcnow
 from security.codes import opaque_id
-from services import evidence, notify, patients, sealing
-from services.consents import STATUS_NAMES, judged
+from services import patients, sealing
+from services.operations import notify
+from services.sharing import evidence
+from services.sharing.consents import STATUS_NAMES, judged
 from security.audit_chain import canonical
 from services.errors import Conflict, InvalidInput, NotFound
 

@@ -1,8 +1,9 @@
 """Operator tasks (CLI, demo seed): create staff accounts, disable accounts."""
 from models import accounts
-from services import patients, sessions
+from services import patients
+from services.signin import sessions
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
-from services.password_policy import check_password_policy
+from services.signin.password_policy import check_password_policy
 
 # Staff roles: support works with patients' accounts and consents (never their records); the
 # privacy officer handles breach incidents and oversees data-subject requests. One account may

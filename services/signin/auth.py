@@ -6,8 +6,9 @@ TOTP enrollment, never the account.
 from datetime import datetime, timezone
 
 from models import accounts
-from services import factors, lockout, notify, sessions, tokens
-from services.identity import account_for_step, lockout_path, login_key, login_of, owner
+from services.operations import notify
+from services.signin import factors, lockout, sessions, tokens
+from services.signin.identity import account_for_step, lockout_path, login_key, login_of, owner
 from services.errors import InvalidCredentials
 
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 from models import witnesses
 from models.db import utcnow
 from security.codes import client_secret, opaque_id
-from services import tokens
+from services.signin import tokens
 from consent import labels_of_text
 from consent.vocabulary import SENSITIVE_LABELS
 from services.errors import Conflict, InvalidCredentials, InvalidInput, NotFound

@@ -1,5 +1,5 @@
 """The audit trail: one recorder that every service calls, and the patient's access log (the
-operators' check of the whole chain is services/audit_verify.py).
+operators' check of the whole chain is services/audit/verify.py).
 
 An entry says who (actor), did what (a dotted action such as `records.read`), to whose data
 (patient_id), why (purpose, consent_id), to which things (target: a few ids and a count), and
@@ -16,8 +16,9 @@ from datetime import datetime
 
 from models.audit import (ACTOR_TYPES, MAIN_CHAIN, OUTCOMES, AppendContended, AuditLog,
                           HeadInvalid)
-from services import audit_checkpoints, paging
-from services.audit_checkpoints import Anchor
+from services import paging
+from services.audit import checkpoints
+from services.audit.checkpoints import Anchor
 from services.errors import AuditUnavailable
 
 # Ids and counts only. A key outside this list is a programming error, never stored.
@@ -39,7 +40,7 @@ _log = logging.getLogger("phr.audit")
 class Recorder:
     """Seals entries into one chain. `clock` returns the time of an entry (UTC); it is kept to
     the millisecond, as MongoDB keeps it, so the access log's cursor meets stored times.
-    `anchor` (services/audit_checkpoints.py) says when a checkpoint is due and writes it; None
+    `anchor` (services/audit/checkpoints.py) says when a checkpoint is due and writes it; None
     makes none."""
 
     def __init__(self, log: AuditLog, key: bytes, clock: Callable[[], datetime],
@@ -202,7 +203,7 @@ def _who(actor: dict, hospital_names: dict) -> dict:
 def main_recorder(ctx) -> Recorder:
     """The recorder on the main chain of `ctx`'s database (ctx.audit is this, built once)."""
     return Recorder(ctx.repos.audit_log, ctx.setting("AUDIT_CHAIN_KEY").encode("utf-8"),
-                    ctx.clock, audit_checkpoints.anchor_of(ctx, MAIN_CHAIN))
+                    ctx.clock, checkpoints.anchor_of(ctx, MAIN_CHAIN))
 
 
 def chain_key(ctx) -> bytes:

@@ -23,7 +23,7 @@ from typing import NoReturn
 
 from models import throttles
 from models.db import utcnow
-from services import notify
+from services.operations import notify
 from services.errors import DomainError, TooManyAttempts
 
 log = logging.getLogger(__name__)

@@ -4,8 +4,10 @@ from datetime import date, timedelta
 from models import accounts, activation_codes
 from models.db import utcnow
 from security.codes import human_code, normalize_code, opaque_id
-from services import lockout, notify, patients
-from services.password_policy import check_password_policy
+from services import patients
+from services.operations import notify
+from services.signin import lockout
+from services.signin.password_policy import check_password_policy
 from services.errors import ActivationFailed, Conflict, Forbidden, NotFound
 
 REGISTER = "account.register"
@@ -21,7 +23,7 @@ def issue_activation_code(ctx, national_id: str, issued_by: dict, name: str | No
     national ID it has pushed no record for; AuditUnavailable (no code). A code support staff
     issue for a person who has not registered yet opens an account and every hospital's records
     of them, and nobody could be told: it works only once a second staff account approves it
-    (services.approvals), and answers `pending-approval` until then."""
+    (services.sharing.approvals), and answers `pending-approval` until then."""
     if issued_by["type"] == "hospital":
         _require_pushed_by(ctx, issued_by, national_id)
     patient_id = patients.ensure(ctx, national_id, name, birth_date.isoformat() if birth_date else None)
