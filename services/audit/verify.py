@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from models.audit import AuditLog, HeadInvalid
-from models.db import utcnow
 from security.audit_anchor import checkpoint, checkpoint_holds, head_holds, head_seal
 from security.audit_chain import BEYOND_HEAD, ChainVerifier, Fault
 from services.audit import checkpoints
@@ -181,7 +180,7 @@ def checkpoint_now(ctx) -> dict:
     except HeadInvalid as invalid:
         raise AuditUnavailable(f"No checkpoint written: {invalid}. Run flask verify-audit.") \
             from None
-    at = utcnow()
+    at = ctx.now()
     signed = checkpoints.anchor_of(ctx, log.chain).write(
         checkpoint(log.chain, head["seq"], head["hash"], at))
     log.checkpointed(head, at)

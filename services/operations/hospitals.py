@@ -6,7 +6,6 @@ import hmac
 from datetime import timedelta
 
 from models import witnesses
-from models.db import utcnow
 from security.codes import client_secret, opaque_id
 from services.signin import tokens
 from consent import labels_of_text
@@ -43,7 +42,7 @@ def rotate_secret(ctx, hospital_id: str, grace_hours: int | None = None) -> dict
     (CLIENT_SECRET_GRACE_HOURS by default; 0 ends it at once). Raises NotFound, Conflict."""
     grace = ctx.setting("CLIENT_SECRET_GRACE_HOURS") if grace_hours is None else grace_hours
     secret = client_secret()
-    valid_until = utcnow() + timedelta(hours=grace)
+    valid_until = ctx.now() + timedelta(hours=grace)
     if not ctx.repos.hospitals.get(hospital_id):
         raise NotFound("No hospital with that id.")
     if not ctx.repos.hospitals.replace_secret(hospital_id, _secret_hash(ctx, secret), valid_until,
@@ -109,7 +108,7 @@ def _secret_generation(ctx, hospital: dict, secret: str) -> int | None:
     if hmac.compare_digest(presented, hospital["secret_hash"]):
         return current
     previous = hospital.get("previous_secret_hash")
-    if previous and hospital["previous_secret_valid_until"] > utcnow() \
+    if previous and hospital["previous_secret_valid_until"] > ctx.now() \
             and hmac.compare_digest(presented, previous):
         return current - 1
     return None

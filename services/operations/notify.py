@@ -3,7 +3,6 @@ kind (security events cannot be muted), pushed to their devices by the delivery 
 write records both (models.notifications): a crash cannot lose a push the inbox shows."""
 
 from models import accounts
-from models.db import utcnow
 from notifications import messages
 from security.codes import opaque_id
 from services import paging
@@ -26,7 +25,7 @@ def notify(ctx, patient_id: str, kind: str, ids: dict | None = None,
                            or kind in messages.WAITS_FOR_REGISTRATION):
         return None
     muted = messages.mutable(kind) and kind in patient.get("muted_kinds", [])
-    now = utcnow()
+    now = ctx.now()
     notification_id = f"ntf_{kind}_{once_for}" if once_for else opaque_id("ntf")
     stored = ctx.repos.notifications.insert({
         "_id": notification_id, "patient_id": patient_id, "kind": kind,

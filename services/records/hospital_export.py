@@ -7,7 +7,6 @@ import hashlib
 import json
 from collections import Counter
 
-from models.db import utcnow
 from services import fhir, patients, sealing
 
 
@@ -39,7 +38,7 @@ def _lines(ctx, hospital_id: str):
         total += 1
         yield line
     yield json.dumps({"manifest": {
-        "hospital_id": hospital_id, "generated_at": utcnow().isoformat(), "lines": total,
+        "hospital_id": hospital_id, "generated_at": ctx.now().isoformat(), "lines": total,
         "counts": dict(sorted(counts.items())), "sha256": digest.hexdigest()}}) + "\n"
 
 

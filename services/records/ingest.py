@@ -13,7 +13,6 @@ for the patient its national ID names, whether or not that patient has registere
 import json
 from collections import Counter
 
-from models.db import utcnow
 from security.codes import opaque_id
 from services import fhir, patients, sealing
 from services.operations import notify
@@ -206,7 +205,7 @@ def _record_of(ctx, key: dict, patient_id: str, known: dict | None, new_id: str)
 
 
 def _list_fields(ctx, record: dict, candidate, content_hash: str) -> dict:
-    sort_at = candidate.effective_at or candidate.issued_at or utcnow()
+    sort_at = candidate.effective_at or candidate.issued_at or ctx.now()
     return {"category": candidate.category, "effective_at": candidate.effective_at,
             "issued_at": candidate.issued_at, "sort_at": sort_at, "content_hash": content_hash,
             "resource": ctx.cipher.encrypt_json(candidate.resource, sealing.record(record)),

@@ -3,7 +3,6 @@ Observations marked as patient-entered. Hospitals' records stay unchangeable by 
 patient's record has no hospital and is keyed by its author."""
 from types import SimpleNamespace
 
-from models.db import utcnow
 from security.codes import opaque_id
 from services.records.ingest import store_resource
 
@@ -23,7 +22,7 @@ def add(ctx, patient_id: str, measurement: dict) -> str:
     resource = observation(source_id, patient_id, measurement)
     candidate = SimpleNamespace(
         resource_type="Observation", source_id=source_id, category="vitals",
-        effective_at=measurement["measured_at"], issued_at=utcnow(), resource=resource,
+        effective_at=measurement["measured_at"], issued_at=ctx.now(), resource=resource,
         summary=_summary(measurement))
     # Recorded before it is stored: a measurement without its entry does not exist.
     ctx.audit.record("records.add", actor={"type": "patient", "id": patient_id},

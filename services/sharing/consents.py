@@ -13,7 +13,6 @@ from dataclasses import replace
 
 import consent as engine
 from models import accounts
-from models.db import utcnow
 from security.codes import opaque_id
 from services import patients, sealing
 from services.operations import notify
@@ -37,7 +36,7 @@ def grant(ctx, patient_id: str, body: dict, *, actor: dict, evidence: str | None
             id=opaque_id("cns"), patient_id=patient_id, patient_key=patient["national_id_hash"],
             grantee=grantee, categories=body["categories"], purpose=body["purpose"],
             expires_at=body.get("expires_at"), source="staff" if actor["type"] == "staff" else "app",
-            recorded_by=_ref(actor), at=utcnow(), evidence=evidence,
+            recorded_by=_ref(actor), at=ctx.now(), evidence=evidence,
             sensitive=body.get("sensitive", ()))
     except engine.ConsentInvalid as refused:
         raise InvalidInput("The consent was refused.", errors=refused.errors) from None
@@ -64,7 +63,7 @@ def decide(ctx, consent_id: str, staff_id: str, approved: bool) -> dict:
     if doc is None:
         raise NotFound("No such item awaits approval.")
     by, actor = f"staff:{staff_id}", {"type": "staff", "id": staff_id}
-    decided = judged(from_doc(doc), by, approved)
+    decided = judged(from_doc(doc), by, approved, ctx.now())
     fields = {k: v for k, v in to_doc(decided).items() if k in _DECISION_FIELDS}
     fields["receipt"] = _receipt(ctx, decided)
     entry = {"action": "consent.approve" if approved else "consent.reject", "actor": actor,
@@ -87,7 +86,7 @@ def revoke(ctx, patient_id: str, consent_id: str, *, actor: dict, evidence: str 
     if doc is None:
         raise NotFound("No such consent.")
     try:
-        revoked = engine.revoke(from_doc(doc), _ref(actor), utcnow(), evidence=evidence)
+        revoked = engine.revoke(from_doc(doc), _ref(actor), ctx.now(), evidence=evidence)
     except engine.ConsentError:
         raise Conflict("This consent was withdrawn already.") from None
     fields = {k: v for k, v in to_doc(revoked).items()
@@ -151,11 +150,11 @@ def verify(ctx, payload_b64: str, signature: str) -> bool:
     return engine.verify_receipt(payload, signature, engine.public_key_of(_signing_key(ctx)))
 
 
-def judged(proposed: engine.Consent, by: str, approved: bool) -> engine.Consent:
+def judged(proposed: engine.Consent, by: str, approved: bool, at) -> engine.Consent:
     """The proposed consent (or representation link) approved or rejected by `by`. Raises
     Forbidden for the account that recorded it, Conflict when it awaits no decision."""
     try:
-        return (engine.approve if approved else engine.reject)(proposed, by, utcnow())
+        return (engine.approve if approved else engine.reject)(proposed, by, at)
     except engine.SelfApproval:
         raise Forbidden("A second staff account must decide what this account recorded.") \
             from None

@@ -4,7 +4,6 @@ compares the scan with what was recorded), and every viewing is on the patient's
 import base64
 import binascii
 
-from models.db import utcnow
 from security.codes import opaque_id
 from services.errors import InvalidInput, NotFound
 from services import sealing
@@ -36,7 +35,7 @@ def store(ctx, scan: dict, patient_id: str, subject_id: str, recorded_by: dict) 
     doc = {"_id": scan_id, "patient_id": patient_id, "subject_id": subject_id,
            "content_type": scan["content_type"], "size": len(scan["data"]),
            "data": sealed,
-           "uploaded_by": recorded_by, "uploaded_at": utcnow()}
+           "uploaded_by": recorded_by, "uploaded_at": ctx.now()}
     ctx.repos.evidence_scans.insert(doc)
     return scan_id
 

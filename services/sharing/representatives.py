@@ -15,7 +15,6 @@ from datetime import date, datetime, timedelta, timezone
 import consent as engine
 from consent.vocabulary import SENSITIVE_LABELS
 from models import accounts
-from models.db import utcnow
 from security.codes import opaque_id
 from services import patients, sealing
 from services.operations import notify
@@ -46,7 +45,7 @@ def record(ctx, child_id: str, body: dict, *, actor: dict, evidence_scan: dict |
     if key == child["national_id_hash"]:
         raise _invalid("representative_national_id", "A child cannot represent themself.")
     scan = evidence.check(ctx, evidence_scan) if evidence_scan else None
-    link_id, now = opaque_id("rep"), utcnow()
+    link_id, now = opaque_id("rep"), ctx.now()
     doc = {"_id": link_id, "child_id": child_id, "representative_key": key,
            "representative_national_id": ctx.cipher.encrypt(
                body["representative_national_id"], sealing.representative(link_id, "national_id")),
@@ -73,7 +72,7 @@ def decide(ctx, link_id: str, staff_id: str, approved: bool) -> dict:
     if doc is None:
         raise NotFound("No such item awaits approval.")
     by, actor = f"staff:{staff_id}", {"type": "staff", "id": staff_id}
-    decided = judged(as_consent(ctx, doc), by, approved)
+    decided = judged(as_consent(ctx, doc), by, approved, ctx.now())
     fields = {"status": decided.status, "approved_by": decided.approved_by,
               "approved_at": decided.approved_at, "rejected_by": decided.rejected_by,
               "rejected_at": decided.rejected_at}
@@ -99,7 +98,7 @@ def revoke(ctx, child_id: str, link_id: str, *, actor: dict, evidence: str) -> d
     if doc is None or doc["child_id"] != child_id:
         raise NotFound("No such representative.")
     try:
-        withdrawn = engine.revoke(as_consent(ctx, doc), f"staff:{actor['id']}", utcnow(),
+        withdrawn = engine.revoke(as_consent(ctx, doc), f"staff:{actor['id']}", ctx.now(),
                                   evidence=evidence)
     except engine.ConsentError:
         raise Conflict("This link was withdrawn or refused already.") from None
@@ -189,10 +188,10 @@ def view(ctx, doc: dict) -> dict:
 
 
 def _check_minor(ctx, born: date) -> None:
-    today = utcnow().astimezone(VIETNAM).date()
+    today = ctx.now().astimezone(VIETNAM).date()
     if born > today:
         raise _invalid("child_birth_date", "The birth date lies ahead.")
-    if _ends_at(ctx, born) <= utcnow():
+    if _ends_at(ctx, born) <= ctx.now():
         raise _invalid("child_birth_date", "This birth date makes the person an adult: "
                                            "adults decide for themselves.")
 

@@ -9,7 +9,6 @@ decision is on the audit trail with the consent and purpose.
 import re
 
 import consent as engine
-from models.db import utcnow
 from services import patients, sealing
 from services.operations import hospitals, notify
 from services.records import reading
@@ -27,7 +26,7 @@ def shared_with_me(ctx, me: str) -> list[dict]:
     """The patients who granted me (a person) a consent in force, or whose legal
     representative I am: id, name and what they let me see."""
     key = _my_key(ctx, me)
-    now, found = utcnow(), {}
+    now, found = ctx.now(), {}
     granted = as_signed(ctx, ctx.repos.consents.to_grantee(engine.PERSON, key))
     links = representatives.consents_to(ctx, key)
     for given in granted + links:
@@ -76,7 +75,7 @@ def hospital_search(ctx, hospital_id: str, national_id: str, purpose: str, *, ca
 
 def _read(ctx, patient_id: str, grantee, purpose: str, actor: dict, *, category, cursor, limit,
           exclude_hospital=None) -> dict:
-    consents = _consents(ctx, patient_id, grantee)
+    now, consents = ctx.now(), _consents(ctx, patient_id, grantee)
     visible = _visible(ctx, consents, patient_id, grantee, purpose, category, actor)
     scope = reading.cursor_scope("shared", patient_id, grantee.kind, grantee.key, purpose,
                                  category, exclude_hospital)
@@ -93,7 +92,7 @@ def _read(ctx, patient_id: str, grantee, purpose: str, actor: dict, *, category,
         for doc in docs:
             doc_labels = labels.of(doc)
             # A sensitive record the consent does not name stays hidden.
-            if _decide(consents, doc, doc_labels, patient_id, grantee, purpose).permitted:
+            if _decide(consents, doc, doc_labels, patient_id, grantee, purpose, now).permitted:
                 allowed.append((doc, doc_labels))
         if len(allowed) > limit or batch_cursor is None:
             break
@@ -108,7 +107,7 @@ def _read(ctx, patient_id: str, grantee, purpose: str, actor: dict, *, category,
     _visible(ctx, consents, patient_id, grantee, purpose, category, actor)
     shown = []  # (record, the consent that permits it now)
     for doc, doc_labels in allowed:
-        decision = _decide(consents, doc, doc_labels, patient_id, grantee, purpose)
+        decision = _decide(consents, doc, doc_labels, patient_id, grantee, purpose, ctx.now())
         if decision.permitted:
             shown.append((doc, decision.consent_id))
     # Logged and told under the consents of what the page shows, not of records cut off it.
@@ -135,7 +134,7 @@ def _consents(ctx, patient_id: str, grantee) -> list:
 def _visible(ctx, consents, patient_id: str, grantee, purpose: str, category, actor) -> frozenset:
     """The categories the grantee may list now. Raises Forbidden (on the trail) for none."""
     visible = engine.visible_categories(consents, patient_id=patient_id, accessor=grantee,
-                                        purpose=purpose, at=utcnow())
+                                        purpose=purpose, at=ctx.now())
     if category is not None:
         visible = visible & {category}
     if not visible:
@@ -165,9 +164,10 @@ class _Labels:
             self.hospitals.get(doc.get("hospital_id"), frozenset())
 
 
-def _decide(consents, doc: dict, labels: frozenset, patient_id: str, grantee, purpose: str):
+def _decide(consents, doc: dict, labels: frozenset, patient_id: str, grantee, purpose: str,
+            at):
     return engine.decide(consents, patient_id=patient_id, accessor=grantee, purpose=purpose,
-                         category=doc["category"], sensitive_labels=labels, at=utcnow())
+                         category=doc["category"], sensitive_labels=labels, at=at)
 
 
 def _my_key(ctx, me: str) -> str:

@@ -5,7 +5,6 @@ factor, or new recovery codes, needs the password and a current code or recovery
 stolen access token alone can neither swap the factor nor read new recovery codes.
 """
 from models import accounts
-from models.db import utcnow
 from security import totp
 from security.codes import human_code, normalize_code
 from services import patients, sealing
@@ -23,7 +22,7 @@ def spend(ctx, kind: str, account: dict, code: str | None, recovery_code: str | 
     it is then used up, even by two requests at the same moment only once."""
     if code is not None:
         secret = ctx.cipher.decrypt(account["totp_secret"], sealing.totp(kind, account["_id"]))
-        step = totp.matching_step(secret, code, utcnow(), account["totp_last_step"])
+        step = totp.matching_step(secret, code, ctx.now(), account["totp_last_step"])
         return step is not None and ctx.repos.accounts.claim_totp_step(kind, account["_id"], step)
     if recovery_code is not None:
         return ctx.repos.accounts.use_recovery_code(kind, account["_id"], recovery_hash(ctx, recovery_code))
@@ -60,7 +59,7 @@ def activate(ctx, claims: dict, code: str, user_agent: str) -> dict:
             else lockout.session_path(claims["sid"]))
     taken = lockout.attempt(ctx, kind, login_of(kind, account), path)
     step = totp.matching_step(ctx.cipher.decrypt(pending, sealing.totp(kind, account["_id"])),
-                              code, utcnow())
+                              code, ctx.now())
     if step is None:
         lockout.failed(ctx, taken, InvalidCredentials("The code is not valid."),
                        owner(kind, account))

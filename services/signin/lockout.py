@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from typing import NoReturn
 
 from models import throttles
-from models.db import utcnow
 from services.operations import notify
 from services.errors import DomainError, TooManyAttempts
 
@@ -59,7 +58,7 @@ def attempt(ctx, kind: str, identifier: str, path: str = UNTRUSTED) -> Attempt:
         return Attempt(ctx.repos.throttles.take(_key(ctx, kind, identifier, path), ctx.setting("LOCKOUT_THRESHOLD"),
                                          lambda number: _lock_seconds(ctx, number)), path)
     except throttles.Locked as locked:
-        raise TooManyAttempts(math.ceil((locked.until - utcnow()).total_seconds()))
+        raise TooManyAttempts(math.ceil((locked.until - ctx.now()).total_seconds()))
 
 
 def failed(ctx, taken: Attempt, error: DomainError, owner: tuple[str, str] | None = None) -> NoReturn:

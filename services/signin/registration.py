@@ -2,7 +2,6 @@
 from datetime import date, timedelta
 
 from models import accounts, activation_codes
-from models.db import utcnow
 from security.codes import human_code, normalize_code, opaque_id
 from services import patients
 from services.operations import notify
@@ -30,7 +29,7 @@ def issue_activation_code(ctx, national_id: str, issued_by: dict, name: str | No
     registered = bool((ctx.repos.patients.get(patient_id) or {}).get("registered_at"))
     pending = issued_by["type"] == "staff" and not registered
     code, code_id = human_code(), opaque_id("act")
-    expires_at = utcnow() + timedelta(hours=ctx.setting("ACTIVATION_CODE_HOURS"))
+    expires_at = ctx.now() + timedelta(hours=ctx.setting("ACTIVATION_CODE_HOURS"))
     ctx.audit.record("activation_code.issue", actor=issued_by, patient_id=patient_id)
     ctx.repos.activation_codes.insert(code_id, patients.national_id_hash(ctx, national_id), code_hash(ctx, code),
                             expires_at, issued_by, patient_id, pending=pending)
@@ -56,7 +55,7 @@ def decide_code(ctx, code_id: str, staff_id: str, approved: bool) -> dict:
              "actor": {"type": "staff", "id": staff_id}, "patient_id": doc["patient_id"]}
     ctx.audit.record(**entry)
     fields = {"approval": "approved" if approved else "rejected",
-              "decided_by": f"staff:{staff_id}", "decided_at": utcnow()}
+              "decided_by": f"staff:{staff_id}", "decided_at": ctx.now()}
     if not approved:
         fields["used_at"] = fields["decided_at"]  # a rejected code never works
     if not ctx.repos.activation_codes.decide(code_id, staff_id, fields):

@@ -8,7 +8,6 @@ import logging
 import secrets
 from datetime import timedelta
 
-from models.db import utcnow
 from security.codes import opaque_id
 from services.signin import tokens
 from services.errors import NotFound, Unauthorized
@@ -22,7 +21,7 @@ def start(ctx, kind: str, account_id: str, user_agent: str = "",
           replaces_device: str | None = None) -> dict:
     """Session tokens and a new trusted device token (replacing the device's older one)."""
     session_id, jti = opaque_id("ses"), tokens.new_jti()
-    now = utcnow()
+    now = ctx.now()
     ctx.repos.sessions.create(session_id, kind, account_id, jti,
                     now + timedelta(days=ctx.setting("REFRESH_TOKEN_DAYS")), user_agent[:200])
     if replaces_device:
