@@ -2,7 +2,8 @@
 patient's caregiver, HIV records included, and the patient never learnt it). A consent staff
 record from a signed form answers 202 pending-approval and permits nothing until a second
 support account approves it; the recorder can neither approve nor reject it; the patient is
-told at every step, and a patient who has not registered finds it all on registering."""
+told at every step, and a patient who has not registered finds it all on registering (the queue
+itself: test_staff_approval_queue.py; the scanned forms: test_staff_evidence_scans.py)."""
 import base64
 import json
 
@@ -15,7 +16,6 @@ from tests.factories import current_ctx
 
 HIV = {"resourceType": "Condition", "id": "dx-hiv", "code": {"coding": [
     {"system": "http://hl7.org/fhir/sid/icd-10", "code": "B20"}]}, "onsetDateTime": "2026-01-05"}
-PDF = b"%PDF-1.7\n% a signed consent form\n"
 
 
 @pytest.fixture(autouse=True)
@@ -100,22 +100,6 @@ def test_a_consent_staff_record_permits_nothing_until_a_colleague_approves_it(
                                                       if e["actor"]["type"] == "staff"}
 
 
-def test_the_queue_marks_the_recorders_own_items_and_clears_once_decided(
-        client, patient, recorder, approver, friend):
-    owner = factories.owner_id(client, patient)
-    item = record(client, recorder, owner, factories.person(friend)).json["id"]
-    seen_by_recorder = client.get("/v1/staff/approvals", headers=recorder.auth).json
-    seen_by_approver = client.get("/v1/staff/approvals", headers=approver.auth).json
-    assert [(i["id"], i["kind"], i["own"]) for i in seen_by_recorder["items"]] == [
-        (item, "consent", True)]
-    assert [(i["id"], i["own"]) for i in seen_by_approver["items"]] == [(item, False)]
-    shown = seen_by_approver["items"][0]["consent"]
-    assert shown["sensitive"] == ["named"] and "receipt" not in shown  # no diagnosis for staff
-    assert shown["grantee"]["national_id"].startswith("********")
-    assert decide(client, approver, item, "reject").status_code == 200
-    assert client.get("/v1/staff/approvals", headers=approver.auth).json["items"] == []
-
-
 def test_a_rejected_consent_never_permits_and_cannot_be_approved_afterwards(
         app, client, patient, recorder, approver, friend, clock):
     owner = factories.owner_id(client, patient)
@@ -177,48 +161,6 @@ def test_a_patient_not_yet_registered_finds_every_notice_on_registering(
     assert "record_available" not in kinds  # results before registration are not news
 
 
-def test_the_scan_of_the_signed_form_is_sealed_and_shown_to_staff_only(
-        app, client, patient, recorder, approver, friend):
-    owner = factories.owner_id(client, patient)
-    scan = {"content_type": "application/pdf", "data": base64.b64encode(PDF).decode()}
-    recorded = record(client, recorder, owner, factories.person(friend), evidence_scan=scan)
-    assert recorded.status_code == 202 and recorded.json["evidence_scan"] is True
-    item = recorded.json["id"]
-    fetched = client.get(f"/v1/staff/approvals/{item}/evidence-scan", headers=approver.auth)
-    assert fetched.status_code == 200 and fetched.data == PDF
-    assert fetched.content_type == "application/pdf"
-    assert fetched.headers["Cache-Control"] == "no-store"
-    refused = client.get(f"/v1/staff/approvals/{item}/evidence-scan", headers=patient.auth)
-    assert refused.status_code == 403
-    with app.app_context():
-        [stored] = list(current_ctx().db.evidence_scans.find({}))
-    assert b"signed consent form" not in repr(stored).encode()
-    assert base64.b64encode(PDF).decode() not in repr(stored)
-    log = client.get("/v1/me/access-log", headers=patient.auth).json["items"]
-    assert "evidence.read" in [e["action"] for e in log if e["actor"]["type"] == "staff"]
-
-
-@pytest.mark.parametrize("scan, field_message", [
-    ({"content_type": "application/pdf", "data": base64.b64encode(b"\x89PNG\r\n\x1a\n..")
-      .decode()}, "not a application/pdf"),
-    ({"content_type": "image/png", "data": "not base64 at all!"}, "not base64"),
-])
-def test_a_scan_that_is_not_what_it_claims_is_refused(client, patient, recorder, friend, scan,
-                                                      field_message):
-    owner = factories.owner_id(client, patient)
-    refused = record(client, recorder, owner, factories.person(friend), evidence_scan=scan)
-    assert refused.status_code == 422
-    assert field_message in refused.json["errors"]["evidence_scan"][0]
-    assert client.get("/v1/me/consents", headers=patient.auth).json == []
-
-
-def test_an_item_without_a_scan_has_none_to_show(client, patient, recorder, approver, friend):
-    owner = factories.owner_id(client, patient)
-    item = record(client, recorder, owner, factories.person(friend)).json["id"]
-    fetched = client.get(f"/v1/staff/approvals/{item}/evidence-scan", headers=approver.auth)
-    assert fetched.status_code == 404
-
-
 def register(client, national_id, code):
     return client.post("/v1/auth/register", json={
         "national_id": national_id, "activation_code": code, "password": factories.PASSWORD})
@@ -262,88 +204,6 @@ def test_a_staff_code_for_a_registered_patient_needs_no_approval(client, patient
                          json={"national_id": patient.national_id})
     assert issued.status_code == 201 and issued.json["status"] == "active"
     assert client.get("/v1/staff/approvals", headers=recorder.auth).json["items"] == []
-
-
-def record_link(client, staff, patient_id, born="2015-06-01", **extra):
-    return client.post(f"/v1/staff/patients/{patient_id}/representatives", headers=staff.auth,
-                       json={"representative_national_id": factories.next_national_id(),
-                             "relationship": "parent", "child_birth_date": born,
-                             "evidence": "Giấy khai sinh 123/2015", **extra})
-
-
-def queue_pages(client, staff, limit: int) -> list[list[str]]:
-    pages, cursor = [], None
-    while True:
-        query = {"limit": limit, **({"cursor": cursor} if cursor else {})}
-        page = client.get("/v1/staff/approvals", headers=staff.auth, query_string=query)
-        assert page.status_code == 200
-        pages.append([item["id"] for item in page.json["items"]])
-        cursor = page.json["next_cursor"]
-        if cursor is None:
-            return pages
-        assert len(pages) < 10
-
-
-def test_the_queue_pages_consents_and_links_together_oldest_first_without_an_empty_page(
-        client, patient, recorder, approver, friend, clock):
-    owner = factories.owner_id(client, patient)
-    recorded = []
-    for kind in ("consent", "link", "consent", "link", "link"):
-        clock.tick(1)
-        made = record(client, recorder, owner, factories.person(friend)) if kind == "consent" \
-            else record_link(client, recorder, owner)
-        recorded.append(made.json["id"])
-    assert queue_pages(client, approver, 2) == [recorded[:2], recorded[2:4], recorded[4:]]
-    assert queue_pages(client, approver, 5) == [recorded]  # exactly full: no next page
-    assert queue_pages(client, approver, 1) == [[item] for item in recorded]
-
-
-@pytest.mark.parametrize("kind", ["consent", "link"])
-def test_the_queue_fills_a_page_from_one_kind_alone(client, patient, recorder, approver, friend,
-                                                    clock, kind):
-    owner = factories.owner_id(client, patient)
-    items = []
-    for _ in range(3):
-        clock.tick(1)
-        made = record(client, recorder, owner, factories.person(friend)) if kind == "consent" \
-            else record_link(client, recorder, owner)
-        items.append(made.json["id"])
-    assert queue_pages(client, approver, 2) == [items[:2], items[2:]]
-
-
-def test_items_recorded_in_the_same_millisecond_are_paged_by_id(client, patient, recorder,
-                                                                 approver, friend):
-    owner = factories.owner_id(client, patient)
-    recorded = sorted([record(client, recorder, owner, factories.person(friend)).json["id"],
-                       record(client, recorder, owner, factories.person(friend)).json["id"],
-                       record_link(client, recorder, owner).json["id"]])
-    assert queue_pages(client, approver, 1) == [[item] for item in recorded]
-
-
-@pytest.mark.parametrize("cursor", ["not base64!", "bm90IGpzb24", "WzEsIDJd", "WyJ4IiwgIjEiXQ",
-                                    "WyIyMDI2LTExLTI1VDA5OjAwOjAwKzAwOjAwIiwgMV0"])
-def test_a_cursor_the_queue_did_not_give_is_a_422(client, approver, cursor):
-    refused = client.get("/v1/staff/approvals", headers=approver.auth,
-                         query_string={"cursor": cursor})
-    assert refused.status_code == 422 and "cursor" in refused.json["errors"]
-
-
-def test_each_viewing_of_a_scan_is_on_the_patients_log_naming_the_item(
-        app, client, patient, recorder, approver, friend):
-    owner = factories.owner_id(client, patient)
-    scan = {"content_type": "application/pdf", "data": base64.b64encode(PDF).decode()}
-    consent = record(client, recorder, owner, factories.person(friend), evidence_scan=scan)
-    link = record_link(client, recorder, owner, evidence_scan=scan)  # the patient as the child
-    for item in (consent.json["id"], link.json["id"]):
-        fetched = client.get(f"/v1/staff/approvals/{item}/evidence-scan", headers=approver.auth)
-        assert fetched.status_code == 200 and fetched.data == PDF
-    log = client.get("/v1/me/access-log", headers=patient.auth).json["items"]
-    read = [e["consent_id"] for e in log if e["action"] == "evidence.read"]
-    assert len(read) == 2 and set(read) == {consent.json["id"], link.json["id"]}
-    with app.app_context():
-        stored = {s["subject_id"]: s for s in current_ctx().db.evidence_scans.find({})}
-    assert [(s["uploaded_by"] or {}).get("type") for s in stored.values()] == ["staff", "staff"]
-    assert stored[consent.json["id"]]["uploaded_by"] == stored[link.json["id"]]["uploaded_by"]
 
 
 def test_each_decision_is_a_security_event_of_the_patient_saying_which(
