@@ -133,3 +133,17 @@ def test_no_module_over_300_lines():
     long = sorted(f"{p.relative_to(ROOT)}: {n}" for p in files
                   if (n := len(p.read_text().splitlines())) > 300)
     assert long == []
+
+
+def test_every_service_and_repository_loads_without_the_web_framework():
+    """Imported in a fresh interpreter, no module under services/ or models/ brings flask,
+    flask_jwt_extended or werkzeug in with it (what the domain tests rely on)."""
+    import subprocess
+    import sys
+    names = sorted(modules("services", "models"))
+    script = ("import importlib, sys\n"
+              f"for name in {names!r}: importlib.import_module(name)\n"
+              f"print(sorted(m for m in sys.modules if m.split('.')[0] in {FRAMEWORK!r}))")
+    run = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                         text=True, check=True)
+    assert run.stdout.strip() == "[]"
