@@ -5,9 +5,9 @@ from api.extensions import limiter
 from api.guard import claims, require
 from api.json_body import Blueprint
 from api.schemas.auth import (ClientTokenIn, ClientTokenOut, LoginIn, LoginOut, MfaIn,
-                                 PasswordResetIn, RecoveryCodesIn, RecoveryCodesOut, RegisterIn,
-                                 RegisterOut, SignedInOut, TokensOut, TotpActivateIn,
-                                 TotpActivateOut, TotpSetupIn, TotpSetupOut)
+                              PasswordResetIn, RecoveryCodesIn, RecoveryCodesOut, RegisterIn,
+                              RegisterOut, SignedInOut, TokensOut, TotpActivateIn,
+                              TotpActivateOut, TotpSetupIn, TotpSetupOut)
 from api.extensions import ctx
 from services.operations import hospitals
 from services.signin import auth, credentials, factors, identity, registration, sessions

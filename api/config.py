@@ -117,7 +117,7 @@ def _encryption_keys(env) -> dict:
     """The active data key, its id and the old keys still readable during a rotation. Raises
     ConfigError for a key that is not base64 of 32 bytes or a malformed list."""
     settings = {"DATA_ENCRYPTION_KEY": _key_from_file(env) or env.get("DATA_ENCRYPTION_KEY",
-                                                                     DEV_DATA_KEY),
+                                                                      DEV_DATA_KEY),
                 "DATA_ENCRYPTION_KEY_ID": env.get("DATA_ENCRYPTION_KEY_ID") or "k1"}
     try:
         decode_key(settings["DATA_ENCRYPTION_KEY"])

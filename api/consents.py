@@ -4,8 +4,8 @@ from api.guard import claims, require
 from api.json_body import Blueprint
 from api.schemas.approvals import RepresentativeOut
 from api.schemas.consents import (ConsentIn, ConsentOut, ReceiptCheckIn, ReceiptCheckOut,
-                                     RevokeIn, SharedPatientOut, SharedRecordsOut,
-                                     SharedRecordsQuery)
+                                  RevokeIn, SharedPatientOut, SharedRecordsOut,
+                                  SharedRecordsQuery)
 from api.extensions import ctx
 from services.sharing import consents, representatives, shared_access
 from services.signin.tokens import PATIENT

@@ -2,7 +2,7 @@
 from api.guard import claims, require
 from api.json_body import Blueprint
 from api.schemas.notifications import (DeviceIn, DeviceOut, NotificationPageOut,
-                                          NotificationQuery, PreferencesIn, PreferencesOut)
+                                       NotificationQuery, PreferencesIn, PreferencesOut)
 from api.extensions import ctx
 from services.operations import devices, notify
 from services.signin.tokens import PATIENT

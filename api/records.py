@@ -3,7 +3,7 @@ from api.etags import conditional
 from api.guard import claims, require
 from api.json_body import Blueprint
 from api.schemas.records import (FhirBundleOut, MeasurementIn, MeasurementOut, RecordDetailOut,
-                                    RecordPageOut, RecordQuery)
+                                 RecordPageOut, RecordQuery)
 from api.extensions import ctx
 from services.records import measurements, reading
 from services.signin.tokens import PATIENT

@@ -5,9 +5,9 @@ from api.extensions import limiter
 from api.guard import claims, require, token_subject
 from api.json_body import Blueprint
 from api.schemas.activation import (ActivationCodeIn, ActivationCodeOut, StaffPatientOut,
-                                       StaffPatientSearchIn)
+                                    StaffPatientSearchIn)
 from api.schemas.approvals import (ApprovalOut, ApprovalPageOut, ApprovalQuery, DecisionIn,
-                                      RepresentativeIn, RepresentativeOut)
+                                   RepresentativeIn, RepresentativeOut)
 from api.schemas.consents import ResetMfaIn, StaffConsentIn, StaffConsentOut, StaffRevokeIn
 from api.extensions import ctx
 from services.operations import staff_tools

@@ -41,14 +41,14 @@ class Accounts:
     def set_password_hash(self, kind: str, account_id: str, password_hash: str) -> None:
         """A new password: a credential change (the epoch moves on)."""
         self._col(kind).update_one({"_id": account_id},
-                              {"$set": {"password_hash": password_hash, "password_changed_at": utcnow()},
-                               "$inc": {"auth_epoch": 1}})
+                                   {"$set": {"password_hash": password_hash, "password_changed_at": utcnow()},
+                                    "$inc": {"auth_epoch": 1}})
 
     def disable(self, kind: str, account_id: str) -> bool:
         """Refuse every future sign-in; False when there is no such account."""
         result = self._col(kind).update_one({"_id": account_id},
-                                       {"$set": {"disabled": True, "disabled_at": utcnow()},
-                                        "$inc": {"auth_epoch": 1}})
+                                            {"$set": {"disabled": True, "disabled_at": utcnow()},
+                                             "$inc": {"auth_epoch": 1}})
         return result.matched_count == 1
 
     def set_pending_totp(self, kind: str, account_id: str, encrypted_secret: str) -> None:
@@ -93,7 +93,7 @@ class Accounts:
 
     def replace_recovery_codes(self, kind: str, account_id: str, recovery_hashes: list[str]) -> None:
         self._col(kind).update_one({"_id": account_id, "totp_active": True},
-                              {"$set": {"recovery_code_hashes": recovery_hashes}})
+                                   {"$set": {"recovery_code_hashes": recovery_hashes}})
 
 
 # Transitional: the module-level functions of before, on the app's database.

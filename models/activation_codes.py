@@ -24,7 +24,7 @@ class ActivationCodes:
         `pending` code works only once a second staff account approved it (decide)."""
         now = utcnow()
         self.db.activation_codes.update_many({"national_id_hash": national_id_hash, "used_at": None},
-                                              {"$set": {"used_at": now, "superseded": True}})
+                                             {"$set": {"used_at": now, "superseded": True}})
         self.db.activation_codes.insert_one({
             "_id": code_id, "national_id_hash": national_id_hash, "code_hash": code_hash,
             "patient_id": patient_id, "expires_at": expires_at, "issued_by": issued_by,

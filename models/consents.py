@@ -27,13 +27,13 @@ class Consents:
         """The patient's consents to one grantee (the engine decides which of them hold)."""
         require_str(patient_id, grantee_key)
         return list(self.db.consents.find({"patient_id": patient_id, "grantee.kind": grantee_kind,
-                                            "grantee.key": grantee_key}))
+                                           "grantee.key": grantee_key}))
 
     def to_grantee(self, grantee_kind: str, grantee_key: str) -> list[dict]:
         """Consents naming this grantee that were not revoked (for "shared with me")."""
         require_str(grantee_key)
         return list(self.db.consents.find({"grantee.kind": grantee_kind, "grantee.key": grantee_key,
-                                            "status": "active"}))
+                                           "status": "active"}))
 
     def mark_revoked(self, patient_id: str, consent_id: str, fields: dict) -> bool:
         """Record the revocation of an active consent, or of one still awaiting approval; False

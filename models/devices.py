@@ -27,11 +27,11 @@ class Devices:
                   "$setOnInsert": {"_id": device_id, "created_at": now}}
         try:
             return self.db.devices.find_one_and_update({"token_hash": token_hash}, update,
-                                                        upsert=True,
-                                                        return_document=ReturnDocument.AFTER)
+                                                       upsert=True,
+                                                       return_document=ReturnDocument.AFTER)
         except DuplicateKeyError:  # a parallel registration of the same token inserted it
             return self.db.devices.find_one_and_update({"token_hash": token_hash}, update,
-                                                        return_document=ReturnDocument.AFTER)
+                                                       return_document=ReturnDocument.AFTER)
 
     def of_patient(self, patient_id: str, unlinked_since: datetime | None = None) -> list[dict]:
         """The patient's linked devices; with `unlinked_since`, also those unlinked at or after it
@@ -54,7 +54,7 @@ class Devices:
     def unlink_session(self, session_id: str) -> None:
         """Signing a session out unlinks its device: nothing new is pushed to it."""
         self.db.devices.update_many({"session_id": session_id, "unlinked_at": None},
-                                     {"$set": {"unlinked_at": utcnow()}})
+                                    {"$set": {"unlinked_at": utcnow()}})
 
     def unlink_all(self, account_id: str, keep_session_id: str | None = None) -> None:
         query: dict = {"patient_id": account_id, "unlinked_at": None}

@@ -15,7 +15,7 @@ class EvidenceScans:
     def get(self, scan_id: str, patient_id: str, subject_id: str) -> dict | None:
         require_str(scan_id, patient_id, subject_id)
         return self.db.evidence_scans.find_one({"_id": scan_id, "patient_id": patient_id,
-                                                 "subject_id": subject_id})
+                                                "subject_id": subject_id})
 
 
 # Transitional: the module-level functions of before, on the app's database.

@@ -62,7 +62,7 @@ class Hospitals:
         if not hospital_ids:
             return {}
         cursor = self.db.hospitals.find({"_id": {"$in": list(hospital_ids)}, **_HOSPITALS_ONLY},
-                                         {"name": 1})
+                                        {"name": 1})
         return {doc["_id"]: doc["name"] for doc in cursor}
 
     def accepts_token(self, hospital_id: str, generation: int) -> bool:
@@ -78,7 +78,7 @@ class Hospitals:
         hospitals. One query."""
         require_str(*hospital_ids)
         cursor = self.db.hospitals.find({"_id": {"$in": list(hospital_ids)}},
-                                         {"sensitive_labels": 1, "name": 1})
+                                        {"sensitive_labels": 1, "name": 1})
         return {doc["_id"]: (doc.get("sensitive_labels", []), doc.get("name") or "")
                 for doc in cursor}
 
@@ -86,7 +86,7 @@ class Hospitals:
         """Mark the hospital as a specialty whose every record carries these labels (added to any
         it has; never taken away here). False when there is no such hospital."""
         result = self.db.hospitals.update_one({"_id": hospital_id},
-                                               {"$addToSet": {"sensitive_labels": {"$each": labels}}})
+                                              {"$addToSet": {"sensitive_labels": {"$each": labels}}})
         return result.matched_count == 1
 
 

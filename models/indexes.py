@@ -12,7 +12,7 @@ INDEX_NOT_FOUND = 27  # MongoDB's error code
 # served by an index below (tests/indexcheck/coverage.py states the rule; the suite checks it).
 ALLOWED_SCANS: dict[str, str] = {
     "models/sealed.py:Sealed.documents": "key rotation (`flask rotate-keys`, an operator job) reads "
-                                  "every sealed value of every collection in _id order",
+    "every sealed value of every collection in _id order",
     "models/sealed.py:Sealed.count": "key rotation counts what it will read, for its progress bar",
 }
 

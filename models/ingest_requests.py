@@ -28,8 +28,8 @@ class IngestRequests:
         for _ in range(3):  # a key released between our insert and our read is claimed again
             try:
                 self.db.ingest_requests.insert_one({"_id": key_id, "body_hash": body_hash,
-                                                     "state": "pending", "lease_until": now + LEASE,
-                                                     "holder": holder, "created_at": now})
+                                                    "state": "pending", "lease_until": now + LEASE,
+                                                    "holder": holder, "created_at": now})
                 return holder, None
             except DuplicateKeyError:
                 doc = self.db.ingest_requests.find_one({"_id": key_id})

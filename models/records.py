@@ -48,8 +48,8 @@ class Records:
         worth; served by the unique (hospital, type, source key) index)."""
         require_str(hospital_id, *resource_types, *source_keys)
         return list(self.db.records.find({"hospital_id": hospital_id,
-                                           "resource_type": {"$in": resource_types},
-                                           "source_key": {"$in": source_keys}}))
+                                          "resource_type": {"$in": resource_types},
+                                          "source_key": {"$in": source_keys}}))
 
     def pushed_by(self, patient_id: str, hospital_id: str) -> bool:
         """Whether the hospital stored any record of the patient (a version, not only a pointer a

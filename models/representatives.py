@@ -29,14 +29,14 @@ class Representatives:
         are in force)."""
         require_str(child_id, representative_key)
         return list(self.db.representatives.find({"child_id": child_id,
-                                                   "representative_key": representative_key}))
+                                                  "representative_key": representative_key}))
 
     def of_representative(self, representative_key: str) -> list[dict]:
         """Approved links naming this person (for "shared with me"; expiry is judged by the
         caller at read time)."""
         require_str(representative_key)
         return list(self.db.representatives.find({"representative_key": representative_key,
-                                                   "status": "active"}))
+                                                  "status": "active"}))
 
     def pending(self, after: tuple | None, limit: int) -> list[dict]:
         """Links awaiting approval, oldest first; `after` as in models.consents.pending."""

@@ -21,10 +21,10 @@ def ensure(ctx, national_id: str, name: str | None = None, birth_date: str | Non
     new_id = opaque_id("pat")
     values = {"national_id": national_id, "name": name, "birth_date": birth_date}
     patient_id = ctx.repos.patients.ensure_patient(national_id_hash(ctx, national_id), new_id,
-                                         seal(ctx, new_id, values))
+                                                   seal(ctx, new_id, values))
     if patient_id != new_id and (name or birth_date):
         ctx.repos.patients.set_missing(patient_id, seal(ctx, patient_id, {"name": name,
-                                                           "birth_date": birth_date}))
+                                                                          "birth_date": birth_date}))
     return patient_id
 
 
@@ -71,7 +71,7 @@ def end_session(ctx, patient_id: str, session_id: str) -> None:
         raise NotFound("No such session.")
     # On the trail before it takes effect (an effect without its entry does not happen).
     ctx.audit.record("session.end", actor=_self(patient_id), patient_id=patient_id,
-                 target={"session_id": session_id})
+                     target={"session_id": session_id})
     sessions.end(ctx, patient_id, session_id)
 
 

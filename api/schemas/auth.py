@@ -3,7 +3,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from api.schemas.common import (FullMatch, StrictSchema, national_id_field, password_field,
-                                   text_field)
+                                text_field)
 
 TOTP_CODE = FullMatch(r"^[0-9]{6}$", error="Must be 6 digits.")
 

@@ -23,7 +23,7 @@ def create_hospital(ctx, name: str, hospital_id: str | None = None,
     hospital_id = hospital_id or opaque_id("hosp")
     client_id, secret = opaque_id("cli"), client_secret()
     if not ctx.repos.hospitals.insert(hospital_id, name, client_id, _secret_hash(ctx, secret),
-                            scopes or DEFAULT_SCOPES):
+                                      scopes or DEFAULT_SCOPES):
         raise Conflict(f"A hospital with id {hospital_id} already exists.")
     return {"hospital_id": hospital_id, "client_id": client_id, "client_secret": secret}
 
@@ -46,7 +46,7 @@ def rotate_secret(ctx, hospital_id: str, grace_hours: int | None = None) -> dict
     if not ctx.repos.hospitals.get(hospital_id):
         raise NotFound("No hospital with that id.")
     if not ctx.repos.hospitals.replace_secret(hospital_id, _secret_hash(ctx, secret), valid_until,
-                                    end_old_tokens=grace == 0):
+                                              end_old_tokens=grace == 0):
         raise Conflict("The secret changed meanwhile; try again.")
     return {"hospital_id": hospital_id, "client_secret": secret,
             "previous_secret_valid_until": valid_until}

@@ -9,7 +9,7 @@ def find_patient(ctx, national_id: str, staff_id: str) -> list[dict]:
     if not patient:
         return []
     ctx.audit.record("patient.lookup", actor={"type": "staff", "id": staff_id},
-                 patient_id=patient["_id"])
+                     patient_id=patient["_id"])
     return [{"id": patient["_id"], "national_id": national_id,
              "registered": bool(patient.get("registered_at")),
              "totp_active": bool(patient.get("totp_active")),

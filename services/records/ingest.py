@@ -42,7 +42,7 @@ def ingest(ctx, hospital_id: str, body, body_hash: str, idempotency_key: str | N
         # Inside the try: an answer that fails to be saved frees the key too, or every retry
         # would hear 409 "still being processed" until the lease ran out.
         ctx.repos.ingest_requests.finish(key_id, holder,
-                               ctx.cipher.encrypt_json(answer, sealing.ingest_answer(key_id)), 200)
+                                         ctx.cipher.encrypt_json(answer, sealing.ingest_answer(key_id)), 200)
     except Exception:
         ctx.repos.ingest_requests.release(key_id, holder)
         raise
@@ -71,7 +71,7 @@ def _ingest(ctx, hospital_id: str, body) -> dict:
     # Recorded before anything is stored: a push that fails halfway is still on the trail.
     for patient_id, count in Counter(patient_ids[c.national_id] for c in to_store).items():
         ctx.audit.record("records.push", actor={"type": "hospital", "id": hospital_id},
-                     patient_id=patient_id, target={"bundle_id": bundle_id, "count": count})
+                         patient_id=patient_id, target={"bundle_id": bundle_id, "count": count})
     known, told, entries = _known_records(ctx, hospital_id, to_store), set(), []
     for candidate in parsed.candidates:
         entry, news_for = _entry_outcome(ctx, hospital_id, candidate, bundle_id, patient_ids, known)
@@ -179,8 +179,8 @@ def store_resource(ctx, hospital_id: str | None, patient_id: str, candidate, bun
     number = record["version"] + 1
     while True:  # a parallel amendment may take a number first
         sealed = ctx.cipher.encrypt_json(candidate.resource,
-                                       sealing.version({**record, "version": number,
-                                                        "record_id": record["_id"]}))
+                                         sealing.version({**record, "version": number,
+                                                          "record_id": record["_id"]}))
         if ctx.repos.records.add_version(record, number, sealed, content_hash, bundle_id):
             break
         if ctx.repos.records.version(record["_id"], number)["content_hash"] == content_hash:

@@ -26,7 +26,7 @@ def add(ctx, patient_id: str, measurement: dict) -> str:
         summary=_summary(measurement))
     # Recorded before it is stored: a measurement without its entry does not exist.
     ctx.audit.record("records.add", actor={"type": "patient", "id": patient_id},
-                 patient_id=patient_id, target={"record_id": record_id})
+                     patient_id=patient_id, target={"record_id": record_id})
     return store_resource(ctx, None, patient_id, candidate, None, author=patient_id,
                           new_id=record_id)[1]
 

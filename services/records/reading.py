@@ -20,7 +20,7 @@ def list_for(ctx, patient_id: str, *, category: str | None = None, since: dateti
                              cursor=cursor, limit=limit)
     items = views(ctx, docs)
     ctx.audit.record("records.list", actor=_self(patient_id), patient_id=patient_id,
-                 target={"count": len(items)})
+                     target={"count": len(items)})
     return {"items": items, "next_cursor": next_cursor}
 
 
@@ -30,8 +30,8 @@ def page(ctx, patient_id: str, scope: str, *, categories=None, since=None, curso
     for the list `scope` names (cursor_scope). Raises InvalidInput for a bad cursor."""
     return paging.page(
         lambda after, n: ctx.repos.records.for_patient(patient_id, categories=categories, since=since,
-                                           after=after, limit=n,
-                                           exclude_hospital=exclude_hospital),
+                                                       after=after, limit=n,
+                                                       exclude_hospital=exclude_hospital),
         positions(ctx, scope), cursor, limit, MAX_PAGE)
 
 
@@ -50,7 +50,7 @@ def get(ctx, patient_id: str, record_id: str) -> dict:
                 "resource": ctx.cipher.decrypt_json(v["resource"], sealing.version(v))}
                for v in ctx.repos.records.versions_of(record_id)]
     ctx.audit.record("records.read", actor=_self(patient_id), patient_id=patient_id,
-                 target={"record_id": record_id})
+                     target={"record_id": record_id})
     return {**view(ctx, doc, _hospital_names(ctx, [doc])), "history": history}
 
 
@@ -61,7 +61,7 @@ def export(ctx, patient_id: str) -> dict:
     resources = [ctx.cipher.decrypt_json(doc["resource"], sealing.record(doc))
                  for doc in ctx.repos.records.all_for_patient(patient_id) if doc.get("version")]
     ctx.audit.record("records.export", actor=_self(patient_id), patient_id=patient_id,
-                 target={"count": len(resources)})
+                     target={"count": len(resources)})
     return fhir.collection_bundle(_patient_resource(person), resources)
 
 

@@ -46,8 +46,8 @@ def grant(ctx, patient_id: str, body: dict, *, actor: dict, evidence: str | None
         doc["grantee_national_id"] = ctx.cipher.encrypt(shown, sealing.consent_grantee(granted.id))
     # On the trail before it exists: a grant whose entry cannot be written never takes effect.
     ctx.audit.record("consent.propose" if granted.source == engine.STAFF else "consent.grant",
-                 actor=actor, patient_id=patient_id, consent_id=granted.id,
-                 purpose=granted.purpose)
+                     actor=actor, patient_id=patient_id, consent_id=granted.id,
+                     purpose=granted.purpose)
     if scan:
         doc["evidence_scan_id"] = scans.store(ctx, scan, patient_id, granted.id, actor)
     ctx.repos.consents.insert(doc)
@@ -218,7 +218,7 @@ def view(ctx, doc: dict, for_staff: bool = False, hidden_hospitals: set = frozen
         elif shown["id"] in hidden_hospitals:
             shown = {"type": "hospital", "hidden": True}
     receipts = {} if for_staff else {"receipt": doc["receipt"],
-                                      "revocation_receipt": doc.get("revocation_receipt")}
+                                     "revocation_receipt": doc.get("revocation_receipt")}
     return {"id": doc["_id"], "grantee": shown, "categories": doc["categories"],
             "sensitive": sensitive, "purpose": doc["purpose"],
             "starts_at": doc["period_start"], "expires_at": doc["period_end"],

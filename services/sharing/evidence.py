@@ -31,7 +31,7 @@ def store(ctx, scan: dict, patient_id: str, subject_id: str, recorded_by: dict) 
     """Seal and keep a checked scan of the form behind `subject_id`; its id."""
     scan_id = opaque_id("scn")
     sealed = ctx.cipher.encrypt(base64.b64encode(scan["data"]).decode("ascii"),
-                              sealing.evidence_scan(scan_id, patient_id, subject_id))
+                                sealing.evidence_scan(scan_id, patient_id, subject_id))
     doc = {"_id": scan_id, "patient_id": patient_id, "subject_id": subject_id,
            "content_type": scan["content_type"], "size": len(scan["data"]),
            "data": sealed,
@@ -47,7 +47,7 @@ def open_scan(ctx, scan_id: str | None, patient_id: str, subject_id: str, staff_
     if doc is None:
         raise NotFound("No scan was uploaded for this item.")
     ctx.audit.record("evidence.read", actor={"type": "staff", "id": staff_id},
-                 patient_id=patient_id, consent_id=subject_id)
+                     patient_id=patient_id, consent_id=subject_id)
     text = ctx.cipher.decrypt(doc["data"], sealing.evidence_scan(scan_id, patient_id, subject_id))
     return {"content_type": doc["content_type"], "data": base64.b64decode(text)}
 

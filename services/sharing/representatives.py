@@ -50,12 +50,12 @@ def record(ctx, child_id: str, body: dict, *, actor: dict, evidence_scan: dict |
            "representative_national_id": ctx.cipher.encrypt(
                body["representative_national_id"], sealing.representative(link_id, "national_id")),
            "child_birth_date": ctx.cipher.encrypt(born.isoformat(),
-                                                sealing.representative(link_id, "child_birth_date")),
+                                                  sealing.representative(link_id, "child_birth_date")),
            "relationship": body["relationship"], "evidence": body["evidence"],
            "status": engine.PROPOSED, "recorded_by": f"staff:{actor['id']}", "recorded_at": now}
     doc["seal"] = _seal(ctx, doc)
     ctx.audit.record("representative.propose", actor=actor, patient_id=child_id,
-                 consent_id=link_id)
+                     consent_id=link_id)
     if scan:
         doc["evidence_scan_id"] = evidence.store(ctx, scan, child_id, link_id, actor)
     ctx.repos.representatives.insert(doc)
@@ -173,7 +173,7 @@ def as_consent(ctx, doc: dict) -> engine.Consent:
 def view(ctx, doc: dict) -> dict:
     """What staff see of a link: the representative's national ID masked."""
     national_id = ctx.cipher.decrypt(doc["representative_national_id"],
-                                   sealing.representative(doc["_id"], "national_id"))
+                                     sealing.representative(doc["_id"], "national_id"))
     born = _birth_date(ctx, doc)
     return {"id": doc["_id"], "patient_id": doc["child_id"],
             "representative_national_id": "********" + national_id[-4:],
@@ -209,7 +209,7 @@ def _ends_at(ctx, born: date) -> datetime:
 
 def _birth_date(ctx, doc: dict) -> date:
     return date.fromisoformat(ctx.cipher.decrypt(doc["child_birth_date"],
-                                               sealing.representative(doc["_id"], "child_birth_date")))
+                                                 sealing.representative(doc["_id"], "child_birth_date")))
 
 
 def _invalid(field: str, message: str) -> InvalidInput:

@@ -36,9 +36,9 @@ def shared_with_me(ctx, me: str) -> list[dict]:
                    if engine.standing(link, now) == engine.IN_FORCE}
     if found:  # each sharing patient's name is read: on each one's access log
         ctx.audit.record_many([{"action": "profile.read", "actor": {"type": "patient", "id": me},
-                            "patient_id": patient_id,
-                            "consent_id": min(c.id for c in consents)}
-                           for patient_id, consents in sorted(found.items())])
+                                "patient_id": patient_id,
+                                "consent_id": min(c.id for c in consents)}
+                               for patient_id, consents in sorted(found.items())])
     return [{**_shared_view(ctx, patient_id, consents),
              "legal_representative": patient_id in represented}
             for patient_id, consents in found.items()]
@@ -66,7 +66,7 @@ def hospital_search(ctx, hospital_id: str, national_id: str, purpose: str, *, ca
         # answer's time does not tell who is on the platform.
         consents_between(ctx, "", engine.Grantee.hospital(hospital_id))
         ctx.audit.record("records.list", actor={"type": "hospital", "id": hospital_id},
-                     purpose=purpose, outcome="denied")
+                         purpose=purpose, outcome="denied")
         raise Forbidden(_NO_CONSENT)
     return _read(ctx, patient["_id"], engine.Grantee.hospital(hospital_id), purpose,
                  {"type": "hospital", "id": hospital_id}, category=category, cursor=cursor,
@@ -115,7 +115,7 @@ def _read(ctx, patient_id: str, grantee, purpose: str, actor: dict, *, category,
     shown = [doc for doc, _ in shown]
     for consent_id in sorted(consent_ids) or [None]:
         ctx.audit.record("records.list", actor=actor, patient_id=patient_id, purpose=purpose,
-                     consent_id=consent_id, target={"count": len(shown)})
+                         consent_id=consent_id, target={"count": len(shown)})
         if consent_id:  # told once per consent, registered or not yet (it waits)
             notify.notify(ctx, patient_id, "first_access_under_consent", {"consent_id": consent_id},
                           once_for=consent_id)
@@ -139,7 +139,7 @@ def _visible(ctx, consents, patient_id: str, grantee, purpose: str, category, ac
         visible = visible & {category}
     if not visible:
         ctx.audit.record("records.list", actor=actor, patient_id=patient_id, purpose=purpose,
-                     outcome="denied")
+                         outcome="denied")
         raise Forbidden(_NO_CONSENT)
     return visible
 

@@ -21,10 +21,10 @@ def change_password(ctx, kind: str, account_id: str, session_id: str, current: s
                        owner(kind, account))
     lockout.succeeded(ctx, taken)
     check_password_policy(new, {**account, **(patients.person(ctx, account)
-                                               if kind == accounts.PATIENT else {})})
+                                              if kind == accounts.PATIENT else {})})
     _set_password(ctx, kind, account, new, "password_changed", keep_session_id=session_id)
     ctx.audit.record("password.change", actor={"type": kind, "id": account_id},
-                 patient_id=account_id if kind == accounts.PATIENT else None)
+                     patient_id=account_id if kind == accounts.PATIENT else None)
 
 
 def reset_password(ctx, national_id: str, activation_code: str, new_password: str,
@@ -63,7 +63,7 @@ def reset_password(ctx, national_id: str, activation_code: str, new_password: st
 def _set_password(ctx, kind: str, account: dict, password: str, reason: str,
                   keep_session_id: str | None = None) -> None:
     ctx.repos.accounts.set_password_hash(kind, account["_id"],
-                               ctx.passwords.hash(password, login_of(kind, account)))
+                                         ctx.passwords.hash(password, login_of(kind, account)))
     # Told first: the notice then still reaches the devices the sign-out unlinks.
     notify.security_event(ctx, kind, account["_id"], reason)
     sessions.end_all(ctx, account["_id"], reason, keep_session_id)

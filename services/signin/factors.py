@@ -42,7 +42,7 @@ def begin_setup(ctx, claims: dict, reauth: dict) -> dict:
         reauthenticate(ctx, kind, account, claims["sid"], reauth)
     secret = totp.new_secret()
     ctx.repos.accounts.set_pending_totp(kind, account["_id"],
-                              ctx.cipher.encrypt(secret, sealing.totp(kind, account["_id"])))
+                                        ctx.cipher.encrypt(secret, sealing.totp(kind, account["_id"])))
     uri = totp.provisioning_uri(secret, _totp_label(ctx, kind, account), ctx.setting("TOTP_ISSUER"))
     return {"secret": secret, "otpauth_uri": uri}
 
@@ -95,10 +95,10 @@ def reset_by_staff(ctx, patient_id: str, staff_id: str, reason: str) -> None:
         raise NotFound("No such patient.")
     # Told first: the notice then still reaches the devices the sign-out unlinks.
     notify.security_event(ctx, accounts.PATIENT, patient_id, "second_factor_reset_by_staff",
-                           {"staff_id": staff_id, "reason": reason})
+                          {"staff_id": staff_id, "reason": reason})
     sessions.end_all(ctx, patient_id, "second_factor_reset_by_staff")
     ctx.audit.record("second_factor.reset", actor={"type": "staff", "id": staff_id},
-                 patient_id=patient_id)
+                     patient_id=patient_id)
 
 
 def reauthenticate(ctx, kind: str, account: dict, session_id: str, reauth: dict) -> None:
@@ -111,7 +111,7 @@ def reauthenticate(ctx, kind: str, account: dict, session_id: str, reauth: dict)
     taken = lockout.attempt(ctx, kind, login_of(kind, account), lockout.session_path(session_id))
     # The password first: a wrong one must not use up the code.
     if not (ctx.passwords.verify(account.get("password_hash"), password,
-                               login_of(kind, account))
+                                 login_of(kind, account))
             and spend(ctx, kind, account, code, recovery_code)):
         lockout.failed(ctx, taken, InvalidCredentials("The password or the code is not valid."),
                        owner(kind, account))

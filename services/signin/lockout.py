@@ -56,7 +56,7 @@ def attempt(ctx, kind: str, identifier: str, path: str = UNTRUSTED) -> Attempt:
     the path is locked."""
     try:
         return Attempt(ctx.repos.throttles.take(_key(ctx, kind, identifier, path), ctx.setting("LOCKOUT_THRESHOLD"),
-                                         lambda number: _lock_seconds(ctx, number)), path)
+                                                lambda number: _lock_seconds(ctx, number)), path)
     except throttles.Locked as locked:
         raise TooManyAttempts(math.ceil((locked.until - ctx.now()).total_seconds()))
 

@@ -32,7 +32,7 @@ def issue_activation_code(ctx, national_id: str, issued_by: dict, name: str | No
     expires_at = ctx.now() + timedelta(hours=ctx.setting("ACTIVATION_CODE_HOURS"))
     ctx.audit.record("activation_code.issue", actor=issued_by, patient_id=patient_id)
     ctx.repos.activation_codes.insert(code_id, patients.national_id_hash(ctx, national_id), code_hash(ctx, code),
-                            expires_at, issued_by, patient_id, pending=pending)
+                                      expires_at, issued_by, patient_id, pending=pending)
     # A registered patient is told: with a code, someone may reset their password. (The code
     # a person registers with is no news.)
     if registered:
@@ -84,7 +84,7 @@ def _require_pushed_by(ctx, hospital: dict, national_id: str) -> None:
     # "" is no patient's id: an unknown person costs the same indexed look-up.
     if not ctx.repos.records.pushed_by(patient_id or "", hospital["id"]):
         ctx.audit.record("activation_code.issue", actor=hospital, patient_id=patient_id,
-                     outcome="denied")
+                         outcome="denied")
         raise Forbidden(_NOT_TREATED_HERE)
 
 
