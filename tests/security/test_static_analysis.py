@@ -3,7 +3,7 @@ service, so it is a separate command: python -m tests.dependency_audit.)
 
 bandit: no finding of medium or high severity in the code that ships (its low findings are
 constant strings that look like passwords, 'Bearer' or a token prefix, and the jitter of the audit
-trail's retry; see the README). A `# nosec` needs a reason on the same line.
+trail's retry; see docs/security.md). A `# nosec` needs a reason on the same line.
 """
 import json
 import subprocess
