@@ -31,8 +31,8 @@ def _user_agent() -> str:
 def register(body):
     """Register a patient with national ID, single-use activation code and password."""
     contact = {k: body.get(k) for k in ("name", "phone", "email")}
-    return registration.register(ctx(), body["national_id"], body["activation_code"], body["password"],
-                                 contact)
+    return registration.register(ctx(), body["national_id"], body["activation_code"],
+                                 body["password"], contact)
 
 
 @blp.post("/login")

@@ -93,7 +93,8 @@ def record_representative(body, patient_id):
 def revoke_representative(body, patient_id, link_id):
     """Withdraw a legal representative on a signed decision (evidence); it stops permitting at
     once and the child is told. Taking access away needs no second account."""
-    return representatives.revoke(ctx(), patient_id, link_id, actor=_staff(), evidence=body["evidence"])
+    return representatives.revoke(ctx(), patient_id, link_id, actor=_staff(),
+                                  evidence=body["evidence"])
 
 
 @blp.get("/approvals")

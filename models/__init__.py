@@ -1,1 +1,2 @@
-"""Storage: the only package that imports pymongo. Repositories return plain dicts with string ids."""
+"""Storage: the only package that imports pymongo. Repositories return plain dicts with string
+ids."""

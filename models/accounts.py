@@ -41,7 +41,8 @@ class Accounts:
     def set_password_hash(self, kind: str, account_id: str, password_hash: str) -> None:
         """A new password: a credential change (the epoch moves on)."""
         self._col(kind).update_one({"_id": account_id},
-                                   {"$set": {"password_hash": password_hash, "password_changed_at": utcnow()},
+                                   {"$set": {"password_hash": password_hash,
+                                             "password_changed_at": utcnow()},
                                     "$inc": {"auth_epoch": 1}})
 
     def disable(self, kind: str, account_id: str) -> bool:
@@ -53,7 +54,8 @@ class Accounts:
 
     def set_pending_totp(self, kind: str, account_id: str, encrypted_secret: str) -> None:
         """A new secret waits here until a code proves the authenticator has it."""
-        self._col(kind).update_one({"_id": account_id}, {"$set": {"totp_pending": encrypted_secret}})
+        self._col(kind).update_one({"_id": account_id},
+                                   {"$set": {"totp_pending": encrypted_secret}})
 
     def activate_totp(self, kind: str, account_id: str, encrypted_secret: str, step: int,
                       recovery_hashes: list[str]) -> bool:
@@ -91,7 +93,8 @@ class Accounts:
              "$unset": {"totp_secret": "", "totp_pending": ""}, "$inc": {"auth_epoch": 1}})
         return result.matched_count == 1
 
-    def replace_recovery_codes(self, kind: str, account_id: str, recovery_hashes: list[str]) -> None:
+    def replace_recovery_codes(self, kind: str, account_id: str,
+                               recovery_hashes: list[str]) -> None:
         self._col(kind).update_one({"_id": account_id, "totp_active": True},
                                    {"$set": {"recovery_code_hashes": recovery_hashes}})
 

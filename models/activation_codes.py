@@ -18,13 +18,14 @@ class ActivationCodes:
     def __init__(self, db):
         self.db = db
 
-    def insert(self, code_id: str, national_id_hash: str, code_hash: str, expires_at, issued_by: dict,
-               patient_id: str, pending: bool = False) -> None:
+    def insert(self, code_id: str, national_id_hash: str, code_hash: str, expires_at,
+               issued_by: dict, patient_id: str, pending: bool = False) -> None:
         """A new code; it cancels the patient's older unused ones (only the newest works). A
         `pending` code works only once a second staff account approved it (decide)."""
         now = utcnow()
-        self.db.activation_codes.update_many({"national_id_hash": national_id_hash, "used_at": None},
-                                             {"$set": {"used_at": now, "superseded": True}})
+        self.db.activation_codes.update_many(
+            {"national_id_hash": national_id_hash, "used_at": None},
+            {"$set": {"used_at": now, "superseded": True}})
         self.db.activation_codes.insert_one({
             "_id": code_id, "national_id_hash": national_id_hash, "code_hash": code_hash,
             "patient_id": patient_id, "expires_at": expires_at, "issued_by": issued_by,
@@ -35,10 +36,12 @@ class ActivationCodes:
         return self.db.activation_codes.find_one(_usable(national_id_hash, code_hash, utcnow()))
 
     def claim(self, national_id_hash: str, code_hash: str, purpose: str) -> bool:
-        """Mark a matching, unexpired, unused code as used; True only for the one caller that did."""
+        """Mark a matching, unexpired, unused code as used; True only for the one caller that
+        did."""
         now = utcnow()
         doc = self.db.activation_codes.find_one_and_update(
-            _usable(national_id_hash, code_hash, now), {"$set": {"used_at": now, "used_for": purpose}})
+            _usable(national_id_hash, code_hash, now),
+            {"$set": {"used_at": now, "used_for": purpose}})
         return doc is not None
 
     def get_by_id(self, code_id: str) -> dict | None:

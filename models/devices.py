@@ -22,8 +22,9 @@ class Devices:
         """Create the device, or move the token's device to this patient and session."""
         require_str(token_hash)
         now = utcnow()
-        update = {"$set": {"patient_id": patient_id, "session_id": session_id, "token": sealed_token,
-                           "last_seen_at": now, "unlinked_at": None, **fields},
+        update = {"$set": {"patient_id": patient_id, "session_id": session_id,
+                           "token": sealed_token, "last_seen_at": now, "unlinked_at": None,
+                           **fields},
                   "$setOnInsert": {"_id": device_id, "created_at": now}}
         try:
             return self.db.devices.find_one_and_update({"token_hash": token_hash}, update,
@@ -46,7 +47,8 @@ class Devices:
     def remove(self, patient_id: str, device_id: str) -> bool:
         """Only the patient's own device."""
         require_str(patient_id, device_id)
-        return self.db.devices.delete_one({"_id": device_id, "patient_id": patient_id}).deleted_count == 1
+        result = self.db.devices.delete_one({"_id": device_id, "patient_id": patient_id})
+        return result.deleted_count == 1
 
     def remove_by_id(self, device_id: str) -> None:
         self.db.devices.delete_one({"_id": device_id})

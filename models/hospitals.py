@@ -15,8 +15,9 @@ class Hospitals:
         """False when the hospital id is taken."""
         try:
             self.db.hospitals.insert_one({
-                "_id": hospital_id, "name": name, "client_id": client_id, "secret_hash": secret_hash,
-                "scopes": scopes, "active": True, "created_at": utcnow()})
+                "_id": hospital_id, "name": name, "client_id": client_id,
+                "secret_hash": secret_hash, "scopes": scopes, "active": True,
+                "created_at": utcnow()})
         except DuplicateKeyError:
             return False
         return True
@@ -40,8 +41,8 @@ class Hospitals:
             return False
         generation = hospital.get("secret_generation", 0) + 1
         fields = {"secret_hash": secret_hash, "previous_secret_hash": hospital["secret_hash"],
-                  "previous_secret_valid_until": previous_valid_until, "secret_generation": generation,
-                  "secret_rotated_at": utcnow()}
+                  "previous_secret_valid_until": previous_valid_until,
+                  "secret_generation": generation, "secret_rotated_at": utcnow()}
         if end_old_tokens:
             fields["min_token_generation"] = generation
         result = self.db.hospitals.update_one(
@@ -85,8 +86,8 @@ class Hospitals:
     def add_sensitive_labels(self, hospital_id: str, labels: list[str]) -> bool:
         """Mark the hospital as a specialty whose every record carries these labels (added to any
         it has; never taken away here). False when there is no such hospital."""
-        result = self.db.hospitals.update_one({"_id": hospital_id},
-                                              {"$addToSet": {"sensitive_labels": {"$each": labels}}})
+        result = self.db.hospitals.update_one(
+            {"_id": hospital_id}, {"$addToSet": {"sensitive_labels": {"$each": labels}}})
         return result.matched_count == 1
 
 

@@ -11,8 +11,8 @@ INDEX_NOT_FOUND = 27  # MongoDB's error code
 # Functions that read a whole collection on purpose, with the reason. Every other query must be
 # served by an index below (tests/indexcheck/coverage.py states the rule; the suite checks it).
 ALLOWED_SCANS: dict[str, str] = {
-    "models/sealed.py:Sealed.documents": "key rotation (`flask rotate-keys`, an operator job) reads "
-    "every sealed value of every collection in _id order",
+    "models/sealed.py:Sealed.documents": "key rotation (`flask rotate-keys`, an operator job) "
+    "reads every sealed value of every collection in _id order",
     "models/sealed.py:Sealed.count": "key rotation counts what it will read, for its progress bar",
 }
 

@@ -23,7 +23,8 @@ class Records:
     def ensure_record(self, new_id: str, key: dict, fields: dict) -> dict:
         """The record of `key` (hospital_id or author, resource_type, source_key), created with
         `new_id` and `fields` on first push."""
-        # The key's fields come from the equality filter on insert; naming them again would conflict.
+        # The key's fields come from the equality filter on insert; naming them again would
+        # conflict.
         insert = {"_id": new_id, **fields, "version": 0, "created_at": utcnow()}
         try:
             return self.db.records.find_one_and_update(

@@ -9,7 +9,8 @@ class Sealed:
         self.db = db
 
     def count(self, collection: str, fields: tuple) -> int:
-        return self.db[collection].count_documents({"$or": [{f: {"$type": "string"}} for f in fields]})
+        return self.db[collection].count_documents(
+            {"$or": [{f: {"$type": "string"}} for f in fields]})
 
     def documents(self, collection: str, fields: tuple, batch_size: int = 500):
         """Every document holding one of `fields`, with its _id, those fields and `extra` keys."""

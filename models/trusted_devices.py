@@ -33,7 +33,8 @@ class TrustedDevices:
 
     def _revoke(self, query: dict, reason: str) -> int:
         result = self.db.trusted_devices.update_many(
-            {**query, "revoked_at": None}, {"$set": {"revoked_at": utcnow(), "revoked_reason": reason}})
+            {**query, "revoked_at": None},
+            {"$set": {"revoked_at": utcnow(), "revoked_reason": reason}})
         return result.modified_count
 
     def trusted_session_ids(self, account_id: str) -> set[str]:

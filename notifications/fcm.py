@@ -98,7 +98,8 @@ class FcmSender:
                 message = self._message(push)
                 # send_each validates the whole list before sending any: one bad message would
                 # refuse the batch, so each is checked (encoded) alone first.
-                messaging._MessagingService.encode_message(message)  # pylint: disable=protected-access
+                messaging._MessagingService.encode_message(  # pylint: disable=protected-access
+                    message)
             except (TypeError, ValueError):
                 results[index] = Result(push, FAILED, "INVALID_MESSAGE")
                 continue
@@ -192,7 +193,8 @@ def _tune_service(app: firebase_admin.App, base: str, retries: Retry) -> None:
     session = getattr(getattr(service, "_client", None), "session", None)
     if not hasattr(service, "_fcm_url") or session is None:
         raise RuntimeError("firebase-admin's messaging service changed; see STACK.md")
-    service._fcm_url = f"{base}/v1/projects/{app.project_id}/messages:send"  # pylint: disable=protected-access
+    service._fcm_url = (  # pylint: disable=protected-access
+        f"{base}/v1/projects/{app.project_id}/messages:send")
     # requests picks the longest matching prefix: firebase-admin mounted its own on the FCM host.
     for prefix in {"http://", "https://", FCM_BASE_URL, base}:
         session.mount(prefix, requests.adapters.HTTPAdapter(

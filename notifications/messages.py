@@ -8,8 +8,9 @@ KINDS = {
         "vi": ("Có kết quả mới", "Mở ứng dụng để xem."),
         "en": ("New results available", "Open the app to see them.")}),
     "first_access_under_consent": (True, {
-        "vi": ("Hồ sơ của bạn vừa được xem", "Một nơi bạn đã cho phép vừa xem hồ sơ. Mở ứng dụng "
-                                             "để biết chi tiết."),
+        "vi": ("Hồ sơ của bạn vừa được xem",
+               "Một nơi bạn đã cho phép vừa xem hồ sơ. "
+               "Mở ứng dụng để biết chi tiết."),
         "en": ("Your record was viewed", "Someone you allowed viewed your record for the first "
                                          "time. Open the app for details.")}),
     "consent_changed": (True, {
@@ -17,25 +18,29 @@ KINDS = {
         "en": ("Sharing permissions changed", "Open the app to review them.")}),
     # Security events: never muted.
     "new_device_sign_in": (False, {
-        "vi": ("Đăng nhập trên thiết bị mới", "Nếu không phải bạn, hãy đổi mật khẩu ngay."),
+        "vi": ("Đăng nhập trên thiết bị mới",
+               "Nếu không phải bạn, hãy đổi mật khẩu ngay."),
         "en": ("Sign-in on a new device", "If this was not you, change your password now.")}),
     "sign_in_trouble": (False, {
-        "vi": ("Nhiều lần đăng nhập thất bại", "Nếu không phải bạn, hãy mở ứng dụng."),
+        "vi": ("Nhiều lần đăng nhập thất bại",
+               "Nếu không phải bạn, hãy mở ứng dụng."),
         "en": ("Repeated failed sign-ins", "If this was not you, open the app.")}),
     "credentials_changed": (False, {
-        "vi": ("Thông tin đăng nhập đã thay đổi", "Nếu không phải bạn, hãy liên hệ hỗ trợ."),
+        "vi": ("Thông tin đăng nhập đã thay đổi",
+               "Nếu không phải bạn, hãy liên hệ hỗ trợ."),
         "en": ("Your sign-in details changed", "If this was not you, contact support.")}),
     "consent_changed_by_staff": (False, {
-        "vi": ("Nhân viên hỗ trợ đã thay đổi quyền chia sẻ", "Mở ứng dụng để xem."),
+        "vi": ("Nhân viên hỗ trợ đã thay đổi quyền chia sẻ",
+               "Mở ứng dụng để xem."),
         "en": ("Support staff changed your sharing", "Open the app to review it.")}),
     "activation_code_issued": (False, {
-        "vi": ("Đã cấp mã kích hoạt cho tài khoản của bạn", "Nếu bạn không yêu cầu, hãy liên hệ "
-                                                            "hỗ trợ ngay."),
+        "vi": ("Đã cấp mã kích hoạt cho tài khoản của bạn",
+               "Nếu bạn không yêu cầu, hãy liên hệ hỗ trợ ngay."),
         "en": ("An activation code was issued for your account", "If you did not ask for it, "
                                                                  "contact support now.")}),
     "representative_changed_by_staff": (False, {
-        "vi": ("Nhân viên hỗ trợ đã ghi nhận người đại diện", "Mở ứng dụng để xem ai được "
-                                                              "quyền đại diện cho bạn."),
+        "vi": ("Nhân viên hỗ trợ đã ghi nhận người đại diện",
+               "Mở ứng dụng để xem ai được quyền đại diện cho bạn."),
         "en": ("Support staff recorded a legal representative", "Open the app to see who may "
                                                                 "act for you.")}),
 }

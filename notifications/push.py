@@ -92,7 +92,8 @@ def device_label(token: str) -> str:
 
 def _check_collapse_key(key: str) -> None:
     if not _OPAQUE.fullmatch(key) or len(key.encode()) > MAX_COLLAPSE_KEY_BYTES:
-        raise ValueError(f"Push.collapse_key must be an id of at most {MAX_COLLAPSE_KEY_BYTES} bytes")
+        raise ValueError("Push.collapse_key must be an id of at most "
+                         f"{MAX_COLLAPSE_KEY_BYTES} bytes")
 
 
 def _checked_data(data: object) -> dict[str, str]:

@@ -114,5 +114,6 @@ def password_problems(password: str, user_inputs: list[str] = ()) -> list[str]:
     score = min(zxcvbn(text[:_ZXCVBN_MAX], user_inputs=inputs)["score"]
                 for text in {folded, joined} if text)
     if score < MIN_SCORE:
-        return ["This password is too common or too easy to guess; a few unrelated words work well."]
+        return ["This password is too common or too easy to guess; "
+                "a few unrelated words work well."]
     return []

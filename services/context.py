@@ -40,7 +40,8 @@ class Context:
 
     @cached_property
     def audit(self):
-        from services.audit.recorder import main_recorder  # the recorder needs the anchor's settings
+        # the recorder needs the anchor's settings
+        from services.audit.recorder import main_recorder
         return main_recorder(self)
 
     def setting(self, name: str):

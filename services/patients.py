@@ -23,8 +23,8 @@ def ensure(ctx, national_id: str, name: str | None = None, birth_date: str | Non
     patient_id = ctx.repos.patients.ensure_patient(national_id_hash(ctx, national_id), new_id,
                                                    seal(ctx, new_id, values))
     if patient_id != new_id and (name or birth_date):
-        ctx.repos.patients.set_missing(patient_id, seal(ctx, patient_id, {"name": name,
-                                                                          "birth_date": birth_date}))
+        ctx.repos.patients.set_missing(
+            patient_id, seal(ctx, patient_id, {"name": name, "birth_date": birth_date}))
     return patient_id
 
 
@@ -60,7 +60,8 @@ def profile(ctx, patient_id: str) -> dict:
     if not patient:
         raise NotFound()
     ctx.audit.record("profile.read", actor=_self(patient_id), patient_id=patient_id)
-    return {"id": patient["_id"], **person(ctx, patient), "registered_at": patient.get("registered_at"),
+    return {"id": patient["_id"], **person(ctx, patient),
+            "registered_at": patient.get("registered_at"),
             "recovery_codes_left": len(patient.get("recovery_code_hashes", []))}
 
 

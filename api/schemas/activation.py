@@ -6,7 +6,8 @@ from api.schemas.common import StrictSchema, national_id_field, text_field
 
 class ActivationCodeIn(StrictSchema):
     national_id = national_id_field(required=True)
-    name = text_field(200, metadata={"description": "the patient's name as the front desk knows it"})
+    name = text_field(200, metadata={
+        "description": "the patient's name as the front desk knows it"})
     birth_date = ma.fields.Date(metadata={"description": "YYYY-MM-DD; the password check refuses "
                                                          "passwords built on it"})
 

@@ -80,4 +80,5 @@ class ProblemSchema(ma.Schema):
     outcome = ma.fields.Dict(dump_only=True, metadata={
         "description": "FHIR OperationOutcome (rejected transaction bundles)"})
     errors = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()),
-                            dump_only=True, metadata={"description": "field -> messages (validation failures)"})
+                            dump_only=True,
+                            metadata={"description": "field -> messages (validation failures)"})

@@ -43,8 +43,8 @@ class NotificationPageOut(ma.Schema):
 
 
 class PreferencesIn(StrictSchema):
-    # The kinds are documented here and checked by services.operations.notify, which says which ones are
-    # security notifications (never muted).
+    # The kinds are documented here and checked by services.operations.notify, which says which
+    # ones are security notifications (never muted).
     muted = ma.fields.List(ma.fields.String(validate=validate.Length(max=64),
                                             metadata={"enum": MUTABLE_KINDS}),
                            required=True, validate=validate.Length(max=20))

@@ -33,7 +33,8 @@ class RecordOut(ma.Schema):
                                       metadata={"description": "clinical time"})
     issued_at = ma.fields.DateTime(required=True, allow_none=True)
     received_at = ma.fields.DateTime(required=True, metadata={"description": "first arrival"})
-    updated_at = ma.fields.DateTime(required=True, metadata={"description": "newest version's arrival"})
+    updated_at = ma.fields.DateTime(required=True,
+                                    metadata={"description": "newest version's arrival"})
     version = ma.fields.Integer(required=True)
     summary = ma.fields.Dict(required=True, metadata={"description": "a few display fields"})
     resource = ma.fields.Dict(required=True, metadata={

@@ -163,7 +163,8 @@ def verify_chain(ctx, head: dict | None, anchors: Anchors, batch_size: int = 100
 
 def anchors_from(ctx, paths: Iterable[str] = ()) -> Anchors:
     """The app chain's signed checkpoints (checkpoint_sources), checked with the app's key."""
-    return gather(checkpoint_sources(ctx, paths), ctx.repos.audit_log.chain, checkpoints.published_key(ctx))
+    return gather(checkpoint_sources(ctx, paths), ctx.repos.audit_log.chain,
+                  checkpoints.published_key(ctx))
 
 
 def chain_head(ctx) -> dict | None:

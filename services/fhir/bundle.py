@@ -43,7 +43,8 @@ def _envelope(body, max_entries: int) -> tuple[str, list]:
     if "type" not in body:
         issues.append("Bundle.type is missing: it must be \"batch\" or \"transaction\"")
     elif body["type"] not in BUNDLE_TYPES:
-        issues.append(f"Bundle.type must be \"batch\" or \"transaction\", not {shown(body['type'])}")
+        issues.append("Bundle.type must be \"batch\" or \"transaction\", "
+                      f"not {shown(body['type'])}")
     entries = body.get("entry")
     if not isinstance(entries, list) or not entries:
         issues.append("Bundle.entry must be a list of one or more entries")

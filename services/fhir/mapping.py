@@ -16,7 +16,8 @@ _OBSERVATION = (("laboratory", "lab"), ("vital-signs", "vitals"), ("imaging", "i
 # Radiology, LP7839-6 Pathology) and the Observation category codes some systems reuse. Imaging
 # is tried before laboratory. Pathology is filed with laboratory results.
 _IMAGING = {(V2_0074, c) for c in ("RAD", "RX", "CT", "NMR", "NMS", "RUS", "VUS", "OUS", "CUS",
-                                   "XRC")} | {(LOINC, "LP29684-5"), (OBSERVATION_CATEGORY, "imaging")}
+                                   "XRC")} | {
+    (LOINC, "LP29684-5"), (OBSERVATION_CATEGORY, "imaging")}
 _LABORATORY = {(V2_0074, c) for c in ("LAB", "BG", "BLB", "CG", "CH", "CP", "GE", "HM", "IMM",
                                       "MB", "MCB", "MYC", "OSL", "SP", "SR", "TX", "VR")} | {
     (LOINC, "LP7839-6"), (OBSERVATION_CATEGORY, "laboratory")}
@@ -57,12 +58,12 @@ class TypeSpec:
 _MEDICATION = ("medicationCodeableConcept", "medicationReference")
 STORED_TYPES = {
     "Observation": TypeSpec(observation_category, effective=(
-        "effectiveDateTime", "effectivePeriod.start", "effectiveInstant", "effectiveTiming.event.0"),
-        issued=("issued",)),
+        "effectiveDateTime", "effectivePeriod.start", "effectiveInstant",
+        "effectiveTiming.event.0"), issued=("issued",)),
     "DiagnosticReport": TypeSpec(report_category, effective=(
         "effectiveDateTime", "effectivePeriod.start"), issued=("issued",)),
-    "Condition": TypeSpec("diagnosis", effective=("onsetDateTime", "onsetPeriod.start", "recordedDate"),
-                          issued=("recordedDate",)),
+    "Condition": TypeSpec("diagnosis", effective=(
+        "onsetDateTime", "onsetPeriod.start", "recordedDate"), issued=("recordedDate",)),
     "MedicationRequest": TypeSpec("medication", effective=("authoredOn",), issued=("authoredOn",),
                                   code=_MEDICATION),
     "MedicationStatement": TypeSpec("medication", effective=(
@@ -74,7 +75,8 @@ STORED_TYPES = {
                                   issued=("date",), code=("type",)),
     "AllergyIntolerance": TypeSpec("allergy", "patient", effective=(
         "onsetDateTime", "onsetPeriod.start", "recordedDate"), issued=("recordedDate",)),
-    "Immunization": TypeSpec("immunization", "patient", effective=("occurrenceDateTime", "recorded"),
+    "Immunization": TypeSpec("immunization", "patient",
+                             effective=("occurrenceDateTime", "recorded"),
                              issued=("recorded",), code=("vaccineCode",)),
 }
 

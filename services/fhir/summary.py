@@ -34,7 +34,8 @@ def _name(element) -> dict:
 def _value(element: dict) -> dict:
     quantity = element.get("valueQuantity")
     if isinstance(quantity, dict):
-        return {"value": quantity.get("value"), "unit": quantity.get("unit") or quantity.get("code")}
+        return {"value": quantity.get("value"),
+                "unit": quantity.get("unit") or quantity.get("code")}
     concept = element.get("valueCodeableConcept")
     if isinstance(concept, dict):
         named = _name(concept)

@@ -32,7 +32,8 @@ def seed(ctx, path: str) -> bool:
         return False
     creds = {"hospitals": [hospitals.create_hospital(ctx, name, hospital_id)
                            for hospital_id, name in DEMO_HOSPITALS],
-             "staff_accounts": [_seed_staff(ctx, username, roles) for username, roles in DEMO_STAFF],
+             "staff_accounts": [_seed_staff(ctx, username, roles)
+                                for username, roles in DEMO_STAFF],
              "patients": []}
     creds["staff"] = creds["staff_accounts"][0]  # kept for older scripts (API.md)
     for number, (national_id, name) in enumerate(DEMO_PATIENTS):
@@ -57,8 +58,8 @@ def _seed_staff(ctx, username: str, roles: list[str]) -> dict:
 
 
 def _seed_patient(ctx, national_id: str, name: str, hospital_id: str) -> dict:
-    issued = registration.issue_activation_code(ctx, national_id, {"type": "hospital", "id": hospital_id},
-                                                name)
+    issued = registration.issue_activation_code(ctx, national_id,
+                                                {"type": "hospital", "id": hospital_id}, name)
     return {"national_id": national_id, "activation_code": issued["activation_code"], "name": name}
 
 

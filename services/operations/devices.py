@@ -16,9 +16,9 @@ def register(ctx, patient_id: str, session_id: str, body: dict) -> dict:
                            errors={"token": ["Send the FCM registration token here."]})
     token_hash = ctx.peppered_hash("push-token", token)
     fields = {k: body[k] for k in ("platform", "app_version", "language") if body.get(k)}
-    device = ctx.repos.devices.register(opaque_id("dvc"), token_hash,
-                                        ctx.cipher.encrypt(token, sealing.device_token(token_hash)), patient_id,
-                                        session_id, fields)
+    device = ctx.repos.devices.register(
+        opaque_id("dvc"), token_hash, ctx.cipher.encrypt(token, sealing.device_token(token_hash)),
+        patient_id, session_id, fields)
     if body.get("language"):
         ctx.repos.patients.set_fields(patient_id, {"language": body["language"]})
     return {"id": device["_id"]}

@@ -32,7 +32,8 @@ def create_witness(ctx, name: str) -> dict:
     """An outside witness of the audit trail (an auditor's machine that polls the checkpoint):
     returns its credentials, the secret shown here once and stored only as a hash."""
     witness_id, client_id, secret = opaque_id("wit"), opaque_id("cli"), client_secret()
-    if not ctx.repos.witnesses.insert(witness_id, name, client_id, _secret_hash(ctx, secret), [WITNESS_SCOPE]):
+    if not ctx.repos.witnesses.insert(witness_id, name, client_id, _secret_hash(ctx, secret),
+                                      [WITNESS_SCOPE]):
         raise Conflict("A client with that id already exists; try again.")
     return {"witness_id": witness_id, "client_id": client_id, "client_secret": secret}
 
@@ -73,8 +74,8 @@ def mark_sensitive(ctx, hospital_id: str, labels: list[str]) -> None:
 
 def sensitive_labels(ctx, hospital_ids: list[str]) -> dict[str, frozenset]:
     """{hospital id: labels} for the sensitive specialties among these hospitals: marked so by
-    an operator, or named so ("Bệnh viện Tâm thần ...", "Phòng khám HIV ..."): a name says what
-    its patients are treated for, and every record names its hospital."""
+    an operator, or named so ("Bệnh viện Tâm thần ...", "Phòng khám HIV ..."): a name says
+    what its patients are treated for, and every record names its hospital."""
     found = {}
     for hospital_id, (marks, name) in ctx.repos.hospitals.specialties_of(hospital_ids).items():
         labels = frozenset(marks) | labels_of_text(name)
@@ -87,7 +88,8 @@ def accepts_token(ctx, claims: dict) -> bool:
     """A hospital token works while its hospital is active and its secret generation has not
     been ended by a rotation without grace (checked on every request)."""
     generation = claims.get("sg", 0)
-    return isinstance(generation, int) and ctx.repos.hospitals.accepts_token(claims["sub"], generation)
+    return (isinstance(generation, int)
+            and ctx.repos.hospitals.accepts_token(claims["sub"], generation))
 
 
 def issue_token(ctx, client_id: str, secret: str) -> dict:
@@ -98,7 +100,8 @@ def issue_token(ctx, client_id: str, secret: str) -> dict:
         raise InvalidCredentials()
     if hospital.get("kind") == witnesses.WITNESS:
         # Whatever the stored document says, a witness holds its one scope and no other.
-        return tokens.hospital_token(ctx, hospital["_id"], [WITNESS_SCOPE], generation, tokens.WITNESS)
+        return tokens.hospital_token(ctx, hospital["_id"], [WITNESS_SCOPE], generation,
+                                     tokens.WITNESS)
     return tokens.hospital_token(ctx, hospital["_id"], hospital["scopes"], generation)
 
 

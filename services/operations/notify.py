@@ -35,7 +35,8 @@ def notify(ctx, patient_id: str, kind: str, ids: dict | None = None,
     return notification_id if stored else None
 
 
-def security_event(ctx, kind: str, account_id: str, event: str, details: dict | None = None) -> None:
+def security_event(ctx, kind: str, account_id: str, event: str,
+                   details: dict | None = None) -> None:
     """Keep a security event of the account and tell the patient (staff have no app)."""
     if kind == accounts.PATIENT and event in messages.SECURITY_EVENTS:
         notify(ctx, account_id, messages.SECURITY_EVENTS[event])
@@ -47,8 +48,8 @@ def inbox(ctx, patient_id: str, *, cursor: str | None = None, limit: int = 50) -
     bad cursor."""
     language = (ctx.repos.patients.get(patient_id) or {}).get("language")
     docs, next_cursor = paging.page(
-        lambda after, n: ctx.repos.notifications.inbox(patient_id, before=after, limit=n), _POSITIONS, cursor,
-        limit)
+        lambda after, n: ctx.repos.notifications.inbox(patient_id, before=after, limit=n),
+        _POSITIONS, cursor, limit)
     items = [{"id": d["_id"], "kind": d["kind"], **dict(zip(("title", "body"), messages.words(
         d["kind"], language))), "created_at": d["created_at"], "read_at": d["read_at"],
         "data": d["data"]} for d in docs]

@@ -41,8 +41,8 @@ def ingest(ctx, hospital_id: str, body, body_hash: str, idempotency_key: str | N
         answer = _ingest(ctx, hospital_id, body)
         # Inside the try: an answer that fails to be saved frees the key too, or every retry
         # would hear 409 "still being processed" until the lease ran out.
-        ctx.repos.ingest_requests.finish(key_id, holder,
-                                         ctx.cipher.encrypt_json(answer, sealing.ingest_answer(key_id)), 200)
+        ctx.repos.ingest_requests.finish(
+            key_id, holder, ctx.cipher.encrypt_json(answer, sealing.ingest_answer(key_id)), 200)
     except Exception:
         ctx.repos.ingest_requests.release(key_id, holder)
         raise
@@ -186,7 +186,8 @@ def store_resource(ctx, hospital_id: str | None, patient_id: str, candidate, bun
         if ctx.repos.records.version(record["_id"], number)["content_hash"] == content_hash:
             break  # stored by a parallel push of the same content, or before a crash
         number += 1
-    ctx.repos.records.advance(record["_id"], number, _list_fields(ctx, record, candidate, content_hash))
+    ctx.repos.records.advance(record["_id"], number,
+                              _list_fields(ctx, record, candidate, content_hash))
     status = "201 Created" if number == 1 else "200 OK"
     return _stored(candidate, number, status), record["_id"], True
 

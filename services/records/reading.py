@@ -29,8 +29,8 @@ def page(ctx, patient_id: str, scope: str, *, categories=None, since=None, curso
     """A page of the patient's stored records (not yet opened) and the next cursor, good only
     for the list `scope` names (cursor_scope). Raises InvalidInput for a bad cursor."""
     return paging.page(
-        lambda after, n: ctx.repos.records.for_patient(patient_id, categories=categories, since=since,
-                                                       after=after, limit=n,
+        lambda after, n: ctx.repos.records.for_patient(patient_id, categories=categories,
+                                                       since=since, after=after, limit=n,
                                                        exclude_hospital=exclude_hospital),
         positions(ctx, scope), cursor, limit, MAX_PAGE)
 

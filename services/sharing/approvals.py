@@ -1,8 +1,9 @@
 """The four-eyes queue: what one staff account recorded on a patient's behalf (a consent from a
 signed form, a child's legal representative, an activation code for a person who has not
-registered yet) waits here until a second staff account approves or rejects it. The item's id is the consent's or the link's own id, so approving is one
-conditional write on the item itself (models.consents.decide, models.representatives.decide):
-no second document can disagree with it."""
+registered yet) waits here until a second staff account approves or rejects it. The item's id
+is the consent's or the link's own id, so approving is one conditional write on the item
+itself (models.consents.decide, models.representatives.decide): no second document can
+disagree with it."""
 
 from services import paging
 from services.sharing import consents, evidence, representatives

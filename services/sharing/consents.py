@@ -35,7 +35,8 @@ def grant(ctx, patient_id: str, body: dict, *, actor: dict, evidence: str | None
         granted = engine.new_consent(
             id=opaque_id("cns"), patient_id=patient_id, patient_key=patient["national_id_hash"],
             grantee=grantee, categories=body["categories"], purpose=body["purpose"],
-            expires_at=body.get("expires_at"), source="staff" if actor["type"] == "staff" else "app",
+            expires_at=body.get("expires_at"),
+            source="staff" if actor["type"] == "staff" else "app",
             recorded_by=_ref(actor), at=ctx.now(), evidence=evidence,
             sensitive=body.get("sensitive", ()))
     except engine.ConsentInvalid as refused:
@@ -79,7 +80,8 @@ def decide(ctx, consent_id: str, staff_id: str, approved: bool) -> dict:
     return staff_views(ctx, [{**doc, **fields}])[0]
 
 
-def revoke(ctx, patient_id: str, consent_id: str, *, actor: dict, evidence: str | None = None) -> dict:
+def revoke(ctx, patient_id: str, consent_id: str, *, actor: dict,
+           evidence: str | None = None) -> dict:
     """Withdraw a consent; it stops permitting at once. Raises NotFound (also for another
     patient's consent) or Conflict when it was withdrawn already."""
     doc = ctx.repos.consents.get(patient_id, consent_id)
@@ -101,7 +103,8 @@ def revoke(ctx, patient_id: str, consent_id: str, *, actor: dict, evidence: str 
         raise Conflict("This consent was withdrawn already.")
     _tell_patient(ctx, actor, patient_id, "consent_revoked_by_staff", consent_id)
     revoked_doc = {**doc, **fields}
-    return staff_views(ctx, [revoked_doc])[0] if actor["type"] == "staff" else view(ctx, revoked_doc)
+    return (staff_views(ctx, [revoked_doc])[0] if actor["type"] == "staff"
+            else view(ctx, revoked_doc))
 
 
 def list_for(ctx, patient_id: str, *, actor: dict) -> list[dict]:

@@ -27,7 +27,8 @@ VIETNAM = timezone(timedelta(hours=7))  # no daylight saving since 1975
 log = logging.getLogger(__name__)
 
 
-def record(ctx, child_id: str, body: dict, *, actor: dict, evidence_scan: dict | None = None) -> dict:
+def record(ctx, child_id: str, body: dict, *, actor: dict,
+           evidence_scan: dict | None = None) -> dict:
     """Record a representative of the child from the signed form, pending approval; the child
     is told. Raises NotFound, InvalidInput (a birth date that makes an adult or lies ahead, the
     child named as their own representative, a bad scan), AuditUnavailable (nothing stored)."""
@@ -49,8 +50,8 @@ def record(ctx, child_id: str, body: dict, *, actor: dict, evidence_scan: dict |
     doc = {"_id": link_id, "child_id": child_id, "representative_key": key,
            "representative_national_id": ctx.cipher.encrypt(
                body["representative_national_id"], sealing.representative(link_id, "national_id")),
-           "child_birth_date": ctx.cipher.encrypt(born.isoformat(),
-                                                  sealing.representative(link_id, "child_birth_date")),
+           "child_birth_date": ctx.cipher.encrypt(
+               born.isoformat(), sealing.representative(link_id, "child_birth_date")),
            "relationship": body["relationship"], "evidence": body["evidence"],
            "status": engine.PROPOSED, "recorded_by": f"staff:{actor['id']}", "recorded_at": now}
     doc["seal"] = _seal(ctx, doc)
@@ -208,8 +209,8 @@ def _ends_at(ctx, born: date) -> datetime:
 
 
 def _birth_date(ctx, doc: dict) -> date:
-    return date.fromisoformat(ctx.cipher.decrypt(doc["child_birth_date"],
-                                                 sealing.representative(doc["_id"], "child_birth_date")))
+    return date.fromisoformat(ctx.cipher.decrypt(
+        doc["child_birth_date"], sealing.representative(doc["_id"], "child_birth_date")))
 
 
 def _invalid(field: str, message: str) -> InvalidInput:

@@ -26,7 +26,8 @@ def login(ctx, kind: str, identifier: str, password: str, device_token: str | No
     # The code step takes an attempt of its own, so knowing the password buys no extra guesses.
     lockout.password_correct(ctx, taken)
     if ctx.passwords.needs_rehash(password_hash):
-        ctx.repos.accounts.rehash_password(kind, account["_id"], ctx.passwords.hash(password, login))
+        ctx.repos.accounts.rehash_password(kind, account["_id"],
+                                           ctx.passwords.hash(password, login))
     audience = tokens.MFA if account.get("totp_active") else tokens.ENROLLMENT
     token = tokens.step_token(ctx, audience, kind, account["_id"], accounts.epoch(account),
                               device_id)
@@ -47,7 +48,8 @@ def complete_mfa(ctx, mfa_token: str, code: str | None, recovery_code: str | Non
     if not factors.spend(ctx, kind, account, code, recovery_code):
         lockout.failed(ctx, taken, InvalidCredentials("The code is not valid or was already used."),
                        owner(kind, account))
-    if not ctx.repos.step_tokens.claim(claims["jti"], datetime.fromtimestamp(claims["exp"], timezone.utc)):
+    if not ctx.repos.step_tokens.claim(claims["jti"],
+                                       datetime.fromtimestamp(claims["exp"], timezone.utc)):
         raise tokens.step_expired()
     lockout.succeeded(ctx, taken)
     signed_in = sessions.start(ctx, kind, account["_id"], user_agent, replaces_device=device_id)

@@ -9,7 +9,8 @@ from services.signin.identity import login_of, owner
 from services.signin.password_policy import check_password_policy
 
 
-def change_password(ctx, kind: str, account_id: str, session_id: str, current: str, new: str) -> None:
+def change_password(ctx, kind: str, account_id: str, session_id: str, current: str,
+                    new: str) -> None:
     """Raises InvalidCredentials for a wrong current password, InvalidInput for a weak new one.
     Every other session of the account is signed out and every trusted device token dies."""
     account = ctx.repos.accounts.get(kind, account_id)

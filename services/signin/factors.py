@@ -25,7 +25,8 @@ def spend(ctx, kind: str, account: dict, code: str | None, recovery_code: str | 
         step = totp.matching_step(secret, code, ctx.now(), account["totp_last_step"])
         return step is not None and ctx.repos.accounts.claim_totp_step(kind, account["_id"], step)
     if recovery_code is not None:
-        return ctx.repos.accounts.use_recovery_code(kind, account["_id"], recovery_hash(ctx, recovery_code))
+        return ctx.repos.accounts.use_recovery_code(kind, account["_id"],
+                                                    recovery_hash(ctx, recovery_code))
     return False
 
 
@@ -41,8 +42,8 @@ def begin_setup(ctx, claims: dict, reauth: dict) -> dict:
     else:
         reauthenticate(ctx, kind, account, claims["sid"], reauth)
     secret = totp.new_secret()
-    ctx.repos.accounts.set_pending_totp(kind, account["_id"],
-                                        ctx.cipher.encrypt(secret, sealing.totp(kind, account["_id"])))
+    ctx.repos.accounts.set_pending_totp(
+        kind, account["_id"], ctx.cipher.encrypt(secret, sealing.totp(kind, account["_id"])))
     uri = totp.provisioning_uri(secret, _totp_label(ctx, kind, account), ctx.setting("TOTP_ISSUER"))
     return {"secret": secret, "otpauth_uri": uri}
 
@@ -72,7 +73,8 @@ def activate(ctx, claims: dict, code: str, user_agent: str) -> dict:
         notify.security_event(ctx, kind, account["_id"], "second_factor_replaced")
         sessions.end_all(ctx, account["_id"], "second_factor_replaced")
     return {"recovery_codes": codes,
-            **sessions.start(ctx, kind, account["_id"], user_agent, replaces_device=claims.get("dev"))}
+            **sessions.start(ctx, kind, account["_id"], user_agent,
+                             replaces_device=claims.get("dev"))}
 
 
 def regenerate_recovery_codes(ctx, claims: dict, reauth: dict) -> dict:

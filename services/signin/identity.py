@@ -4,7 +4,8 @@ from models import accounts
 from services import patients
 from services.signin import lockout, tokens
 
-# The account kinds, for the HTTP layer (token audiences are another vocabulary: services.signin.tokens).
+# The account kinds, for the HTTP layer (token audiences are another vocabulary:
+# services.signin.tokens).
 PATIENT, STAFF = accounts.PATIENT, accounts.STAFF
 
 

@@ -55,13 +55,15 @@ def attempt(ctx, kind: str, identifier: str, path: str = UNTRUSTED) -> Attempt:
     """Take one attempt on the path before checking anything. Raises TooManyAttempts while
     the path is locked."""
     try:
-        return Attempt(ctx.repos.throttles.take(_key(ctx, kind, identifier, path), ctx.setting("LOCKOUT_THRESHOLD"),
+        return Attempt(ctx.repos.throttles.take(_key(ctx, kind, identifier, path),
+                                                ctx.setting("LOCKOUT_THRESHOLD"),
                                                 lambda number: _lock_seconds(ctx, number)), path)
     except throttles.Locked as locked:
         raise TooManyAttempts(math.ceil((locked.until - ctx.now()).total_seconds()))
 
 
-def failed(ctx, taken: Attempt, error: DomainError, owner: tuple[str, str] | None = None) -> NoReturn:
+def failed(ctx, taken: Attempt, error: DomainError,
+           owner: tuple[str, str] | None = None) -> NoReturn:
     """The attempt failed: raise `error`, or TooManyAttempts if it was the last of its round.
     `owner` (kind, account id) is the account the identifier names, when there is one: it
     keeps the failures and locks among its security events."""
@@ -106,4 +108,5 @@ def _key(ctx, kind: str, identifier: str, path: str) -> str:
 
 
 def _lock_seconds(ctx, lock_number: int) -> int:
-    return lock_seconds(lock_number, ctx.setting("LOCKOUT_SECONDS"), ctx.setting("LOCKOUT_MAX_SECONDS"))
+    return lock_seconds(lock_number, ctx.setting("LOCKOUT_SECONDS"),
+                        ctx.setting("LOCKOUT_MAX_SECONDS"))

@@ -25,14 +25,16 @@ def issue_activation_code(ctx, national_id: str, issued_by: dict, name: str | No
     (services.sharing.approvals), and answers `pending-approval` until then."""
     if issued_by["type"] == "hospital":
         _require_pushed_by(ctx, issued_by, national_id)
-    patient_id = patients.ensure(ctx, national_id, name, birth_date.isoformat() if birth_date else None)
+    patient_id = patients.ensure(ctx, national_id, name,
+                                 birth_date.isoformat() if birth_date else None)
     registered = bool((ctx.repos.patients.get(patient_id) or {}).get("registered_at"))
     pending = issued_by["type"] == "staff" and not registered
     code, code_id = human_code(), opaque_id("act")
     expires_at = ctx.now() + timedelta(hours=ctx.setting("ACTIVATION_CODE_HOURS"))
     ctx.audit.record("activation_code.issue", actor=issued_by, patient_id=patient_id)
-    ctx.repos.activation_codes.insert(code_id, patients.national_id_hash(ctx, national_id), code_hash(ctx, code),
-                                      expires_at, issued_by, patient_id, pending=pending)
+    ctx.repos.activation_codes.insert(code_id, patients.national_id_hash(ctx, national_id),
+                                      code_hash(ctx, code), expires_at, issued_by, patient_id,
+                                      pending=pending)
     # A registered patient is told: with a code, someone may reset their password. (The code
     # a person registers with is no news.)
     if registered:

@@ -23,12 +23,14 @@ def start(ctx, kind: str, account_id: str, user_agent: str = "",
     session_id, jti = opaque_id("ses"), tokens.new_jti()
     now = ctx.now()
     ctx.repos.sessions.create(session_id, kind, account_id, jti,
-                              now + timedelta(days=ctx.setting("REFRESH_TOKEN_DAYS")), user_agent[:200])
+                              now + timedelta(days=ctx.setting("REFRESH_TOKEN_DAYS")),
+                              user_agent[:200])
     if replaces_device:
         ctx.repos.trusted_devices.revoke(replaces_device, "replaced")
     device_token = DEVICE_TOKEN_PREFIX + secrets.token_urlsafe(32)
-    ctx.repos.trusted_devices.insert(opaque_id("dev"), _device_hash(ctx, device_token), kind, account_id,
-                                     session_id, now + timedelta(days=ctx.setting("TRUSTED_DEVICE_DAYS")))
+    ctx.repos.trusted_devices.insert(opaque_id("dev"), _device_hash(ctx, device_token), kind,
+                                     account_id, session_id,
+                                     now + timedelta(days=ctx.setting("TRUSTED_DEVICE_DAYS")))
     return {**tokens.session_pair(ctx, kind, account_id, session_id, jti, fresh=True),
             "trusted_device_token": device_token}
 

@@ -3,9 +3,10 @@ What each token says is decided here; encoding and signing are the API layer's (
 flask-jwt-extended codec: api/jwt_setup.py).
 
 Claims: sub (opaque account id), aud (patient | staff | hospital | witness | mfa | enrollment),
-sid (session), scope (hospitals and witnesses); step tokens add kind (patient | staff), ep (the account's
-credential epoch: a password change or factor reset voids older step tokens) and dev (the
-trusted device the sign-in came from, when it did). No name, national ID or other personal data.
+sid (session), scope (hospitals and witnesses); step tokens add kind (patient | staff), ep
+(the account's credential epoch: a password change or factor reset voids older step tokens)
+and dev (the trusted device the sign-in came from, when it did). No name, national ID or other
+personal data.
 """
 import uuid
 from datetime import timedelta
