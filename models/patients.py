@@ -50,6 +50,15 @@ class Patients:
         require_str(national_id_hash)
         return self.db.patients.find_one({"national_id_hash": national_id_hash})
 
+    def ids_by_national_id_hash(self, national_id_hashes: list[str]) -> dict[str, str]:
+        """{national ID hash: patient id} of those stored, in one query."""
+        require_str(*national_id_hashes)
+        if not national_id_hashes:
+            return {}
+        return {d["national_id_hash"]: d["_id"] for d in self.db.patients.find(
+            {"national_id_hash": {"$in": sorted(set(national_id_hashes))}},
+            {"national_id_hash": 1})}
+
     def set_fields(self, patient_id: str, fields: dict) -> None:
         """Plain settings of the patient (language, muted notification kinds)."""
         require_str(patient_id)

@@ -63,15 +63,19 @@ def _ingest(ctx, hospital_id: str, body) -> dict:
         _refuse_if_too_large(candidate)
     if parsed.bundle_type == "transaction":
         _check_transaction(ctx, hospital_id, parsed.candidates)
-    for info in parsed.patients:
-        patients.ensure(ctx, info.national_id, info.name, info.birth_date)
+    # One upsert per person named (not per entry): their id, and their name where it is new.
+    patient_ids = {info.national_id: patients.ensure(ctx, info.national_id, info.name,
+                                                     info.birth_date)
+                   for info in parsed.patients}
     to_store = [c for c in parsed.candidates if c.status == fhir.OK]
-    patient_ids = {nid: patients.ensure(ctx, nid) for nid in {c.national_id for c in to_store}}
+    for national_id in {c.national_id for c in to_store} - set(patient_ids):
+        patient_ids[national_id] = patients.ensure(ctx, national_id)
     bundle_id = opaque_id("bun")
     # Recorded before anything is stored: a push that fails halfway is still on the trail.
-    for patient_id, count in Counter(patient_ids[c.national_id] for c in to_store).items():
-        ctx.audit.record("records.push", actor={"type": "hospital", "id": hospital_id},
-                         patient_id=patient_id, target={"bundle_id": bundle_id, "count": count})
+    ctx.audit.record_many([
+        {"action": "records.push", "actor": {"type": "hospital", "id": hospital_id},
+         "patient_id": patient_id, "target": {"bundle_id": bundle_id, "count": count}}
+        for patient_id, count in Counter(patient_ids[c.national_id] for c in to_store).items()])
     known, told, entries = _known_records(ctx, hospital_id, to_store), set(), []
     for candidate in parsed.candidates:
         entry, news_for = _entry_outcome(ctx, hospital_id, candidate, bundle_id, patient_ids, known)
@@ -105,11 +109,11 @@ def _refuse_if_too_large(candidate) -> None:
 
 def _check_transaction(ctx, hospital_id: str, candidates: list) -> None:
     """A transaction is stored whole or not at all: raises TransactionRejected, before anything
-    is stored, for invalid entries or a resource id that names another patient's record."""
+    is stored, for invalid entries or a resource id that names another patient's record. Two
+    queries whatever the number of entries: the bundle's known records and its patients."""
     failed = {c.index: c.issues for c in candidates if c.status == fhir.INVALID}
-    for c in candidates:
-        if c.status == fhir.OK and _owned_by_another(ctx, hospital_id, c):
-            failed[c.index] = [_ANOTHER_PATIENT]
+    for c in _owned_by_another(ctx, hospital_id, [c for c in candidates if c.status == fhir.OK]):
+        failed[c.index] = [_ANOTHER_PATIENT]
     if failed:
         raise TransactionRejected(
             fhir.operation_outcome([redact(f"entry[{i}]: {issue}") for i, issues in
@@ -117,10 +121,18 @@ def _check_transaction(ctx, hospital_id: str, candidates: list) -> None:
             errors={f"entry[{i}]": [redact(x) for x in issues] for i, issues in failed.items()})
 
 
-def _owned_by_another(ctx, hospital_id: str, candidate) -> bool:
-    record = ctx.repos.records.find_record(_record_key(ctx, hospital_id, candidate))
-    patient = patients.find(ctx, candidate.national_id)
-    return record is not None and (patient is None or record["patient_id"] != patient["_id"])
+def _owned_by_another(ctx, hospital_id: str, candidates: list) -> list:
+    """The candidates whose record exists under a patient other than the one they name."""
+    known = _known_records(ctx, hospital_id, candidates)
+    hashes = {c.national_id: patients.national_id_hash(ctx, c.national_id) for c in candidates}
+    ids = ctx.repos.patients.ids_by_national_id_hash(list(hashes.values())) if known else {}
+    owned = []
+    for c in candidates:
+        key = _record_key(ctx, hospital_id, c)
+        record = known.get((key["resource_type"], key["source_key"]))
+        if record is not None and record["patient_id"] != ids.get(hashes[c.national_id]):
+            owned.append(c)
+    return owned
 
 
 def _known_records(ctx, hospital_id: str, candidates: list) -> dict:

@@ -41,7 +41,7 @@ class Sent(query_recorder.Recorder):
         super().__init__()
         self.queries = []
 
-    def add(self, shape, operation, origin):
+    def add(self, shape, operation, origin, trip=True):
         self.queries.append((operation, origin, shape))
 
 

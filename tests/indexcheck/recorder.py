@@ -39,10 +39,12 @@ class Recorder:
     def __init__(self):
         self._seen: dict[Shape, set] = {}
         self._lock = threading.Lock()
+        self.sent = 0  # queries noted, each a round trip (tests compare requests by it)
 
-    def add(self, shape: Shape, operation: str, origin: str) -> None:
+    def add(self, shape: Shape, operation: str, origin: str, trip: bool = True) -> None:
         with self._lock:
             self._seen.setdefault(shape, set()).add((operation, origin))
+            self.sent += trip
 
     def shapes(self) -> dict[Shape, set]:
         with self._lock:
@@ -77,11 +79,13 @@ def watch(db):
     return _Database(db) if _RECORDERS else db
 
 
-def _note(shape: Shape, operation: str, origin: str | None) -> None:
+def _note(shape: Shape, operation: str, origin: str | None, trip: bool = True) -> None:
+    """`trip`: whether this query is a round trip of its own (the requests of one bulk_write
+    are one)."""
     if origin is None:
         return
     for recorder in list(_RECORDERS):
-        recorder.add(shape, operation, origin)
+        recorder.add(shape, operation, origin, trip)
 
 
 def _origin() -> str | None:
@@ -153,9 +157,10 @@ class _Collection:
     def bulk_write(self, requests, *args, **kwargs):
         requests = list(requests)
         origin = _origin()
-        for request in requests:
+        for n, request in enumerate(requests):
             if getattr(request, "_filter", None) is not None:
-                _note(shape_of(self._collection.name, request._filter), "bulk_write", origin)
+                _note(shape_of(self._collection.name, request._filter), "bulk_write", origin,
+                      trip=n == 0)
         return self._collection.bulk_write(requests, *args, **kwargs)
 
 

@@ -1,0 +1,39 @@
+"""Request cost in round trips does not grow with the size of the work: counted with the query
+recorder (tests/indexcheck) at two sizes of the same request."""
+from tests import factories
+from tests.factories import bundle, lab_result, push
+from tests.indexcheck import recorder as query_recorder
+
+
+def queries_of(make_app, send) -> int:
+    """Queries the application sends while `send(client, hospital, patient)` runs, after a
+    world of one hospital and one patient with results was built."""
+    with query_recorder.recording() as recorder:
+        app = make_app()
+        client = app.test_client()
+        with app.app_context():
+            hospital = factories.create_hospital()
+        patient = factories.Account(national_id=factories.next_national_id())
+        push(client, hospital, bundle(*[lab_result(patient.national_id, f"lab-{n}")
+                                        for n in range(60)]))
+        before = recorder.sent
+        send(client, hospital, patient)
+        return recorder.sent - before
+
+
+def rejected_transaction(size: int):
+    """A transaction amending `size` stored results, one of them broken: checked whole,
+    refused, nothing stored."""
+    def send(client, hospital, patient):
+        entries = [lab_result(patient.national_id, f"lab-{n}", value=9.9) for n in range(size)]
+        del entries[-1]["status"]
+        answer = push(client, hospital, bundle(*entries, bundle_type="transaction"))
+        assert answer.status_code == 422
+    return send
+
+
+def test_checking_a_transaction_costs_the_same_for_5_entries_as_for_50(make_app):
+    small = queries_of(make_app, rejected_transaction(5))
+    large = queries_of(make_app, rejected_transaction(50))
+    print(f"\nrejected transaction: {small} queries for 5 entries, {large} for 50")
+    assert small == large
