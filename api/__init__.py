@@ -9,12 +9,27 @@ from api import (audit, auth, cli, consents, errors, health, hospital, json_body
 from api.config import load_config
 from api.extensions import Api, install_context, limiter
 from models import db
+from services.fhir import NATIONAL_ID_SYSTEM
 from services.operations import demo_seed
+from services.operations.hospitals import DEFAULT_SCOPES, WITNESS_SCOPE
 
 API_DOC = {
     "API_TITLE": "Personal Health Record API", "API_VERSION": "1", "OPENAPI_VERSION": "3.0.3",
     "OPENAPI_URL_PREFIX": "/v1", "OPENAPI_JSON_PATH": "openapi.json",
     "OPENAPI_SWAGGER_UI_PATH": "docs", "OPENAPI_SWAGGER_UI_URL": health.DOCS_ASSETS_URL,
+    # Relative: clients reach the API where they fetched this document (the embedded demo is
+    # http://127.0.0.1:8000; a deployment its own https address).
+    "API_SPEC_OPTIONS": {
+        "servers": [{"url": "/", "description": "this server"}],
+        "info": {"description": (
+            "The personal health record's API: patients (app), hospitals (machine to machine), "
+            "support staff, audit witnesses.\n\n"
+            f"- A patient is named by the 12-digit national ID (CCCD), as a FHIR identifier "
+            f"with system `{NATIONAL_ID_SYSTEM}`.\n"
+            f"- Hospital client scopes: {', '.join(f'`{s}`' for s in DEFAULT_SCOPES)}; "
+            f"an audit witness's: `{WITNESS_SCOPE}`.\n"
+            "- Errors are `application/problem+json`; their `type` values are listed on the "
+            "Problem schema.")}},
 }
 
 
@@ -42,6 +57,7 @@ def create_app(overrides: dict | None = None, served_elsewhere: bool = True) -> 
     for blueprint in (auth.blp, me.blp, records.blp, consents.blp, notifications.blp,
                       hospital.blp, staff.blp, audit.blp):
         api.register_blueprint(blueprint)
+    api.name_operations(app)
     app.register_blueprint(health.bp)
     cli.register(app)
     if app.config["PHR_DEMO_SEED"]:

@@ -1,4 +1,7 @@
 """Extension objects, created once and bound to each app by the factory."""
+import re
+from collections import Counter
+
 from flask import current_app
 from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
@@ -28,6 +31,26 @@ class Api(SmorestApi):
         finally:
             self.DEFAULT_RESPONSE_CONTENT_TYPE = default_type
 
+    def name_operations(self, app) -> None:
+        """Give every documented operation an operationId a code generator turns into a good
+        method name: the view function's name in camelCase (listRecords, grantConsent), with
+        its blueprint's name in front where two blueprints use one name (meExport,
+        hospitalExport). Called once every blueprint is registered."""
+        views = {}  # (OpenAPI path, method) -> (blueprint, function name)
+        for rule in app.url_map.iter_rules():
+            blueprint, _, function = rule.endpoint.rpartition(".")
+            path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
+            for method in rule.methods - {"HEAD", "OPTIONS"}:
+                views[(path, method.lower())] = (blueprint, function)
+        taken = Counter(function for _, function in views.values())
+        for path, operations in self.spec._paths.items():  # apispec keeps them here
+            for method, operation in operations.items():
+                if (path, method) not in views:
+                    continue
+                blueprint, function = views[(path, method)]
+                name = function if taken[function] == 1 else f"{blueprint}_{function}"
+                operation["operationId"] = _camel(name)
+
     def _register_problem_schema(self):
         """The problem `type` vocabulary belongs to api/errors.py, the shape to the schemas:
         register the shape, then list the vocabulary on it so clients (and the contract tests)
@@ -42,6 +65,11 @@ class Api(SmorestApi):
 
 jwt = JWTManager()
 limiter = Limiter(key_func=get_remote_address)
+
+
+def _camel(name: str) -> str:
+    first, *rest = name.split("_")
+    return first + "".join(word.capitalize() for word in rest)
 
 
 def install_context(app, jwt=None) -> Context:

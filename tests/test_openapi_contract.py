@@ -1,6 +1,8 @@
 """The OpenAPI document is the truth: it lists every problem type, documents the error responses
 as they are served, and the contract harness (tests/openapi_contract.py) holds every response
 of the suite to it."""
+import re
+
 import pytest
 
 from api import errors
@@ -81,3 +83,22 @@ def test_a_revocation_without_a_body_is_accepted(client, hospital, patient):
         "purpose": "treatment"})
     revoked = client.post(f"/v1/me/consents/{granted.json['id']}/revoke", headers=patient.auth)
     assert revoked.status_code == 200 and revoked.json["status"] == "inactive"
+
+
+def test_every_operation_has_a_unique_operation_id_a_generator_can_use(client):
+    spec = spec_of(client)
+    ids = [operation.get("operationId") for item in spec["paths"].values()
+           for method, operation in item.items() if method in ("get", "post", "put", "delete")]
+    assert len(ids) >= 45 and None not in ids
+    assert len(set(ids)) == len(ids)
+    assert all(re.fullmatch(r"[a-z][A-Za-z]*", i) for i in ids), ids
+    assert spec["paths"]["/v1/me/records"]["get"]["operationId"] == "listRecords"
+    assert spec["paths"]["/v1/hospital/export"]["get"]["operationId"] == "hospitalExport"
+
+
+def test_the_document_names_its_server_the_national_id_system_and_the_scopes(client):
+    spec = spec_of(client)
+    assert spec["servers"] == [{"url": "/", "description": "this server"}]
+    description = spec["info"]["description"]
+    assert "http://fhir.hl7.org.vn/core/sid/cccd" in description
+    assert "`records:write`" in description and "`audit:checkpoint`" in description
