@@ -23,6 +23,7 @@ def adapt() -> None:
     _serialise_writes()
     _look_up_plain_ids()
     _check_unique_keys_by_equality()
+    _take_bulk_updates_without_a_sort()
 
 
 # mongomock applies a write by scanning, then changing documents in place, so two threads can both
@@ -127,3 +128,21 @@ def _count_by_equality(collection, index: dict, new_data: dict) -> bool:
             if matches > 1:
                 raise mongomock.DuplicateKeyError("E11000 Duplicate Key Error", 11000)
     return True
+
+
+def _take_bulk_updates_without_a_sort() -> None:
+    """pymongo 4.11+ hands every bulk UpdateOne a `sort` keyword (None unless asked), which
+    mongomock's bulk builder does not take; without a sort the update is the same."""
+    builder = mongomock.collection.BulkOperationBuilder
+    original = builder.add_update
+    if getattr(original, "takes_sort", False):
+        return
+
+    @functools.wraps(original)
+    def add_update(self, *args, sort=None, **kwargs):
+        if sort is not None:
+            raise NotImplementedError("a sorted bulk update is not supported on the embedded "
+                                      "database")
+        return original(self, *args, **kwargs)
+    add_update.takes_sort = True
+    builder.add_update = add_update

@@ -11,6 +11,9 @@ number), then the record's pointer, moved only forward. A crash between the two 
 version the pointer has not reached; the next push of the same resource finds it and repairs
 the pointer (see `advance`).
 """
+from pymongo import UpdateOne
+from pymongo.errors import BulkWriteError
+
 from models.db import DuplicateKeyError, ReturnDocument, require_str, utcnow
 
 
@@ -32,16 +35,12 @@ class Records:
         except DuplicateKeyError:  # a parallel push created it first
             return self.db.records.find_one(key)
 
-    def create_record(self, new_id: str, key: dict, fields: dict) -> dict:
-        """Insert the record of `key` at version 0, for a key known to be new; the record a parallel
-        push created first when it lost the race. One insert where ensure_record's upsert makes
-        four queries (on the embedded database each scans the collection)."""
-        doc = {"_id": new_id, **key, **fields, "version": 0, "created_at": utcnow()}
-        try:
-            self.db.records.insert_one(doc)
-        except DuplicateKeyError:
-            return self.db.records.find_one(key)
-        return dict(doc)
+    def create_records(self, docs: list[dict]) -> set[str]:
+        """Insert new records at version 0 in one write (unordered: one taken key stops none
+        of the others). The ids inserted; a key a parallel push created first is left out."""
+        now = utcnow()
+        return _inserted(self.db.records,
+                         [{**doc, "version": 0, "created_at": now} for doc in docs])
 
     def records_of_hospital(self, hospital_id: str, resource_types: list[str],
                             source_keys: list[str]) -> list[dict]:
@@ -68,15 +67,20 @@ class Records:
                     bundle_id: str | None) -> bool:
         """Store version `version` of the record; False when that version already exists."""
         try:
-            self.db.record_versions.insert_one({
-                "_id": f"{record['_id']}:{version}", "record_id": record["_id"],
-                "patient_id": record["patient_id"], "hospital_id": record.get("hospital_id"),
-                "resource_type": record["resource_type"], "source_key": record["source_key"],
-                "version": version, "resource": sealed_resource, "content_hash": content_hash,
-                "bundle_id": bundle_id, "received_at": utcnow()})
+            self.db.record_versions.insert_one(_version_doc(
+                record, version, sealed_resource, content_hash, bundle_id, utcnow()))
         except DuplicateKeyError:
             return False
         return True
+
+    def add_versions(self, versions: list[tuple]) -> set[tuple[str, int]]:
+        """add_version for many in one write: each (record, version, sealed resource, content
+        hash, bundle id). The (record id, version) pairs stored; a number a parallel
+        amendment took first is left out."""
+        now = utcnow()
+        docs = [_version_doc(*version, now) for version in versions]
+        stored = _inserted(self.db.record_versions, docs)
+        return {(d["record_id"], d["version"]) for d in docs if d["_id"] in stored}
 
     def version(self, record_id: str, number: int) -> dict | None:
         return self.db.record_versions.find_one({"_id": f"{record_id}:{number}"})
@@ -87,6 +91,16 @@ class Records:
             {"_id": record_id, "version": {"$lt": number}},
             {"$set": {**fields, "version": number, "updated_at": utcnow()}})
         return result.modified_count == 1
+
+    def advance_many(self, moves: list[tuple[str, int, dict]]) -> None:
+        """advance for many in one bulk write: each (record id, version, list fields)."""
+        if not moves:
+            return
+        now = utcnow()
+        self.db.records.bulk_write([
+            UpdateOne({"_id": record_id, "version": {"$lt": number}},
+                      {"$set": {**fields, "version": number, "updated_at": now}})
+            for record_id, number, fields in moves], ordered=False)
 
     def for_patient(self, patient_id: str, *, categories, since, after: tuple | None, limit: int,
                     exclude_hospital: str | None = None) -> list[dict]:
@@ -138,3 +152,28 @@ class Records:
 
 
 # Transitional: the module-level functions of before, on the app's database.
+
+
+def _version_doc(record: dict, version: int, sealed_resource: str, content_hash: str,
+                 bundle_id: str | None, now) -> dict:
+    return {"_id": f"{record['_id']}:{version}", "record_id": record["_id"],
+            "patient_id": record["patient_id"], "hospital_id": record.get("hospital_id"),
+            "resource_type": record["resource_type"], "source_key": record["source_key"],
+            "version": version, "resource": sealed_resource, "content_hash": content_hash,
+            "bundle_id": bundle_id, "received_at": now}
+
+
+def _inserted(collection, docs: list[dict]) -> set[str]:
+    """Insert docs in one unordered write; the ids stored (those refused as duplicates are
+    not; any other error is raised)."""
+    if not docs:
+        return set()
+    try:
+        collection.insert_many(docs, ordered=False)
+    except BulkWriteError as failed:
+        errors = failed.details.get("writeErrors", [])
+        if any(e.get("code") != 11000 for e in errors):
+            raise
+        refused = {e["op"]["_id"] for e in errors}
+        return {d["_id"] for d in docs} - refused
+    return {d["_id"] for d in docs}

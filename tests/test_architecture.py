@@ -27,7 +27,8 @@ NEVER = {
 }
 READ_SIDE = ["services/records/reading.py", "services/records/hospital_export.py",
              "services/sharing/shared_access.py"]
-WRITE_SIDE = {"services.records.ingest", "services.records.measurements"}
+WRITE_SIDE = {"services.records.ingest", "services.records.measurements",
+              "services.records.storing"}
 
 
 def modules(*packages: str) -> dict[str, Path]:

@@ -15,15 +15,14 @@ from collections import Counter
 
 from security.codes import opaque_id
 from services import fhir, patients, sealing
+from services.records import storing
+from services.records.storing import ANOTHER_PATIENT, record_key
 from services.operations import notify
 from services.errors import Conflict, IdempotencyKeyReused, InvalidInput, TransactionRejected, \
     redact
 
 # Sealed, base64 and the record's other fields must fit MongoDB's 16 MiB document limit.
 MAX_RESOURCE_BYTES = 11 * 2**20
-_ANOTHER_PATIENT = ("This resource id is already used for another patient; push the correction "
-                    "under a new id.")
-_NEW = object()  # a key that had no record when the bundle's records were read
 
 
 def ingest(ctx, hospital_id: str, body, body_hash: str, idempotency_key: str | None) -> dict:
@@ -76,15 +75,18 @@ def _ingest(ctx, hospital_id: str, body) -> dict:
         {"action": "records.push", "actor": {"type": "hospital", "id": hospital_id},
          "patient_id": patient_id, "target": {"bundle_id": bundle_id, "count": count}}
         for patient_id, count in Counter(patient_ids[c.national_id] for c in to_store).items()])
-    known, told, entries = _known_records(ctx, hospital_id, to_store), set(), []
+    stored = storing.store_many(ctx, hospital_id, to_store, bundle_id, patient_ids,
+                                _known_records(ctx, hospital_id, to_store))
+    entries, told = [], []
     for candidate in parsed.candidates:
-        entry, news_for = _entry_outcome(ctx, hospital_id, candidate, bundle_id, patient_ids, known)
+        entry, news_for = stored.get(candidate.index) or _not_stored(candidate)
         entries.append(entry)
         # Told once a record or version of theirs is stored, not for a push recognised as
         # stored already (a retry) or refused: "new results" means new results.
         if news_for is not None and news_for not in told:
-            told.add(news_for)
-            notify.notify(ctx, news_for, "record_available")
+            told.append(news_for)
+    for patient_id in told:
+        notify.notify(ctx, patient_id, "record_available")
     return fhir.response_bundle(parsed.bundle_type, entries)
 
 
@@ -113,7 +115,7 @@ def _check_transaction(ctx, hospital_id: str, candidates: list) -> None:
     queries whatever the number of entries: the bundle's known records and its patients."""
     failed = {c.index: c.issues for c in candidates if c.status == fhir.INVALID}
     for c in _owned_by_another(ctx, hospital_id, [c for c in candidates if c.status == fhir.OK]):
-        failed[c.index] = [_ANOTHER_PATIENT]
+        failed[c.index] = [ANOTHER_PATIENT]
     if failed:
         raise TransactionRejected(
             fhir.operation_outcome([redact(f"entry[{i}]: {issue}") for i, issues in
@@ -128,7 +130,7 @@ def _owned_by_another(ctx, hospital_id: str, candidates: list) -> list:
     ids = ctx.repos.patients.ids_by_national_id_hash(list(hashes.values())) if known else {}
     owned = []
     for c in candidates:
-        key = _record_key(ctx, hospital_id, c)
+        key = record_key(ctx, hospital_id, c)
         record = known.get((key["resource_type"], key["source_key"]))
         if record is not None and record["patient_id"] != ids.get(hashes[c.national_id]):
             owned.append(c)
@@ -140,98 +142,18 @@ def _known_records(ctx, hospital_id: str, candidates: list) -> dict:
     query rather than one per entry (on the embedded database every query scans the records)."""
     if not candidates:
         return {}
-    keys = [_record_key(ctx, hospital_id, c) for c in candidates]
+    keys = [record_key(ctx, hospital_id, c) for c in candidates]
     types = sorted({k["resource_type"] for k in keys})
     source_keys = sorted({k["source_key"] for k in keys})
     return {(d["resource_type"], d["source_key"]): d
             for d in ctx.repos.records.records_of_hospital(hospital_id, types, source_keys)}
 
 
-def _entry_outcome(ctx, hospital_id: str, candidate, bundle_id: str, patient_ids: dict,
-                   known: dict) -> tuple[dict, str | None]:
-    """The entry's outcome, and the patient's id when something new of theirs was stored."""
+def _not_stored(candidate) -> tuple[dict, None]:
+    """The outcome of an entry that is invalid, or of a resource type we do not keep."""
     if candidate.status == fhir.INVALID:
         return {"status": "400 Bad Request",
                 "outcome": fhir.operation_outcome([redact(i) for i in candidate.issues])}, None
-    if candidate.status == fhir.NOT_STORED:
-        return {"status": "200 OK", "outcome": fhir.operation_outcome(
-            [redact(i) for i in candidate.issues], severity="information",
-            code="informational")}, None
-    patient_id = patient_ids[candidate.national_id]
-    outcome, _, stored = store_resource(ctx, hospital_id, patient_id, candidate, bundle_id,
-                                        known=known)
-    return outcome, (patient_id if stored else None)
-
-
-def _record_key(ctx, hospital_id: str | None, candidate, author: str | None = None) -> dict:
-    # The hospital's own id may carry a medical record number: only its keyed hash is stored.
-    key = {"hospital_id": hospital_id, "resource_type": candidate.resource_type,
-           "source_key": ctx.peppered_hash("source-id", candidate.source_id)}
-    if author:
-        key["author"] = author
-    return key
-
-
-def store_resource(ctx, hospital_id: str | None, patient_id: str, candidate, bundle_id: str | None,
-                   author: str | None = None, known: dict | None = None,
-                   new_id: str | None = None) -> tuple[dict, str, bool]:
-    """Store the candidate as its record's next version (or recognise it as stored already):
-    (the entry's outcome, the record id, whether the record now shows a version it did not).
-    A hospital's record is keyed by its own id; a patient's by `author`. `known`: the bundle's
-    records read beforehand (_known_records); `new_id` the id a new record gets (a caller that
-    records it on the audit trail before storing), random by default."""
-    record = _record_of(ctx, _record_key(ctx, hospital_id, candidate, author), patient_id, known,
-                        new_id or opaque_id("rec"))
-    if record["patient_id"] != patient_id:
-        return {"status": "409 Conflict", "outcome": fhir.operation_outcome(
-            [_ANOTHER_PATIENT], code="conflict")}, record["_id"], False
-    content_hash = _content_hash(ctx, candidate.resource)
-    if record["version"] and record.get("content_hash") == content_hash:
-        return _stored(candidate, record["version"], "200 OK"), record["_id"], False
-    number = record["version"] + 1
-    while True:  # a parallel amendment may take a number first
-        sealed = ctx.cipher.encrypt_json(candidate.resource,
-                                         sealing.version({**record, "version": number,
-                                                          "record_id": record["_id"]}))
-        if ctx.repos.records.add_version(record, number, sealed, content_hash, bundle_id):
-            break
-        if ctx.repos.records.version(record["_id"], number)["content_hash"] == content_hash:
-            break  # stored by a parallel push of the same content, or before a crash
-        number += 1
-    ctx.repos.records.advance(record["_id"], number,
-                              _list_fields(ctx, record, candidate, content_hash))
-    status = "201 Created" if number == 1 else "200 OK"
-    return _stored(candidate, number, status), record["_id"], True
-
-
-def _record_of(ctx, key: dict, patient_id: str, known: dict | None, new_id: str) -> dict:
-    """The record of `key`, created as `new_id` (at version 0) when it is new. `known` is used
-    up entry by entry: a key met again in the same bundle is read afresh, as without it."""
-    if known is None:
-        return ctx.repos.records.ensure_record(new_id, key, {"patient_id": patient_id})
-    slot = (key["resource_type"], key["source_key"])
-    record = known.get(slot, _NEW)
-    known[slot] = None
-    if record is _NEW:
-        return ctx.repos.records.create_record(new_id, key, {"patient_id": patient_id})
-    return record or ctx.repos.records.ensure_record(new_id, key, {"patient_id": patient_id})
-
-
-def _list_fields(ctx, record: dict, candidate, content_hash: str) -> dict:
-    sort_at = candidate.effective_at or candidate.issued_at or ctx.now()
-    return {"category": candidate.category, "effective_at": candidate.effective_at,
-            "issued_at": candidate.issued_at, "sort_at": sort_at, "content_hash": content_hash,
-            "resource": ctx.cipher.encrypt_json(candidate.resource, sealing.record(record)),
-            "summary": ctx.cipher.encrypt_json(candidate.summary, sealing.summary(record))}
-
-
-def _stored(candidate, number: int, status: str) -> dict:
-    return {"status": status, "etag": f'W/"{number}"',
-            "location": f"{candidate.resource_type}/{candidate.source_id}/_history/{number}"}
-
-
-def _content_hash(ctx, resource: dict) -> str:
-    """Keyed: a plain hash next to clear dates and ids would let anyone holding a copy of the
-    database confirm guessed clinical values."""
-    canonical = json.dumps(resource, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return ctx.peppered_hash("content", canonical)
+    return {"status": "200 OK", "outcome": fhir.operation_outcome(
+        [redact(i) for i in candidate.issues], severity="information",
+        code="informational")}, None

@@ -4,7 +4,7 @@ patient's record has no hospital and is keyed by its author."""
 from types import SimpleNamespace
 
 from security.codes import opaque_id
-from services.records.ingest import store_resource
+from services.records.storing import store_resource
 
 LOINC = "http://loinc.org"
 UCUM = "http://unitsofmeasure.org"

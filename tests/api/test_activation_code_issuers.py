@@ -118,7 +118,7 @@ def test_a_push_that_crashed_before_its_record_was_stored_does_not_entitle(
     def crash(*args, **kwargs):
         raise RuntimeError("the process died here (injected)")
     with monkeypatch.context() as patched:
-        patched.setattr(record_store.Records, "advance", crash)
+        patched.setattr(record_store.Records, "advance_many", crash)
         assert factories.push(client, hospital, factories.bundle(factories.encounter(
             national_id)), token=token).status_code == 500
     assert issue(client, token, national_id).status_code == 403

@@ -217,7 +217,7 @@ def test_an_amendment_after_a_crashed_one_takes_the_next_version_and_keeps_both(
 
     def crash(*args, **kwargs):
         raise RuntimeError("advance failed (injected)")
-    monkeypatch.setattr(record_store.Records, "advance", crash)
+    monkeypatch.setattr(record_store.Records, "advance_many", crash)
     assert push(client, hospital, bundle(lab_result(patient.national_id, value=6.0))) \
         .status_code == 500
     monkeypatch.undo()

@@ -1,5 +1,6 @@
 """Request cost in round trips does not grow with the size of the work: counted with the query
-recorder (tests/indexcheck) at two sizes of the same request."""
+recorder (tests/indexcheck: every query, insert and bulk write the application sends) at two
+sizes of the same request."""
 from tests import factories
 from tests.factories import bundle, lab_result, push
 from tests.indexcheck import recorder as query_recorder
@@ -36,4 +37,34 @@ def test_checking_a_transaction_costs_the_same_for_5_entries_as_for_50(make_app)
     small = queries_of(make_app, rejected_transaction(5))
     large = queries_of(make_app, rejected_transaction(50))
     print(f"\nrejected transaction: {small} queries for 5 entries, {large} for 50")
+    assert small == large
+
+
+def batch_of_new_results(size: int):
+    def send(client, hospital, patient):
+        answer = push(client, hospital, bundle(*[lab_result(patient.national_id, f"new-{n}")
+                                                 for n in range(size)]))
+        assert [e["response"]["status"] for e in answer.json["entry"]] == ["201 Created"] * size
+    return send
+
+
+def batch_of_amendments(size: int):
+    def send(client, hospital, patient):
+        answer = push(client, hospital, bundle(*[lab_result(patient.national_id, f"lab-{n}",
+                                                            value=8.8) for n in range(size)]))
+        assert [e["response"]["etag"] for e in answer.json["entry"]] == ['W/"2"'] * size
+    return send
+
+
+def test_storing_a_batch_costs_the_same_for_5_new_results_as_for_50(make_app):
+    small = queries_of(make_app, batch_of_new_results(5))
+    large = queries_of(make_app, batch_of_new_results(50))
+    print(f"\nbatch of new results: {small} round trips for 5 entries, {large} for 50")
+    assert small == large
+
+
+def test_amending_a_batch_costs_the_same_for_5_results_as_for_50(make_app):
+    small = queries_of(make_app, batch_of_amendments(5))
+    large = queries_of(make_app, batch_of_amendments(50))
+    print(f"\nbatch of amendments: {small} round trips for 5 entries, {large} for 50")
     assert small == large

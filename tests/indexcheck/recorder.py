@@ -46,6 +46,11 @@ class Recorder:
             self._seen.setdefault(shape, set()).add((operation, origin))
             self.sent += trip
 
+    def trip(self) -> None:
+        """A round trip without a query to check (an insert)."""
+        with self._lock:
+            self.sent += 1
+
     def shapes(self) -> dict[Shape, set]:
         with self._lock:
             return {shape: set(sent) for shape, sent in self._seen.items()}
@@ -86,6 +91,12 @@ def _note(shape: Shape, operation: str, origin: str | None, trip: bool = True) -
         return
     for recorder in list(_RECORDERS):
         recorder.add(shape, operation, origin, trip)
+
+
+def _trip(origin: str | None) -> None:
+    if origin is not None:
+        for recorder in list(_RECORDERS):
+            recorder.trip()
 
 
 def _origin() -> str | None:
@@ -153,6 +164,14 @@ class _Collection:
         sort = second.get("$sort") if "$match" in first else None
         _note(shape_of(self._collection.name, query, sort), "aggregate", _origin())
         return self._collection.aggregate(pipeline, *args, **kwargs)
+
+    def insert_one(self, *args, **kwargs):
+        _trip(_origin())
+        return self._collection.insert_one(*args, **kwargs)
+
+    def insert_many(self, *args, **kwargs):
+        _trip(_origin())
+        return self._collection.insert_many(*args, **kwargs)
 
     def bulk_write(self, requests, *args, **kwargs):
         requests = list(requests)

@@ -110,3 +110,14 @@ def test_other_indexes_take_mongomocks_own_check(keyed, monkeypatch):
     keyed.insert_one({"_id": 9, "h": "Z"})
     keyed.insert_one({"_id": 10, "h": "Y", "k": 5})  # a non-string key value
     assert calls == [9, 10]
+
+
+def test_a_bulk_write_of_conditional_updates_applies_as_on_mongodb():
+    from pymongo import UpdateOne
+    embedded.adapt()
+    collection = mongomock.MongoClient().db.bulk
+    collection.insert_many([{"_id": "a", "v": 1}, {"_id": "b", "v": 3}])
+    collection.bulk_write([UpdateOne({"_id": "a", "v": {"$lt": 2}}, {"$set": {"v": 2}}),
+                           UpdateOne({"_id": "b", "v": {"$lt": 2}}, {"$set": {"v": 2}})],
+                          ordered=False)
+    assert sorted((d["_id"], d["v"]) for d in collection.find()) == [("a", 2), ("b", 3)]
