@@ -59,13 +59,14 @@ def binding_issues(resource: dict) -> list[str]:
     """Why the resource breaks a required binding, one issue per coded value that does, each
     naming the element ("Observation.status: ..."); empty when it keeps them all. The resource
     has passed its R4B model, so elements have their declared JSON shapes."""
-    issues = []
-    for binding in bindings_of(resource.get("resourceType")):
-        for where, kind, value in _values(resource, binding):
-            problem = _CHECKS[kind](value, binding)
-            if problem:
-                issues.append(f"{where}{problem}")
-    return issues
+    return [issue for binding in bindings_of(resource.get("resourceType"))
+            for issue in issues_for(resource, binding)]
+
+
+def issues_for(resource: dict, binding: Binding) -> list[str]:
+    """The issues of one binding: each value its path reaches that is not in its value set."""
+    return [f"{where}{problem}" for where, kind, value in _values(resource, binding)
+            if (problem := _CHECKS[kind](value, binding))]
 
 
 def _values(resource: dict, binding: Binding):
