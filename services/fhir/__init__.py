@@ -5,8 +5,10 @@ the FHIR resources we answer with. No Flask, no database; storage builds on this
     for candidate in parsed.candidates: ...  # status "ok" | "not_stored" | "invalid"
 
 Resources are validated with the fhir.resources R4B models (there is no R4 package; R4B reads
-the R4 resources we store). API.md's Hospital section is the contract.
+the R4 resources we store), then against R4's required value-set bindings (bindings.py), which
+the models do not check. API.md's Hospital section is the contract.
 """
+from services.fhir.bindings import bindings_of
 from services.fhir.bundle import BUNDLE_TYPES, parse_bundle
 from services.fhir.candidates import (INVALID, NATIONAL_ID_SYSTEM, NOT_STORED, OK,
                                       BundleRejected, Candidate, ParsedBundle, PatientInfo)
@@ -23,8 +25,11 @@ _COMMON_DATA_TYPES = ("Extension", "Meta", "Narrative", "Identifier", "Reference
 
 def warm_up() -> None:
     """Import the R4B models of the types we validate and the data types they hold (~0.3 s),
-    e.g. at start-up, so that the first bundle pushed does not pay for it."""
+    and read the required bindings, e.g. at start-up, so that the first bundle pushed does not
+    pay for it (and a missing bindings file stops the start, not a push)."""
     load_models([*STORED_TYPES, "Patient", *_COMMON_DATA_TYPES])
+    for resource_type in STORED_TYPES:
+        bindings_of(resource_type)
 
 
 __all__ = ["BUNDLE_TYPES", "INVALID", "NATIONAL_ID_SYSTEM", "NOT_STORED", "OK",

@@ -1,9 +1,11 @@
-"""Strict validation of one resource with the fhir.resources R4B model of its type.
+"""Strict validation of one resource: the fhir.resources R4B model of its type (structure, types,
+cardinality), then the required value-set bindings of R4, which the model does not check.
 
 There is no R4 package in fhir.resources 8; R4B reads R4 resources of every kind we store."""
 from fhir.resources.R4B import get_fhir_model_class
 from pydantic import ValidationError
 
+from services.fhir.bindings import binding_issues
 from services.fhir.resource_types import KNOWN_TYPES, R4B_TYPES
 
 MAX_ISSUES = 10
@@ -21,8 +23,9 @@ def load_models(type_names) -> None:
 
 
 def validation_issues(resource: dict) -> list[str]:
-    """Why the R4B model of the resource's type refuses it; empty when it is valid. The type
-    must be one of R4B_TYPES. The resource is read, never changed."""
+    """Why the resource is refused: what the R4B model of its type finds, else the required
+    bindings it breaks (bindings.py: only the types we store have them); empty when it is
+    valid. The type must be one of R4B_TYPES. The resource is read, never changed."""
     resource_type = resource["resourceType"]
     if resource_type not in R4B_TYPES:
         raise ValueError(f"no R4B model for {resource_type!r}")
@@ -36,7 +39,8 @@ def validation_issues(resource: dict) -> list[str]:
         return issues
     except RecursionError:  # pydantic recurses once per nested element
         return [f"{resource_type}: the resource nests too deeply to be read"]
-    return []
+    # After the model: its shapes (a code is a string, a coding an object) are known then.
+    return binding_issues(resource)[:MAX_ISSUES]
 
 
 def _issue(resource_type: str, location: tuple, message: str) -> str:
