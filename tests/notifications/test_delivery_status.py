@@ -59,8 +59,8 @@ def test_a_patient_without_devices_sees_no_device_once_the_worker_looked(
 
 
 @pytest.mark.parametrize("token", ["badpayload-device", "unregistered-device"])
-def test_a_permanent_failure_or_a_refused_token_is_failed(app, client, hospital, patient, fcm,
-                                                         make_sender, token):
+def test_a_permanent_failure_or_a_refused_token_is_failed(app, client, hospital, patient,
+                                                          fcm, make_sender, token):
     add_device(client, patient, token)
     push(client, hospital, bundle(lab_result(patient.national_id)))
     counts = deliver(app, make_sender())
