@@ -33,11 +33,14 @@ API_DOC = {
 }
 
 
-def create_app(overrides: dict | None = None, served_elsewhere: bool = True) -> Flask:
+def create_app(overrides: dict | None = None, served_elsewhere: bool = True,
+               seed: bool = True) -> Flask:
     """Build the app from the environment (plus `overrides`, for tests). Raises ConfigError
     when the configuration is unsafe for production. `served_elsewhere` (the default, as for
     `flask --app api` or `gunicorn 'api:create_app()'`): by a server whose listening address
-    HOST does not tell (see load_config); only `python wsgi.py` serves on HOST itself."""
+    HOST does not tell (see load_config); only `python wsgi.py` serves on HOST itself. `seed`:
+    seed the demo world now when PHR_DEMO_SEED says so; `python wsgi.py` passes False and calls
+    seed_demo() once it holds its port."""
     app = Flask(__name__, static_folder=None)
     app.config.update(load_config(overrides=overrides, served_elsewhere=served_elsewhere),
                       **API_DOC,
@@ -60,7 +63,13 @@ def create_app(overrides: dict | None = None, served_elsewhere: bool = True) -> 
     api.name_operations(app)
     app.register_blueprint(health.bp)
     cli.register(app)
+    if seed:
+        seed_demo(app)
+    return app
+
+
+def seed_demo(app) -> None:
+    """Seed the demo world (PHR_DEMO_SEED) into an empty database and write its credentials."""
     if app.config["PHR_DEMO_SEED"]:
         with app.app_context():
             demo_seed.seed(app.extensions["ctx"], app.config["PHR_DEMO_SEED"])
-    return app

@@ -1,7 +1,16 @@
-"""Flask CLI commands for real deployments (they use MONGO_URI like the server)."""
+"""Flask CLI commands for real deployments: they work on the server's database, MONGO_URI.
+
+The embedded database (no MONGO_URI) lives inside the process of `python wsgi.py`: a command run
+as a process of its own would open an empty database of its own, and quietly verify, export or
+deliver nothing (or print a hospital secret that works nowhere). So each command refuses it with
+one line, except under TESTING, where the suite invokes them through app.test_cli_runner() in
+the app's own process, on the app's own database: the same database the test's requests use.
+"""
+import functools
 import sys
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from services.audit import verify
@@ -17,6 +26,22 @@ def register(app) -> None:
                     disable_patient, disable_staff, rotate_keys, export_hospital,
                     verify_audit, audit_checkpoint, create_witness, send_notifications):
         app.cli.add_command(command)
+
+
+EMBEDDED_REFUSAL = ("The embedded database lives inside the running server (python wsgi.py); "
+                    "this command would see an empty one of its own. It needs MONGO_URI (a "
+                    "MongoDB the server also uses).")
+
+
+def server_database_command(command):
+    """with_appcontext, and a one-line refusal (exit 1) on the embedded database outside
+    TESTING: see the module's docstring."""
+    @functools.wraps(command)
+    def checked(*args, **kwargs):
+        if not current_app.config["MONGO_URI"] and not current_app.config.get("TESTING"):
+            raise click.ClickException(EMBEDDED_REFUSAL)
+        return command(*args, **kwargs)
+    return with_appcontext(checked)
 
 
 def _run(action, *args):
@@ -35,7 +60,7 @@ def _run(action, *args):
 @click.argument("name")
 @click.option("--hospital-id", help="stable id (default: random)")
 @click.option("--scope", "scopes", multiple=True, help="repeat for several (default: all)")
-@with_appcontext
+@server_database_command
 def create_hospital(name, hospital_id, scopes):
     """Create a hospital API client; prints its secret once."""
     creds = _run(hospitals.create_hospital, name, hospital_id, list(scopes) or None)
@@ -48,7 +73,7 @@ def create_hospital(name, hospital_id, scopes):
 @click.argument("hospital_id")
 @click.option("--grace-hours", type=click.IntRange(0, 168), default=None,
               help="how long the old secret keeps working (default: CLIENT_SECRET_GRACE_HOURS)")
-@with_appcontext
+@server_database_command
 def rotate_hospital_secret(hospital_id, grace_hours):
     """Issue a new client secret; prints it once. The old one works for the grace period."""
     rotated = _run(hospitals.rotate_secret, hospital_id, grace_hours)
@@ -58,7 +83,7 @@ def rotate_hospital_secret(hospital_id, grace_hours):
 
 @click.command("deactivate-hospital")
 @click.argument("hospital_id")
-@with_appcontext
+@server_database_command
 def deactivate_hospital(hospital_id):
     """Stop a hospital client: its tokens stop working at once."""
     _run(hospitals.deactivate, hospital_id)
@@ -69,7 +94,7 @@ def deactivate_hospital(hospital_id):
 @click.argument("hospital_id")
 @click.option("--label", "labels", multiple=True, required=True,
               help="a sensitivity label (hiv, mental-health, ...); repeat for several")
-@with_appcontext
+@server_database_command
 def mark_hospital_sensitive(hospital_id, labels):
     """Mark a hospital as a sensitive specialty: all its records carry these labels."""
     _run(hospitals.mark_sensitive, hospital_id, list(labels))
@@ -81,7 +106,7 @@ def mark_hospital_sensitive(hospital_id, labels):
 @click.password_option(help="prompted when not given")
 @click.option("--role", "roles", multiple=True, type=click.Choice(admin.ROLES),
               help="repeat for several (default: support)")
-@with_appcontext
+@server_database_command
 def create_staff(username, password, roles):
     """Create a staff account; TOTP is set up at first sign-in."""
     staff_id = _run(admin.create_staff, username, password, list(roles) or None)
@@ -91,7 +116,7 @@ def create_staff(username, password, roles):
 @click.command("disable-patient")
 @click.option("--national-id", prompt=True, hide_input=True,
               help="prompted when not given (keeps it out of shell history)")
-@with_appcontext
+@server_database_command
 def disable_patient(national_id):
     """Disable a patient account: every session ends at once, no sign-in works."""
     patient_id = _run(admin.disable_patient, national_id)
@@ -100,7 +125,7 @@ def disable_patient(national_id):
 
 @click.command("disable-staff")
 @click.argument("username")
-@with_appcontext
+@server_database_command
 def disable_staff(username):
     """Disable a support staff account: every session ends at once, no sign-in works."""
     staff_id = _run(admin.disable_staff, username)
@@ -108,7 +133,7 @@ def disable_staff(username):
 
 
 @click.command("rotate-keys")
-@with_appcontext
+@server_database_command
 def rotate_keys():
     """Re-seal every encrypted value with the active data key (see the README), with progress."""
     with click.progressbar(length=key_rotation.total(ctx()), label="re-sealing") as bar:
@@ -124,7 +149,7 @@ def rotate_keys():
 @click.argument("hospital_id")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True,
               help="folder for records.ndjson and manifest.json")
-@with_appcontext
+@server_database_command
 def export_hospital(hospital_id, out_dir):
     """Everything a hospital pushed, every version, to files (as GET /v1/hospital/export)."""
     import json
@@ -162,7 +187,7 @@ def _owner_only(path: str):
               help="a witness's copy of the signed checkpoints (JSON lines); repeat for several")
 @click.option("--seal-legacy-head", is_flag=True,
               help="seal a head written before heads were sealed, once the chain verifies")
-@with_appcontext
+@server_database_command
 def verify_audit(batch_size, paths, seal_legacy_head):
     """Check the audit chain in seq order against its sealed head and every signed checkpoint
     (AUDIT_CHECKPOINT_FILE, --checkpoints, the database); exit 1 naming the first fault."""
@@ -186,7 +211,7 @@ def verify_audit(batch_size, paths, seal_legacy_head):
 
 
 @click.command("audit-checkpoint")
-@with_appcontext
+@server_database_command
 def audit_checkpoint():
     """Sign a checkpoint of the audit chain's head now and write it out (for cron)."""
     signed = _run(verify.checkpoint_now)
@@ -195,7 +220,7 @@ def audit_checkpoint():
 
 @click.command("create-witness")
 @click.argument("name")
-@with_appcontext
+@server_database_command
 def create_witness(name):
     """Create an audit witness client (reads GET /v1/audit/checkpoint only); prints its secret
     once."""
@@ -210,28 +235,27 @@ def create_witness(name):
 @click.option("--interval", type=click.FloatRange(0.1, 60), default=1.0, show_default=True,
               help="seconds between rounds when nothing was due")
 @click.option("--worker-id", default=None, help="default: host and process id")
-@with_appcontext
+@server_database_command
 def send_notifications(once, interval, worker_id):
     """Deliver pending notifications to devices (several workers may run at once)."""
-    import os
-    import socket
-    import time
-
-    from flask import current_app
+    import threading
 
     from models.db import utcnow
-    from notifications.worker import deliver_once
+    from notifications.worker import deliver_once, deliver_until, default_worker_id
     from services.operations.push_outbox import MongoOutbox, make_sender
-    worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
+    worker_id = worker_id or default_worker_id()
     sender = make_sender(current_app.config)
     if not current_app.config.get("FCM_CREDENTIALS_FILE"):
         click.echo("no FCM_CREDENTIALS_FILE: pushes go to the log and the inbox only", err=True)
     outbox = MongoOutbox(ctx())
-    while True:
+
+    def echo(counts: dict) -> None:
+        click.echo(" ".join(f"{k}={v}" for k, v in counts.items()))
+    if once:
         counts = deliver_once(outbox, sender, worker_id=worker_id, now=utcnow())
         if counts["claimed"]:
-            click.echo(" ".join(f"{k}={v}" for k, v in counts.items()))
-        if once:
-            return
-        if not counts["claimed"]:
-            time.sleep(interval)
+            echo(counts)
+        return
+    # Runs until interrupted: nothing sets the event.
+    deliver_until(threading.Event(), outbox, sender, worker_id=worker_id, clock=utcnow,
+                  interval=interval, on_round=echo)

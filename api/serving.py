@@ -1,6 +1,10 @@
 """How `python wsgi.py` serves the app with waitress: its arguments come from the app's config,
-and the few errors waitress answers itself (the app never sees those requests) keep the API's
-problem+json shape."""
+the few errors waitress answers itself (the app never sees those requests) keep the API's
+problem+json shape, and on the embedded database the push delivery loop runs beside it."""
+import errno
+import signal
+import threading
+
 from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser
 from waitress.server import BaseWSGIServer, create_server
@@ -8,8 +12,14 @@ from waitress.task import ErrorTask
 from werkzeug.exceptions import default_exceptions
 
 from api.errors import problem
+from models.db import utcnow
+from notifications.worker import deliver_until, default_worker_id
+from services.operations.push_outbox import MongoOutbox, make_sender
 
 THREADS = 8
+# How long shutdown waits for a delivery round under way (an FCM call) before leaving it: its
+# claims then run out and another round sends again (at least once).
+DRAIN_SECONDS = 15
 # The only route that takes bodies up to BUNDLE_MAX_BYTES (FHIR bundles); every other request is
 # refused from its Content-Length above MAX_BODY_BYTES.
 LARGE_BODY_PATHS = ("/v1/hospital/bundles",)
@@ -34,7 +44,13 @@ def listen_url(options: dict) -> str:
 
 
 def serve(app, options: dict) -> None:
-    """Listen and serve until interrupted."""
+    """Listen and serve until interrupted (no delivery loop: the benchmark server)."""
+    run(listen(app, options))
+
+
+def listen(app, options: dict):
+    """The waitress server, holding its port(s) but not yet serving. Raises OSError when an
+    address cannot be bound (the port is taken)."""
     PathLimitedParser.small_limit = app.config["MAX_CONTENT_LENGTH"] + 1
     listeners = {}
     server = create_server(app, map=listeners, **options)
@@ -43,7 +59,74 @@ def serve(app, options: dict) -> None:
     for listener in listeners.values():
         if isinstance(listener, BaseWSGIServer):
             listener.channel_class = ProblemChannel
-    server.run()
+    return server
+
+
+def bind_refusal(options: dict, error: OSError) -> str:
+    """Why the server could not listen, in one line for the operator."""
+    where = listen_url(options)
+    why = (f"{where} is in use (another server, perhaps this one started before, holds it; "
+           "set PORT to use another)" if error.errno == errno.EADDRINUSE
+           else f"{where} cannot be bound ({error.strerror or type(error).__name__})")
+    return f"{why}. Nothing was seeded: a demo credentials file is left as it was."
+
+
+def run(server, background=()) -> None:
+    """Serve until interrupted (Ctrl-C) or terminated (SIGTERM), each function of `background`
+    running in a thread of its own with a threading.Event it stops at. On the way out the event
+    is set and each is given DRAIN_SECONDS to end its round (the threads are daemons: one stuck
+    on the network does not hold the process)."""
+    stop = threading.Event()
+    threads = [threading.Thread(target=work, args=(stop,), name=work.__name__, daemon=True)
+               for work in background]
+    # waitress ends its loop cleanly on SystemExit, as on KeyboardInterrupt. Signal handlers
+    # belong to the main thread; elsewhere SIGTERM keeps its default.
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _exit) if main else None
+    for thread in threads:
+        thread.start()
+    try:
+        server.run()
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(DRAIN_SECONDS)
+        if main:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _exit(signum, frame):
+    raise SystemExit(0)
+
+
+def delivers_in_process(config) -> bool:
+    """On the embedded database only this process can deliver its pushes; with MONGO_URI the
+    `send-notifications` workers do (several may run, beside several servers)."""
+    return not config["MONGO_URI"]
+
+
+def in_process_delivery(app):
+    """The delivery loop of `send-notifications`, on this app's database, as a function of the
+    event it stops at."""
+    outbox, sender = MongoOutbox(app.extensions["ctx"]), make_sender(app.config)
+
+    def push_delivery(stop: threading.Event) -> None:
+        try:
+            deliver_until(stop, outbox, sender, worker_id=f"{default_worker_id()}:in-process",
+                          clock=utcnow)
+        finally:
+            getattr(sender, "close", lambda: None)()
+    return push_delivery
+
+
+def delivery_line(config) -> str:
+    """The start-up line that says where pushes go from."""
+    to = ("FCM" if config.get("FCM_CREDENTIALS_FILE")
+          else "the log and the in-app inbox only (no FCM_CREDENTIALS_FILE)")
+    if delivers_in_process(config):
+        return f"Push delivery: in this process (embedded database), to {to}"
+    return (f"Push delivery: not in this process (MONGO_URI): run `flask --app wsgi "
+            f"send-notifications` workers beside it; they send to {to}")
 
 
 class ProblemErrorTask(ErrorTask):

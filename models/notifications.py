@@ -5,6 +5,12 @@ delivery state (claimed by one worker under a lease, devices done) lives on the 
 from models.db import DuplicateKeyError, ReturnDocument, require_str, utcnow
 
 
+# What the inbox shows, and of the delivery only what tells its status (never the worker, lease
+# or error).
+INBOX_FIELDS = {"kind": 1, "created_at": 1, "read_at": 1, "data": 1, "delivery.state": 1,
+                "delivery.muted": 1, "delivery.sent_to": 1, "delivery.failed_for": 1}
+
+
 class Notifications:
     """The collection family of this module on a database handle (no Flask needed)."""
 
@@ -26,7 +32,7 @@ class Notifications:
         if before:
             query["$or"] = [{"created_at": {"$lt": before[0]}},
                             {"created_at": before[0], "_id": {"$lt": before[1]}}]
-        cursor = self.db.notifications.find(query, {"delivery": 0})
+        cursor = self.db.notifications.find(query, INBOX_FIELDS)
         return list(cursor.sort([("created_at", -1), ("_id", -1)]).limit(limit))
 
     def mark_read(self, patient_id: str, notification_id: str) -> bool:

@@ -10,7 +10,10 @@ Nothing here logs a token, a title or a body: job ids, kinds, outcomes and error
 from __future__ import annotations
 
 import logging
+import os
 import random
+import socket
+import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -98,6 +101,32 @@ def deliver_once(outbox: Outbox, sender: Sender, *, worker_id: str, now: datetim
         log.info("delivery round by %s: %s", worker_id,
                  " ".join(f"{key}={value}" for key, value in counts.items()))
     return counts
+
+
+def deliver_until(stop: threading.Event, outbox: Outbox, sender: Sender, *, worker_id: str,
+                  clock: Callable[[], datetime], interval: float = 1.0,
+                  on_round: Callable[[dict], None] | None = None) -> None:
+    """Rounds of `deliver_once` until `stop` is set, waiting `interval` seconds (or less, if
+    `stop` is set meanwhile) after a round that found nothing due. `on_round` gets the counts of
+    each round that claimed something. A round whose claim raises (the database went away) is
+    logged by its class and tried again after `interval`: the loop outlives a passing outage,
+    and a worker that quietly stopped would leave every later push undelivered."""
+    while not stop.is_set():
+        try:
+            counts = deliver_once(outbox, sender, worker_id=worker_id, now=clock())
+        except Exception as error:  # pylint: disable=broad-except
+            log.error("delivery round by %s failed: %s", worker_id, type(error).__name__)
+            counts = None
+        if counts and counts[CLAIMED]:
+            if on_round:
+                on_round(counts)
+            continue
+        stop.wait(interval)
+
+
+def default_worker_id() -> str:
+    """Host and process id: unique among the workers of one deployment."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def push_from_job(job: dict) -> Push:

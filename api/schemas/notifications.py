@@ -4,6 +4,7 @@ from marshmallow import validate
 
 from api.schemas.common import StrictSchema, text_field
 from notifications.messages import KINDS, mutable
+from services.operations.notify import DELIVERY_STATUSES
 
 MUTABLE_KINDS = sorted(kind for kind in KINDS if mutable(kind))
 
@@ -35,6 +36,14 @@ class NotificationOut(ma.Schema):
     created_at = ma.fields.DateTime(required=True)
     read_at = ma.fields.DateTime(required=True, allow_none=True)
     data = ma.fields.Dict(required=True, metadata={"description": "opaque ids to fetch with"})
+    delivery_status = ma.fields.String(
+        required=True, validate=validate.OneOf(DELIVERY_STATUSES),
+        metadata={"description": "what became of the push to the patient's devices: `pending` "
+                                 "(not yet sent, or waiting to be retried), `sent` (a device "
+                                 "got it; the development log sender counts as sent), "
+                                 "`failed` (given up: every device failed or its token was "
+                                 "refused), `muted` (its kind was muted, so only the inbox has "
+                                 "it), `no_device` (no device was registered to send it to)"})
 
 
 class NotificationPageOut(ma.Schema):

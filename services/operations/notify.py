@@ -9,6 +9,8 @@ from services import paging
 from services.errors import InvalidInput, NotFound
 
 _POSITIONS = paging.Positions(time="created_at")  # newest first
+DELIVERY_STATUSES = PENDING, SENT, FAILED, MUTED, NO_DEVICE = (
+    "pending", "sent", "failed", "muted", "no_device")
 
 
 def notify(ctx, patient_id: str, kind: str, ids: dict | None = None,
@@ -30,8 +32,8 @@ def notify(ctx, patient_id: str, kind: str, ids: dict | None = None,
     stored = ctx.repos.notifications.insert({
         "_id": notification_id, "patient_id": patient_id, "kind": kind,
         "data": {k: str(v) for k, v in (ids or {}).items()}, "created_at": now, "read_at": None,
-        "delivery": {"state": "done" if muted else "pending", "next_at": now, "attempts": 0,
-                     "sent_to": [], "failed_for": []}})
+        "delivery": {"state": "done" if muted else "pending", "muted": muted, "next_at": now,
+                     "attempts": 0, "sent_to": [], "failed_for": []}})
     return notification_id if stored else None
 
 
@@ -52,8 +54,24 @@ def inbox(ctx, patient_id: str, *, cursor: str | None = None, limit: int = 50) -
         _POSITIONS, cursor, limit)
     items = [{"id": d["_id"], "kind": d["kind"], **dict(zip(("title", "body"), messages.words(
         d["kind"], language))), "created_at": d["created_at"], "read_at": d["read_at"],
-        "data": d["data"]} for d in docs]
+        "data": d["data"], "delivery_status": delivery_status(d.get("delivery") or {})}
+        for d in docs]
     return {"items": items, "next_cursor": next_cursor}
+
+
+def delivery_status(delivery: dict) -> str:
+    """What became of the push, from what the delivery worker recorded (push_outbox): "sent"
+    once a device got it (the log sender counts: development has no other); "pending" until
+    the worker is done with it (due, claimed, or waiting to retry); then "muted" (never sent:
+    its kind was muted when it was recorded), "failed" (every device it was meant for gave up
+    or had its token refused) or "no_device" (the patient had no device to send it to)."""
+    if delivery.get("sent_to"):
+        return SENT
+    if delivery.get("state") != "done":
+        return PENDING
+    if delivery.get("muted"):
+        return MUTED
+    return FAILED if delivery.get("failed_for") else NO_DEVICE
 
 
 def mark_read(ctx, patient_id: str, notification_id: str) -> None:
