@@ -45,8 +45,9 @@ def test_the_patients_id_is_made_from_our_patient_id_never_from_what_the_resourc
     bundle = exported(observation())
     patient = bundle["entry"][0]["resource"]
     assert patient["id"] == me(bundle).removeprefix("urn:uuid:") and NID not in patient["id"]
-    other = collection_bundle("pat_2", {**PERSON, "id": NID}, [])
-    assert other["entry"][0]["resource"]["id"] not in (NID, patient["id"])
+    claiming = collection_bundle("pat_1", {**PERSON, "id": NID}, [])
+    assert claiming["entry"][0]["resource"]["id"] == patient["id"]
+    assert collection_bundle("pat_2", PERSON, [])["entry"][0]["resource"]["id"] != patient["id"]
 
 
 def test_a_contained_patient_gives_way_to_the_exports_patient():
