@@ -132,8 +132,7 @@ def test_new_measurements_are_stored_with_a_valid_fhir_id(client, patient):
 
 def test_measurements_stored_with_the_ids_of_before_export_with_a_stable_valid_id(
         client, patient, monkeypatch):
-    monkeypatch.setattr(measurements, "resource_id",
-                        lambda prefix: opaque_id(prefix) + "_x")  # as stored before issue 17
+    monkeypatch.setattr(measurements, "resource_id", opaque_id)  # the ids of before issue 17
     record_id = add_measurement(client, patient)
     stored = client.get(f"/v1/me/records/{record_id}", headers=patient.auth).json["resource"]
     assert stored["id"].startswith("obs_")  # what the app shows stays as stored
