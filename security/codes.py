@@ -29,5 +29,11 @@ def opaque_id(prefix: str) -> str:
     return f"{prefix}_{secrets.token_urlsafe(16)}"
 
 
+def resource_id(prefix: str) -> str:
+    """Like opaque_id, but a valid FHIR id as well (letters, digits, `-` and `.`, at most 64):
+    token_urlsafe's `_` is refused there."""
+    return f"{prefix}-{secrets.token_hex(16)}"
+
+
 def client_secret() -> str:
     return secrets.token_urlsafe(32)

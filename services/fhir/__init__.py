@@ -13,8 +13,8 @@ from services.fhir.bundle import BUNDLE_TYPES, parse_bundle
 from services.fhir.candidates import (INVALID, NATIONAL_ID_SYSTEM, NOT_STORED, OK,
                                       BundleRejected, Candidate, ParsedBundle, PatientInfo)
 from services.fhir.mapping import STORED_TYPES
-from services.fhir.outcomes import (collection_bundle, fhir_instant, operation_outcome,
-                                    response_bundle)
+from services.fhir.export import FHIR_ID, ExportedRecord, collection_bundle, export_id
+from services.fhir.outcomes import fhir_instant, operation_outcome, response_bundle
 from services.fhir.validation import load_models
 
 # The data types nearly every resource holds; fhir.resources imports them on first use.
@@ -32,7 +32,7 @@ def warm_up() -> None:
         bindings_of(resource_type)
 
 
-__all__ = ["BUNDLE_TYPES", "INVALID", "NATIONAL_ID_SYSTEM", "NOT_STORED", "OK",
-           "STORED_TYPES", "BundleRejected", "Candidate", "ParsedBundle",
-           "PatientInfo", "collection_bundle", "fhir_instant", "operation_outcome",
+__all__ = ["BUNDLE_TYPES", "FHIR_ID", "INVALID", "NATIONAL_ID_SYSTEM", "NOT_STORED", "OK",
+           "STORED_TYPES", "BundleRejected", "Candidate", "ExportedRecord", "ParsedBundle",
+           "PatientInfo", "collection_bundle", "export_id", "fhir_instant", "operation_outcome",
            "parse_bundle", "response_bundle", "warm_up"]

@@ -1,5 +1,6 @@
 """The FHIR resources this service answers with: OperationOutcome, the batch-response or
-transaction-response Bundle of a push, and the collection Bundle of a patient's export."""
+transaction-response Bundle of a push (export.py makes the collection Bundle of a patient's
+export)."""
 from datetime import datetime, timezone
 
 _RESPONSE_TYPES = {"batch": "batch-response", "transaction": "transaction-response"}
@@ -39,18 +40,6 @@ def _response_entry(entry: dict) -> dict:
         response["lastModified"] = fhir_instant(response["lastModified"])
     answer = {key: entry[key] for key in _ENTRY_FIELDS if entry.get(key) is not None}
     return {**answer, "response": response}
-
-
-def collection_bundle(patient_resource: dict, resources: list[dict], *,
-                      timestamp: datetime | None = None) -> dict:
-    """A patient's export: a collection Bundle of the patient first, then `resources` as
-    given. Resources keep the references their hospitals sent (e.g. a subject of
-    "urn:uuid:..." naming the hospital's own Patient entry); no fullUrl is invented."""
-    bundle = {"resourceType": "Bundle", "type": "collection",
-              "entry": [{"resource": r} for r in [patient_resource, *resources]]}
-    if timestamp is not None:
-        bundle["timestamp"] = fhir_instant(timestamp)
-    return bundle
 
 
 def fhir_instant(moment: datetime) -> str:

@@ -3,7 +3,7 @@ Observations marked as patient-entered. Hospitals' records stay unchangeable by 
 patient's record has no hospital and is keyed by its author."""
 from types import SimpleNamespace
 
-from security.codes import opaque_id
+from security.codes import opaque_id, resource_id
 from services.records.storing import store_resource
 
 LOINC = "http://loinc.org"
@@ -18,7 +18,9 @@ GLUCOSE_MMOL = ("15074-8", "Glucose [Moles/volume] in Blood")
 def add(ctx, patient_id: str, measurement: dict) -> str:
     """Store a measurement as a new patient-entered record; returns the record id. Raises
     AuditUnavailable, with nothing stored, when the trail cannot take its entry."""
-    source_id, record_id = opaque_id("obs"), opaque_id("rec")
+    # A valid FHIR id, as a hospital's must be; those stored before (obs_...) are not, and the
+    # export maps them (fhir.export_id).
+    source_id, record_id = resource_id("obs"), opaque_id("rec")
     resource = observation(source_id, patient_id, measurement)
     candidate = SimpleNamespace(
         resource_type="Observation", source_id=source_id, category="vitals",

@@ -56,13 +56,15 @@ def get(ctx, patient_id: str, record_id: str) -> dict:
 
 def export(ctx, patient_id: str) -> dict:
     """Everything about the patient as a FHIR R4 collection Bundle: a Patient resource and the
-    latest version of every record, as the hospitals sent it."""
+    latest version of every record, as its author sent it but linked inside the bundle (ids
+    and references, fhir.collection_bundle)."""
     person = patients.person_of(ctx, patient_id)
-    resources = [ctx.cipher.decrypt_json(doc["resource"], sealing.record(doc))
-                 for doc in ctx.repos.records.all_for_patient(patient_id) if doc.get("version")]
+    records = [fhir.ExportedRecord(doc["_id"], (doc.get("hospital_id"), doc.get("author")),
+                                   ctx.cipher.decrypt_json(doc["resource"], sealing.record(doc)))
+               for doc in ctx.repos.records.all_for_patient(patient_id) if doc.get("version")]
     ctx.audit.record("records.export", actor=_self(patient_id), patient_id=patient_id,
-                     target={"count": len(resources)})
-    return fhir.collection_bundle(_patient_resource(person), resources)
+                     target={"count": len(records)})
+    return fhir.collection_bundle(patient_id, _patient_resource(person), records)
 
 
 def view(ctx, doc: dict, hospital_names: dict) -> dict:

@@ -6,8 +6,10 @@ import pytest
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 
-from services.fhir import STORED_TYPES, collection_bundle, operation_outcome, response_bundle
+from services.fhir import (STORED_TYPES, ExportedRecord, collection_bundle, operation_outcome,
+                           response_bundle)
 from services.fhir.dates import to_utc
+from tests import fhir_links
 from tests.samples import needs_samples, sample
 from tests.services.fhir_builders import minimal, observation, only, utc
 
@@ -131,8 +133,13 @@ def test_response_bundle_refuses_what_it_cannot_answer():
 def test_collection_bundle_shape():
     resources = [item["resource"] for item in json.loads(sample("Liz").read_text())["entry"]]
     person = next(r for r in resources if r["resourceType"] == "Patient")
-    records = [r for r in resources if r["resourceType"] in STORED_TYPES]
-    bundle = collection_bundle(person, records, timestamp=utc(2026, 11, 25, 9))
+    records = [ExportedRecord(f"rec_{i}", ("hosp_1", None), r)
+               for i, r in enumerate(resources) if r["resourceType"] in STORED_TYPES]
+    bundle = collection_bundle("pat_1", person, records, timestamp=utc(2026, 11, 25, 9))
     assert bundle["type"] == "collection" and bundle["timestamp"] == "2026-11-25T09:00:00.000Z"
-    assert [e["resource"] for e in bundle["entry"]] == [person, *records]
+    exported = [e["resource"] for e in bundle["entry"]]
+    assert [(r["resourceType"], r["id"]) for r in exported[1:]] == [
+        (r.resource["resourceType"], r.resource["id"]) for r in records]
+    assert exported[0]["name"] == person["name"]
     Bundle.model_validate(bundle)
+    assert fhir_links.invalid_ids(bundle) == [] and fhir_links.unresolved(bundle) == []
