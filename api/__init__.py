@@ -4,8 +4,8 @@ import logging
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from api import (audit, auth, cli, consents, errors, health, hospital, json_body, jwt_setup,
-                 me, notifications, records, staff)
+from api import (audit, auth, bulk_export, cli, consents, errors, health, hospital, json_body,
+                 jwt_setup, me, notifications, records, staff)
 from api.config import load_config
 from api.extensions import Api, install_context, limiter
 from models import db
@@ -40,7 +40,7 @@ def create_app(overrides: dict | None = None, served_elsewhere: bool = True) -> 
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     for blueprint in (auth.blp, me.blp, records.blp, consents.blp, notifications.blp,
-                      hospital.blp, staff.blp, audit.blp):
+                      hospital.blp, bulk_export.blp, staff.blp, audit.blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(health.bp)
     cli.register(app)
