@@ -20,7 +20,8 @@ POLL_SECONDS = 5
 _PROBLEM = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
 _STRING = {"schema": {"type": "string"}}
 KICK_OFF_DOC = {"parameters": [{
-    "name": "Prefer", "in": "header", "required": True, "schema": {"type": "string"},
+    "name": "Prefer", "in": "header", "required": True,
+    "schema": {"type": "string", "pattern": r"^(.*,)?\s*respond-async\s*([;=][^,]*)?(,.*)?$"},
     "description": "`respond-async` (required by the Bulk Data IG; without it: 400)"}],
     "responses": {
         "202": {"description": "Accepted: poll the Content-Location URL",
