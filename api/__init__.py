@@ -29,7 +29,10 @@ def create_app(overrides: dict | None = None, served_elsewhere: bool = True) -> 
                       RATELIMIT_HEADERS_ENABLED=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     if app.config["PROXY_FIX_HOPS"]:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_HOPS"])
+        # The scheme too: absolute URLs handed out (a Bulk Data export's status and file URLs,
+        # fetched with a bearer token) must say https behind a proxy that ends TLS.
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     errors.register(app)
     db.init_app(app)
     install_context(app, jwt=jwt_setup.JwtCodec())

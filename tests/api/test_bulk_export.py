@@ -174,6 +174,22 @@ def test_the_handover_manifest_beside_the_files_checks_them(client, hospital, pa
         assert hashlib.sha256(body).hexdigest() == item["sha256"]
 
 
+def test_behind_a_proxy_that_ends_tls_the_urls_say_https(make_app):
+    """The file URLs are fetched with the bearer token: an http:// URL would send it in clear."""
+    app = make_app(PROXY_FIX_HOPS=1)
+    client = app.test_client()
+    with app.app_context():
+        hospital = factories.create_hospital()
+    token = factories.hospital_token(client, hospital)
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
+    push(client, hospital, bundle(diagnosis(factories.next_national_id())), token=token)
+    started = client.get("/v1/hospital/$export", headers={**bearer(token), **ASYNC, **forwarded})
+    assert started.headers["Content-Location"].startswith("https://localhost/v1/hospital/")
+    manifest = client.get(started.headers["Content-Location"],
+                          headers={**bearer(token), **forwarded}).json
+    assert [o["url"][:8] for o in manifest["output"]] == ["https://"]
+
+
 def test_the_old_export_documents_its_ndjson_answer(client):
     """The generated client crashed on the old export's 200: its media type must be in the
     OpenAPI document."""
