@@ -176,12 +176,12 @@ def test_the_handover_manifest_beside_the_files_checks_them(client, hospital, pa
 
 def test_behind_a_proxy_that_ends_tls_the_urls_say_https(make_app):
     """The file URLs are fetched with the bearer token: an http:// URL would send it in clear."""
-    app = make_app(PROXY_FIX_HOPS=1)
+    app = make_app(PROXY_FIX_HOPS=2)  # the outer one ends TLS, the inner one speaks http
     client = app.test_client()
     with app.app_context():
         hospital = factories.create_hospital()
     token = factories.hospital_token(client, hospital)
-    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
+    forwarded = {"X-Forwarded-Proto": "https, http", "X-Forwarded-For": "203.0.113.9, 10.0.0.2"}
     push(client, hospital, bundle(diagnosis(factories.next_national_id())), token=token)
     started = client.get("/v1/hospital/$export", headers={**bearer(token), **ASYNC, **forwarded})
     assert started.headers["Content-Location"].startswith("https://localhost/v1/hospital/")
