@@ -46,7 +46,8 @@ def write_files(ctx, job: dict, resource_types: list[str] | None, since) -> Writ
     written, national_ids = Written(), {}
     writer = _ChunkWriter(ctx, job)
     for batch in _batches(read(job["hospital_id"], resource_types, since, batch_size=BATCH)):
-        national_ids.update(_national_ids(ctx, {d["patient_id"] for d in batch} - set(national_ids)))
+        unknown = {d["patient_id"] for d in batch} - set(national_ids)
+        national_ids.update(_national_ids(ctx, unknown))
         for doc in batch:
             line = _line(ctx, doc, every_version, national_ids.get(doc["patient_id"]))
             kind = doc["resource_type"]
