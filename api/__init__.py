@@ -4,8 +4,8 @@ import logging
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from api import (audit, auth, cli, consents, errors, health, hospital, json_body, jwt_setup,
-                 me, notifications, records, staff)
+from api import (audit, auth, bulk_export, cli, consents, errors, health, hospital, json_body,
+                 jwt_setup, me, notifications, records, staff)
 from api.config import load_config
 from api.extensions import Api, install_context, limiter
 from models import db
@@ -47,7 +47,10 @@ def create_app(overrides: dict | None = None, served_elsewhere: bool = True,
                       RATELIMIT_HEADERS_ENABLED=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     if app.config["PROXY_FIX_HOPS"]:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_HOPS"])
+        # The scheme too: absolute URLs handed out (a Bulk Data export's status and file URLs,
+        # fetched with a bearer token) must say https behind a proxy that ends TLS.
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     errors.register(app)
     db.init_app(app)
     install_context(app, jwt=jwt_setup.JwtCodec())
@@ -58,7 +61,7 @@ def create_app(overrides: dict | None = None, served_elsewhere: bool = True,
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     for blueprint in (auth.blp, me.blp, records.blp, consents.blp, notifications.blp,
-                      hospital.blp, staff.blp, audit.blp):
+                      hospital.blp, bulk_export.blp, staff.blp, audit.blp):
         api.register_blueprint(blueprint)
     api.name_operations(app)
     app.register_blueprint(health.bp)

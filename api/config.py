@@ -25,6 +25,8 @@ ARGON2_MINIMUM = {"ARGON2_TIME_COST": 3, "ARGON2_MEMORY_KIB": 65536, "ARGON2_PAR
 PRODUCTION_MAXIMUM = {"LOCKOUT_THRESHOLD": 10, "ACCESS_TOKEN_MINUTES": 15, "FRESH_MINUTES": 15,
                       "REFRESH_TOKEN_DAYS": 90, "TRUSTED_DEVICE_DAYS": 365,
                       "CLIENT_SECRET_GRACE_HOURS": 168,
+                      # Each export is a copy of a hospital's health data until it expires.
+                      "BULK_EXPORT_HOURS": 168,
                       # Entries after the last checkpoint can be rolled back unseen by it.
                       "AUDIT_CHECKPOINT_EVERY": 100_000, "AUDIT_CHECKPOINT_SECONDS": 86_400}
 # A lock shorter than these would let a guesser through faster than the design assumes.
@@ -37,7 +39,8 @@ INTEGERS = {"ACCESS_TOKEN_MINUTES": 15, "REFRESH_TOKEN_DAYS": 30, "FRESH_MINUTES
             "LOCKOUT_THRESHOLD": 5, "LOCKOUT_SECONDS": 900, "LOCKOUT_MAX_SECONDS": 86400,
             "TRUSTED_DEVICE_DAYS": 90, "CLIENT_SECRET_GRACE_HOURS": 24,
             "ACTIVATION_CODE_HOURS": 72, "PASSWORD_HASH_CONCURRENCY": 2,
-            "AUDIT_CHECKPOINT_EVERY": 1000, "AUDIT_CHECKPOINT_SECONDS": 3600, **ARGON2_MINIMUM}
+            "AUDIT_CHECKPOINT_EVERY": 1000, "AUDIT_CHECKPOINT_SECONDS": 3600,
+            "BULK_EXPORT_HOURS": 24, **ARGON2_MINIMUM}
 RATE_LIMITS = {"AUTH_RATE_LIMIT": "20 per minute", "STAFF_SEARCH_RATE_LIMIT": "30 per minute",
                "HOSPITAL_SEARCH_RATE_LIMIT": "120 per minute"}
 

@@ -13,9 +13,10 @@ from flask import Response, request
 from werkzeug.exceptions import HTTPException
 
 from services.errors import (ActivationFailed, AuditUnavailable, Conflict, DomainError,
-                             Forbidden, FreshSignInRequired, IdempotencyKeyReused,
+                             ExportFailed, Forbidden, FreshSignInRequired, IdempotencyKeyReused,
                              InvalidCredentials, InvalidInput, NotFound, ResetFailed,
-                             TooManyAttempts, TransactionRejected, Unauthorized, redact)
+                             TooManyAttempts, TooManyExports, TransactionRejected, Unauthorized,
+                             UnsupportedRequest, redact)
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_PREFIX = "urn:phr:problem:"
@@ -99,6 +100,9 @@ DOMAIN_PROBLEMS = {
     NotFound: "not-found",
     Conflict: "conflict",
     AuditUnavailable: "unavailable",
+    UnsupportedRequest: "bad-request",
+    TooManyExports: "rate-limited",
+    ExportFailed: "server-error",
 }
 
 # The type of an HTTP error raised by werkzeug, webargs or flask-limiter, by status.
@@ -195,7 +199,8 @@ def _bearer_challenge(_error) -> dict:
     return {"WWW-Authenticate": _BEARER_CHALLENGE}
 
 
-_HEADER_BUILDERS = {TooManyAttempts: _retry_after, Unauthorized: _bearer_challenge}
+_HEADER_BUILDERS = {TooManyAttempts: _retry_after, TooManyExports: _retry_after,
+                    Unauthorized: _bearer_challenge}
 
 
 def _lookup(table: dict, error: Exception):
@@ -215,7 +220,10 @@ def protective_headers(response: Response) -> Response:
     Retry-After means "wait" (RFC 9110) and flask-limiter stamps it on every limited response,
     so it is kept only where waiting is the answer."""
     response.headers["X-Content-Type-Options"] = "nosniff"
-    if response.status_code not in (429, 503):
+    # A 202 that says it is still at work (X-Progress: an asynchronous request's poll) means
+    # wait too.
+    waiting = response.status_code == 202 and "X-Progress" in response.headers
+    if response.status_code not in (429, 503) and not waiting:
         response.headers.pop("Retry-After", None)
     if not request.path.startswith("/v1/docs/assets/"):
         response.headers["Cache-Control"] = "no-store"

@@ -93,6 +93,21 @@ def ensure_indexes(db) -> None:
     db.record_versions.create_indexes([
         IndexModel([("record_id", ASCENDING), ("version", ASCENDING)]),
         IndexModel([("hospital_id", ASCENDING), ("received_at", ASCENDING), ("_id", ASCENDING)]),
+        # A Bulk Data export reads one resource type after another (one file each), `_type`
+        # naming some or all of them.
+        IndexModel([("hospital_id", ASCENDING), ("resource_type", ASCENDING),
+                    ("received_at", ASCENDING), ("_id", ASCENDING)]),
+    ])
+    # Bulk Data export jobs and their files hold copies of health data: the queries check
+    # expires_at themselves; the TTL indexes remove them as soon as they may (no grace).
+    db.bulk_exports.create_indexes([
+        IndexModel([("hospital_id", ASCENDING), ("expires_at", ASCENDING)]),
+        IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0),
+    ])
+    db.bulk_export_files.create_indexes([
+        IndexModel([("hospital_id", ASCENDING), ("job_id", ASCENDING),
+                    ("resource_type", ASCENDING), ("seq", ASCENDING)]),
+        IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0),
     ])
     db.ingest_requests.create_indexes([IndexModel([("created_at", ASCENDING)],
                                                   expireAfterSeconds=30 * 24 * 3600)])

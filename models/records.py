@@ -139,6 +139,24 @@ class Records:
         return self.db.record_versions.find({"hospital_id": hospital_id}).sort(
             [("received_at", 1), ("_id", 1)]).batch_size(batch_size)
 
+    def current_for_export(self, hospital_id: str, resource_types: list[str] | None, since,
+                           batch_size: int = 500):
+        """The current version of each of the hospital's records (the record documents), one
+        resource type after another, `resource_types` None for all, changed after `since` if
+        given; read in batches (a Bulk Data export)."""
+        query = _export_query(hospital_id, resource_types, "updated_at", since)
+        query["version"] = {"$gt": 0}  # a pointer a crashed first push left at 0 holds nothing
+        return self.db.records.find(query).sort(
+            [("resource_type", 1), ("source_key", 1)]).batch_size(batch_size)
+
+    def versions_for_export(self, hospital_id: str, resource_types: list[str] | None, since,
+                            batch_size: int = 500):
+        """Every version the hospital pushed, one resource type after another, oldest first
+        within a type; filtered as current_for_export."""
+        query = _export_query(hospital_id, resource_types, "received_at", since)
+        return self.db.record_versions.find(query).sort(
+            [("resource_type", 1), ("received_at", 1), ("_id", 1)]).batch_size(batch_size)
+
     def version_counts_by_patient(self, hospital_id: str) -> dict[str, int]:
         """{patient id: versions} of what a hospital pushed, in one aggregation (for the access
         log entries of its export)."""
@@ -149,6 +167,17 @@ class Records:
 
     def count_versions_by_hospital(self, hospital_id: str) -> int:
         return self.db.record_versions.count_documents({"hospital_id": hospital_id})
+
+
+def _export_query(hospital_id: str, resource_types: list[str] | None, time_field: str,
+                  since) -> dict:
+    require_str(hospital_id, *(resource_types or ()))
+    query: dict = {"hospital_id": hospital_id}
+    if resource_types is not None:
+        query["resource_type"] = {"$in": list(resource_types)}
+    if since is not None:
+        query[time_field] = {"$gt": since}
+    return query
 
 
 # Transitional: the module-level functions of before, on the app's database.

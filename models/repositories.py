@@ -4,6 +4,7 @@ from models.accounts import Accounts
 from models.activation_codes import ActivationCodes
 from models.audit import MAIN_CHAIN, AuditLog
 from models.audit_checkpoints import CheckpointStore
+from models.bulk_exports import BulkExports
 from models.consents import Consents
 from models.devices import Devices
 from models.evidence_scans import EvidenceScans
@@ -30,6 +31,7 @@ class Repositories:
         self.activation_codes = ActivationCodes(db)
         self.audit_log = AuditLog(db, MAIN_CHAIN)
         self.checkpoints = CheckpointStore(db, MAIN_CHAIN)
+        self.bulk_exports = BulkExports(db)
         self.consents = Consents(db)
         self.devices = Devices(db)
         self.evidence_scans = EvidenceScans(db)

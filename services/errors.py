@@ -89,3 +89,25 @@ class TransactionRejected(DomainError):
 class AuditUnavailable(DomainError):
     """The audit trail could not take the entry, so the action it records does not happen."""
     detail = "The request could not be recorded in the audit trail. Try again shortly."
+
+
+class UnsupportedRequest(DomainError):
+    """The request asks for something the endpoint does not do (a Bulk Data kick-off without
+    `Prefer: respond-async`)."""
+    detail = "This request is not supported."
+
+
+class TooManyExports(DomainError):
+    """The hospital holds as many unexpired exports as it may; one expires or is deleted in
+    `retry_after_seconds`, or sooner when it deletes one."""
+    detail = ("Too many exports are kept for this client: download and delete one (DELETE its "
+              "status URL), or wait until one expires.")
+
+    def __init__(self, retry_after_seconds: float):
+        super().__init__()
+        self.retry_after_seconds = retry_after_seconds
+
+
+class ExportFailed(DomainError):
+    """An export job stopped before it finished (its server went away): it never will."""
+    detail = "The export stopped before it finished. Delete it and start a new one."

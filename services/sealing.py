@@ -52,6 +52,12 @@ def evidence_scan(scan_id: str, patient_id: str, subject_id: str) -> str:
     return f"evidence_scans:{scan_id}:{patient_id}:{subject_id}:data"
 
 
+# A chunk's _id names its job, resource type and position: a chunk moved to another job, file
+# or place in its file, or to another hospital, does not open.
+def bulk_export_file(doc: dict) -> str:
+    return f"bulk_export_files:{doc['_id']}:{doc['hospital_id']}:data"
+
+
 def _representative_field(doc: dict, field: str) -> str:
     return representative(doc["_id"], "national_id" if field == "representative_national_id"
                           else field)
@@ -69,6 +75,7 @@ PLACES = [
     ("consents", ("grantee_national_id",), lambda doc, field: consent_grantee(doc["_id"])),
     ("devices", ("token",), lambda doc, field: device_token(doc["token_hash"])),
     ("representatives", REPRESENTATIVE_FIELDS, _representative_field),
+    ("bulk_export_files", ("data",), lambda doc, field: bulk_export_file(doc)),
     ("evidence_scans", ("data",),
      lambda doc, field: evidence_scan(doc["_id"], doc["patient_id"], doc["subject_id"])),
 ]

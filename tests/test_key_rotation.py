@@ -34,6 +34,9 @@ def test_rotate_keys_reseals_everything_and_old_values_stay_readable(make_app, c
     client = app.test_client()
     account = factories.signed_in_patient(client, hospital, clock)
     push(client, hospital, bundle(lab_result(account.national_id)), key="rotation-1")
+    export = client.get("/v1/hospital/$export", headers={  # its files are sealed too
+        **factories.bearer(factories.hospital_token(client, hospital)), "Prefer": "respond-async"})
+    assert export.status_code == 202
     # Every kind of sealed value: a person grantee's national ID, a push token, staff TOTP.
     carer = factories.registered_patient(client, hospital)
     assert client.post("/v1/me/consents", headers=account.auth, json={

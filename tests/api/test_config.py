@@ -111,7 +111,8 @@ def test_unset_app_env_is_development():
 @pytest.mark.parametrize("name, maximum", [
     ("LOCKOUT_THRESHOLD", 10), ("ACCESS_TOKEN_MINUTES", 15), ("FRESH_MINUTES", 15),
     ("REFRESH_TOKEN_DAYS", 90), ("TRUSTED_DEVICE_DAYS", 365), ("CLIENT_SECRET_GRACE_HOURS", 168),
-    ("AUDIT_CHECKPOINT_EVERY", 100_000), ("AUDIT_CHECKPOINT_SECONDS", 86_400)])
+    ("AUDIT_CHECKPOINT_EVERY", 100_000), ("AUDIT_CHECKPOINT_SECONDS", 86_400),
+    ("BULK_EXPORT_HOURS", 168)])
 def test_production_bound_allows_the_maximum_and_refuses_one_more(name, maximum):
     assert load_config({**SAFE_PRODUCTION, name: str(maximum)})[name] == maximum
     message = refusal({**SAFE_PRODUCTION, name: str(maximum + 1)})

@@ -26,8 +26,10 @@ AUDIENCES = (ANONYMOUS, *PATIENTS, *HOSPITALS, STAFF, *STEPS)
 # Kinds of id a request may name. A patient owns one of each; `sharer` is a patient who shared
 # records with the caller; `patient` and `national_id` name a patient (staff and hospitals).
 ID_KINDS = ("session", "record", "consent", "device", "notification", "sharer", "patient",
-            "national_id")
+            "national_id", "job", "resource_type")
 UNUSED_NATIONAL_ID = "099999999999"
+# A resource type each hospital pushed (_push_records): a file of its Bulk Data export.
+EXPORTED_TYPE = {HOSPITAL: "Observation", OTHER_HOSPITAL: "Condition"}
 
 
 @dataclass
@@ -57,6 +59,7 @@ class World:
         self.people: dict[str, Person] = {}
         self.staff: Account | None = None
         self.step_tokens: dict[str, str] = {}
+        self.exports: dict[str, str] = {}  # hospital audience -> its Bulk Data export's job id
 
     @classmethod
     def build(cls, app, client) -> "World":
@@ -65,6 +68,7 @@ class World:
             world.people[audience] = world._sign_up(audience)
         world.staff = factories.enroll_totp(client, factories.create_staff(app), None)
         world._push_records()
+        world._bulk_exports()
         world._share()
         world._items_awaiting_approval()
         for audience, person in world.people.items():
@@ -115,6 +119,11 @@ class World:
             own = self.people[PATIENT if audience == CAREGIVER else audience].id \
                 if audience in PATIENTS else self.people[PATIENT].id
             return own, self.people[OTHER_PATIENT if audience != OTHER_PATIENT else PATIENT].id
+        if kind in ("job", "resource_type"):  # a hospital's export, and one of its files
+            mine = audience if audience in HOSPITALS else HOSPITAL
+            theirs = OTHER_HOSPITAL if mine == HOSPITAL else HOSPITAL
+            table = EXPORTED_TYPE if kind == "resource_type" else self.exports
+            return table[mine], table[theirs]
         if kind == "national_id" and audience in HOSPITALS:  # the patient who consented to it
             mine = self.people[PATIENT if audience == HOSPITAL else OTHER_PATIENT]
             theirs = self.people[OTHER_PATIENT if audience == HOSPITAL else PATIENT]
@@ -128,6 +137,8 @@ class World:
         """A well-formed id of `kind` that names nothing."""
         if kind == "national_id":
             return UNUSED_NATIONAL_ID
+        if kind == "job":
+            return "bulk_" + secrets.token_urlsafe(16)
         own = self._id(self.people[PATIENT], kind)
         prefix = own.split("_", 1)[0] + "_" if "_" in own else ""
         return prefix + secrets.token_urlsafe(16)[:max(1, len(own) - len(prefix))]
@@ -166,6 +177,14 @@ class World:
             records = self.client.get("/v1/me/records", headers=person.account.auth).json
             person.ids["record"] = records["items"][0]["id"]
             person.ids["lab_code"] = lab["code"]["coding"][0]["code"]
+
+    def _bulk_exports(self) -> None:
+        """A finished Bulk Data export of each hospital."""
+        for audience, token in self.hospital_tokens.items():
+            response = self.client.get("/v1/hospital/$export", headers={
+                **bearer(token), "Prefer": "respond-async"})
+            assert response.status_code == 202, response.get_data(as_text=True)
+            self.exports[audience] = response.headers["Content-Location"].rsplit("/", 1)[1]
 
     def _share(self) -> None:
         """`patient` lets `caregiver` read everything and `hospital` treat it; `other_patient`

@@ -33,6 +33,7 @@ class Row:
     body: Callable | None = None        # (world, audience, ids) -> JSON body
     refused: dict = field(default_factory=dict)  # audience -> status, beyond 401/403
     token: str = "access"               # or "refresh"
+    headers: dict = field(default_factory=dict)  # sent beside the token
     fresh: bool = False                 # needs a world of its own
     note: str = ""
 
@@ -240,6 +241,17 @@ MATRIX = {
                                                    body=_treated_national_id),
     ("POST", "/v1/hospital/bundles"): Row(every(HOSPITALS, 200), body=_bundle),
     ("GET", "/v1/hospital/export"): Row(every(HOSPITALS, 200)),
+    ("GET", "/v1/hospital/$export"): Row(every(HOSPITALS, 202),
+                                         headers={"Prefer": "respond-async"}),
+    ("GET", "/v1/hospital/$export-status/{job_id}"): Row(
+        every(HOSPITALS, 200), foreign=404, ids={"job_id": "job"}),
+    ("GET", "/v1/hospital/$export-files/{job_id}/{resource_type}"): Row(
+        every(HOSPITALS, 200), foreign=404, ids={"job_id": "job", "resource_type": "resource_type"},
+        fixed=("resource_type",)),
+    ("GET", "/v1/hospital/$export-handover/{job_id}"): Row(
+        every(HOSPITALS, 200), foreign=404, ids={"job_id": "job"}),
+    ("DELETE", "/v1/hospital/$export-status/{job_id}"): Row(
+        every(HOSPITALS, 202), foreign=404, ids={"job_id": "job"}, fresh=True),
     # Only an audit witness client (audience `witness`) reads it: every audience here, the
     # hospitals included, is refused (tests/api/test_audit_witness.py has the witness).
     ("GET", "/v1/audit/checkpoint"): Row({}, note="audit witnesses only"),

@@ -64,7 +64,7 @@ def _call(world, operation, row, audience: str, ids: dict):
     path = template.format(**ids)
     body = row.body(world, audience, ids) if row.body else None
     response = world.client.open(path, method=method, json=body,
-                                 headers=world.headers(audience, row.token))
+                                 headers={**row.headers, **world.headers(audience, row.token)})
     return response, f"{path} {json.dumps(body)}"
 
 

@@ -128,7 +128,7 @@ def _own_ids(world: World, case) -> None:
         elif audience == STAFF:
             case.path_parameters[name] = world.ids_for(OTHER_PATIENT, name[:-3])[0]
         else:
-            kind = "sharer" if name == "patient_id" else name[:-3]
+            kind = "sharer" if name == "patient_id" else name.removesuffix("_id")
             case.path_parameters[name] = world.ids_for(audience, kind)[0]
 
 
