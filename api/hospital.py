@@ -12,6 +12,7 @@ from api.schemas.activation import ActivationCodeIn, ActivationCodeOut
 from api.schemas.consents import HospitalSearchIn, SharedRecordsOut
 from api.schemas.records import FhirBundleOut
 from api.extensions import ctx
+from api.fhir_media import both_media, fhir_json
 from services.records import hospital_export, ingest
 from services.sharing import shared_access
 from services.signin import registration
@@ -61,9 +62,12 @@ def issue_activation_code(body):
 
 
 @blp.post("/bundles")
+@fhir_json
 @require(HOSPITAL, scope="records:write")
 @large_body
 @blp.doc(**BUNDLE_DOC)
+@blp.doc(**both_media("FhirBundleOut", "A FHIR R4 batch-response or transaction-response "
+                      "Bundle, application/fhir+json when Accept prefers it"))
 @blp.response(200, FhirBundleOut)
 def push_bundle():
     """Push results (FHIR batch or transaction); one outcome per entry, batch-response style."""

@@ -5,6 +5,7 @@ from api.json_body import Blueprint
 from api.schemas.records import (FhirBundleOut, MeasurementIn, MeasurementOut, RecordDetailOut,
                                  RecordPageOut, RecordQuery)
 from api.extensions import ctx
+from api.fhir_media import both_media, fhir_json
 from services.records import measurements, reading
 from services.signin.tokens import PATIENT
 
@@ -44,7 +45,10 @@ def get_record(record_id):
 
 
 @blp.get("/export")
+@fhir_json
 @require(PATIENT)
+@blp.doc(**both_media("FhirBundleOut", "A FHIR R4 collection Bundle, application/fhir+json "
+                      "when Accept prefers it"))
 @blp.response(200, FhirBundleOut)
 def export():
     """Everything about the patient as a FHIR R4 collection Bundle (latest versions)."""

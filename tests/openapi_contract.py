@@ -19,10 +19,11 @@ UNDOCUMENTED = ("/healthz", "/readyz", SPEC_PATH, "/v1/docs")
 # document, so one validator per distinct document text.
 _validators: dict[bytes, OpenAPI] = {}
 # openapi-core reads only the media types it knows as JSON; errors are application/problem+json.
-# problem+json is JSON; NDJSON (the hospital exports) is checked as the text it is documented as.
+# problem+json and fhir+json are JSON; NDJSON (the hospital exports) is checked as the text it is documented as.
 _AS_TEXT = lambda body: body.decode() if isinstance(body, bytes) else body  # noqa: E731
 _CONFIG = Config(extra_media_type_deserializers={
-    PROBLEM_JSON: json.loads, "application/x-ndjson": _AS_TEXT,
+    PROBLEM_JSON: json.loads, "application/fhir+json": json.loads,
+    "application/x-ndjson": _AS_TEXT,
     "application/fhir+ndjson": _AS_TEXT})
 
 
