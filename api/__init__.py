@@ -60,6 +60,7 @@ def create_app(overrides: dict | None = None, served_elsewhere: bool = True,
     api = Api(app)
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
+    api.spec.components.schema("FhirBundleIn", hospital.FHIR_BUNDLE_IN)
     for blueprint in (auth.blp, me.blp, records.blp, consents.blp, notifications.blp,
                       hospital.blp, bulk_export.blp, staff.blp, audit.blp):
         api.register_blueprint(blueprint)

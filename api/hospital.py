@@ -22,7 +22,7 @@ from services.signin.tokens import HOSPITAL
 BUNDLE_DOC = {
     "requestBody": {"required": True, "description": "A FHIR R4 Bundle of type batch or "
                     "transaction; each resource names its patient by national ID.",
-                    "content": {media: {"schema": {"type": "object"}}
+                    "content": {media: {"schema": {"$ref": "#/components/schemas/FhirBundleIn"}}
                                 for media in ("application/fhir+json", "application/json")}},
     "parameters": [{"name": "Idempotency-Key", "in": "header", "required": False,
                     "schema": {"type": "string", "minLength": 1, "maxLength": 255},
@@ -38,6 +38,9 @@ ACTIVATION_DOC = {"responses": {"403": {
                    "national ID (push the visit first); one answer whether or not the person "
                    "exists or has registered",
     "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}}}}
+# One named schema for both media types: generators make one model of it, not two clashing ones.
+FHIR_BUNDLE_IN = {"type": "object", "description": "A FHIR R4 Bundle (checked by the server "
+                  "with the FHIR R4 models, entry by entry)"}
 _IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")
 
 blp = Blueprint("hospital", __name__, url_prefix="/v1/hospital",
