@@ -85,3 +85,11 @@ def test_the_json_line_holds_a_logged_exception():
                                    exc_info=__import__("sys").exc_info())
     line = json.loads(JsonFormatter().format(record))
     assert line["message"] == "failed here" and "ValueError: boom" in line["exception"]
+
+
+def test_the_app_logs_json_lines_stamped_with_the_request_id(app):
+    """create_app puts the JSON formatter and the request id filter on the root's handler."""
+    handlers = [h for h in logging.getLogger().handlers if isinstance(h.formatter, JsonFormatter)]
+    assert len(handlers) == 1
+    assert any(isinstance(f, RequestIdFilter) for f in handlers[0].filters)
+    assert logging.getLogger().level == logging.INFO
