@@ -1,13 +1,12 @@
 """The application factory."""
-import logging
-
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api import (audit, auth, bulk_export, cli, consents, errors, health, hospital, json_body,
-                 jwt_setup, me, notifications, records, staff)
+                 jwt_setup, me, metrics, notifications, records, staff)
 from api.config import load_config
 from api.extensions import Api, install_context, limiter
+from api.observability import RequestIdMiddleware, configure_logging
 from models import db
 from services.fhir import NATIONAL_ID_SYSTEM
 from services.operations import demo_seed
@@ -45,14 +44,16 @@ def create_app(overrides: dict | None = None, served_elsewhere: bool = True,
     app.config.update(load_config(overrides=overrides, served_elsewhere=served_elsewhere),
                       **API_DOC,
                       RATELIMIT_HEADERS_ENABLED=True)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging()
     if app.config["PROXY_FIX_HOPS"]:
         # The scheme too: absolute URLs handed out (a Bulk Data export's status and file URLs,
         # fetched with a bearer token) must say https behind a proxy that ends TLS.
         hops = app.config["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+    app.wsgi_app = RequestIdMiddleware(app.wsgi_app)
     errors.register(app)
     db.init_app(app)
+    metrics.install(app)  # before the context (its `observe`) and the limiter (refusals count)
     install_context(app, jwt=jwt_setup.JwtCodec())
     jwt_setup.configure(app)
     limiter.init_app(app)

@@ -176,6 +176,9 @@ def _parse(env) -> dict:
         "FCM_CREDENTIALS_FILE": (env.get("FCM_CREDENTIALS_FILE")
                                  or env.get("GOOGLE_APPLICATION_CREDENTIALS") or None),
         "FCM_PROJECT_ID": env.get("FCM_PROJECT_ID") or None,
+        # Prometheus metrics at /metrics (api/metrics.py); with a token, scrapers must send it.
+        "METRICS_ENABLED": _boolean(env, "METRICS_ENABLED", False),
+        "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,
         **{name: _integer(env, name, default) for name, default in INTEGERS.items()},
         **{name: _rate_limit(env, name, default) for name, default in RATE_LIMITS.items()},
     }
@@ -263,6 +266,10 @@ def production_problems(cfg: dict) -> list[str]:
     for key, minimum in PRODUCTION_MINIMUM.items():
         if cfg[key] < minimum:
             problems.append(f"set {key} to at least {minimum} (or leave it unset)")
+    token = cfg.get("METRICS_TOKEN")
+    if cfg.get("METRICS_ENABLED") and (not token or len(token) < 32):
+        problems.append("set METRICS_TOKEN to a random value of at least 32 characters (the "
+                        "bearer secret of /metrics scrapers), or unset METRICS_ENABLED")
     if cfg.get("PHR_DEMO_SEED"):
         problems.append("unset PHR_DEMO_SEED (demo credentials are for trying the API only)")
     return problems

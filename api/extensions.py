@@ -76,7 +76,8 @@ def install_context(app, jwt=None) -> Context:
     """Build the app's services context (the composition root calls this once; a key rotation
     test again after changing the keys, keeping the token codec)."""
     built = Context(app.extensions["mongo_db"], app.config,
-                    jwt=jwt or getattr(app.extensions.get("ctx"), "jwt", None))
+                    jwt=jwt or getattr(app.extensions.get("ctx"), "jwt", None),
+                    observe=app.extensions.get("observe"))
     app.extensions["ctx"] = built
     return built
 

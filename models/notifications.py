@@ -45,6 +45,12 @@ class Notifications:
         return self.db.notifications.count_documents(
             {"_id": notification_id, "patient_id": patient_id}, limit=1) == 1
 
+    def outbox_depth(self, states) -> dict:
+        """How many notifications are in each delivery state (a count per state, each served
+        by the delivery index's prefix)."""
+        return {state: self.db.notifications.count_documents({"delivery.state": state})
+                for state in states}
+
     def claim_one(self, worker_id: str, now, lease_until) -> dict | None:
         """Take one notification due for delivery: pending and due, or claimed under a lease that
         ran out (its worker died). One conditional write: exactly one worker gets it."""

@@ -10,6 +10,8 @@ database with Context(db, settings), no app needed.
     ctx.jwt        the token codec the API layer provides (None where no token is made)
     ctx.settings   the configuration mapping; ctx.setting(name) reads one
     ctx.now()      the clock (UTC, to the millisecond)
+    ctx.observe(e) counts an operational event (e.g. "audit_unavailable") for the metrics the API
+                   layer serves; a no-op where none are kept
 """
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -24,8 +26,10 @@ from security.passwords import Passwords
 
 class Context:
     def __init__(self, db, settings: Mapping, *, jwt=None,
-                 clock: Callable[[], datetime] = utcnow):
+                 clock: Callable[[], datetime] = utcnow,
+                 observe: Callable[[str], None] | None = None):
         self.db, self.settings, self.jwt, self.clock = db, settings, jwt, clock
+        self.observe = observe or _ignore
         self.repos = Repositories(db)
         self.cipher = FieldCipher(settings["DATA_ENCRYPTION_KEY"],
                                   settings.get("DATA_ENCRYPTION_KEY_ID", "k1"),
@@ -54,3 +58,7 @@ class Context:
         """Keyed hash of a random secret (codes, client secrets) or an identifier (lockout
         keys, the national ID's blind index)."""
         return keyed_hash(self.settings["HASH_PEPPER"], purpose, value)
+
+
+def _ignore(event: str) -> None:
+    """No metrics kept: an event is dropped."""

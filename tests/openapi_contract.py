@@ -13,7 +13,7 @@ from api.errors import PROBLEM_JSON
 
 SPEC_PATH = "/v1/openapi.json"
 # Served by the app but outside the API it documents.
-UNDOCUMENTED = ("/healthz", "/readyz", SPEC_PATH, "/v1/docs")
+UNDOCUMENTED = ("/healthz", "/readyz", "/metrics", SPEC_PATH, "/v1/docs")
 
 # Building an OpenAPI validates the document itself (~100 ms); every test app serves the same
 # document, so one validator per distinct document text.

@@ -41,11 +41,12 @@ class Recorder:
     """Seals entries into one chain. `clock` returns the time of an entry (UTC); it is kept to
     the millisecond, as MongoDB keeps it, so the access log's cursor meets stored times.
     `anchor` (services/audit/checkpoints.py) says when a checkpoint is due and writes it; None
-    makes none."""
+    makes none. `observe` is told "audit_unavailable" each time an append is refused."""
 
     def __init__(self, log: AuditLog, key: bytes, clock: Callable[[], datetime],
-                 anchor: Anchor | None = None):
+                 anchor: Anchor | None = None, observe: Callable[[str], None] | None = None):
         self.log, self.key, self.clock, self.anchor = log, key, clock, anchor
+        self.observe = observe or (lambda event: None)
 
     def undone(self, entry: dict) -> None:
         """Say on the trail that what `entry` (recorded ahead of its effect, as every effect
@@ -75,9 +76,11 @@ class Recorder:
             appended = self.log.append_batch([{**body, "at": at} for body in bodies], self.key,
                                              schedule, at)
         except AppendContended:
+            self.observe("audit_unavailable")
             raise AuditUnavailable() from None
         except HeadInvalid as invalid:
             _log.error("audit entries refused: %s (run flask verify-audit)", invalid)
+            self.observe("audit_unavailable")
             raise AuditUnavailable() from None
         if appended.checkpoint is not None:
             self.anchor.write(appended.checkpoint)
@@ -203,7 +206,7 @@ def _who(actor: dict, hospital_names: dict) -> dict:
 def main_recorder(ctx) -> Recorder:
     """The recorder on the main chain of `ctx`'s database (ctx.audit is this, built once)."""
     return Recorder(ctx.repos.audit_log, ctx.setting("AUDIT_CHAIN_KEY").encode("utf-8"),
-                    ctx.clock, checkpoints.anchor_of(ctx, MAIN_CHAIN))
+                    ctx.clock, checkpoints.anchor_of(ctx, MAIN_CHAIN), ctx.observe)
 
 
 def chain_key(ctx) -> bytes:
