@@ -10,7 +10,7 @@ time-zone steps). heapq.nsmallest / nlargest are documented to equal sorted(...)
 stored order, as mongomock's stable sorts leave them.
 
 The key is exact only for top-level fields holding None (or nothing), strings, ints, floats
-(not NaN), booleans, ObjectIds and datetimes (all naive or all aware), every field in one
+(not NaN), booleans, ObjectIds and naive datetimes (as mongomock stores them), every field in one
 direction. Anything else (arrays, sub-documents, dotted or `$` keys, mixed directions, a
 collation, no limit) takes mongomock's own path. tests/models/test_embedded_pages.py compares
 the two.
@@ -41,7 +41,7 @@ def take_pages_by_the_sort_key() -> None:
             page = _page(self)
             if page is not None:
                 return page
-        return original(self, with_limit_and_skip)
+        return _Mongomock.compute_results(self, with_limit_and_skip)
     compute_results.by_sort_key = True
     cursor_class._compute_results = compute_results
 
@@ -105,22 +105,17 @@ _NONE = (5, 0)  # a missing field and None sort alike, before every other type
 def _sort_keys(documents: list[dict], keys: list[str]) -> list[tuple] | None:
     """Each document's key for the sort, or None when one holds a value it cannot order."""
     try:
-        ordering = [tuple(_sort_value(document.get(key)) for key in keys)
-                    for document in documents]
+        return [tuple(_sort_value(document.get(key)) for key in keys) for document in documents]
     except _Unsorted:
         return None
-    for position in range(len(keys)):
-        awareness = {value[1].tzinfo is None for key in ordering
-                     if (value := key[position])[0] == 45}
-        if len(awareness) > 1:
-            return None  # naive and aware datetimes do not compare
-    return ordering
 
 
 def _sort_value(value) -> tuple:
     if value is None:
         return _NONE
     rank = _RANKS.get(type(value))
-    if rank is None or value != value:  # any other type (subclasses too), or NaN
+    # Any other type (subclasses too), NaN, or an aware datetime (mongomock stores datetimes
+    # naive, in UTC: one aware would be beside naive ones, which Python cannot compare).
+    if rank is None or value != value or rank == 45 and value.tzinfo is not None:
         raise _Unsorted
     return rank, value
