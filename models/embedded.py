@@ -2,7 +2,7 @@
 
 Nothing here changes what a query or write answers; models/db.py applies it to the embedded
 database only (real MongoDB is untouched). tests/models/test_embedded.py compares each shortcut
-with mongomock's own path.
+with mongomock's own path (models/embedded_pages.py: sorted, limited finds, likewise compared).
 """
 import functools
 import threading
@@ -10,6 +10,8 @@ import threading
 import mongomock
 from bson import ObjectId
 from mongomock.filtering import filter_applies
+
+from models.embedded_pages import take_pages_by_the_sort_key
 
 
 class _Mongomock:
@@ -24,6 +26,7 @@ def adapt() -> None:
     _look_up_plain_ids()
     _check_unique_keys_by_equality()
     _take_bulk_updates_without_a_sort()
+    take_pages_by_the_sort_key()
 
 
 # mongomock applies a write by scanning, then changing documents in place, so two threads can both

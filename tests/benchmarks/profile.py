@@ -77,8 +77,8 @@ def main(what: str = "ingest", count: int = 300, size: int = 200) -> None:
         profiled(f"push of {count} new entries into {size} records",
                  lambda: client.post("/v1/hospital/bundles", data=body, headers=auth))
         return
+    seed(client, auth, size, reader_records=60)  # a code is issued only once a record is
     patient_auth, session_id = reader(client, auth)
-    seed(client, auth, size, reader_records=60)
     for label, path, headers in (("floor", "/_bench/floor", {"X-Bench-Session": session_id}),
                                  ("GET /v1/me/records", "/v1/me/records?limit=50",
                                   patient_auth)):
