@@ -3,7 +3,7 @@ from datetime import datetime, timezone
 
 import mongomock
 import pymongo
-from pymongo.errors import PyMongoError
+from pymongo.errors import BulkWriteError, PyMongoError
 
 from models import embedded
 from models.indexes import ensure_indexes, start_audit_chain
@@ -65,3 +65,19 @@ def ping(db) -> bool:
 def is_empty(db) -> bool:
     return all(db[name].estimated_document_count() == 0
                for name in ("patients", "staff", "hospitals"))
+
+
+def insert_new(collection, docs: list[dict]) -> set[str]:
+    """Insert docs in one unordered write; the ids stored (those refused as duplicates are
+    not; any other error is raised)."""
+    if not docs:
+        return set()
+    try:
+        collection.insert_many(docs, ordered=False)
+    except BulkWriteError as failed:
+        errors = failed.details.get("writeErrors", [])
+        if any(e.get("code") != 11000 for e in errors):
+            raise
+        refused = {e["op"]["_id"] for e in errors}
+        return {d["_id"] for d in docs} - refused
+    return {d["_id"] for d in docs}

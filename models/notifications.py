@@ -25,6 +25,11 @@ class Notifications:
             return False
         return True
 
+    def insert_many(self, docs: list[dict]) -> None:
+        """Several new notifications (random ids) in one write."""
+        if docs:
+            self.db.notifications.insert_many(docs)
+
     def inbox(self, patient_id: str, *, before: tuple | None, limit: int) -> list[dict]:
         """Newest first; `before` is the (created_at, _id) of the last item of the previous page."""
         require_str(patient_id)

@@ -4,7 +4,9 @@ No national ID, name or contact detail is stored in the clear: the national ID i
 its keyed hash (`national_id_hash`, a blind index) and every personal value is a sealed string
 (services.patients seals and opens them). Only what queries need stays in the clear.
 """
-from models.db import DuplicateKeyError, ReturnDocument, require_str, utcnow
+from pymongo import UpdateOne
+
+from models.db import DuplicateKeyError, ReturnDocument, insert_new, require_str, utcnow
 
 SEALED_FIELDS = ("national_id", "name", "birth_date", "phone", "email")
 
@@ -28,6 +30,27 @@ class Patients:
         except DuplicateKeyError:  # a parallel upsert inserted it first
             doc = self.db.patients.find_one({"national_id_hash": national_id_hash})
         return doc["_id"]
+
+    def insert_new(self, docs: list[dict]) -> set[str]:
+        """Insert first mentions (each with _id, national_id_hash and sealed values) in one
+        write; the ids inserted (a person a parallel push created first is left out)."""
+        now = utcnow()
+        return insert_new(self.db.patients, [{"created_at": now, **doc} for doc in docs])
+
+    def get_many(self, patient_ids: list[str], fields: list[str]) -> dict[str, dict]:
+        """{id: the patient's `fields`} of those stored, in one query."""
+        require_str(*patient_ids)
+        if not patient_ids:
+            return {}
+        return {d["_id"]: d for d in self.db.patients.find(
+            {"_id": {"$in": sorted(set(patient_ids))}}, {f: 1 for f in fields})}
+
+    def set_missing_many(self, fills: list[tuple[str, dict]]) -> None:
+        """set_missing for many patients in one bulk write: each (patient id, sealed values)."""
+        updates = [UpdateOne({"_id": patient_id, field: None}, {"$set": {field: value}})
+                   for patient_id, sealed in fills for field, value in sealed.items()]
+        if updates:
+            self.db.patients.bulk_write(updates, ordered=False)
 
     def set_missing(self, patient_id: str, sealed: dict) -> None:
         """Fill personal values the patient does not have yet (a hospital names a birth date that

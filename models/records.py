@@ -12,9 +12,8 @@ version the pointer has not reached; the next push of the same resource finds it
 the pointer (see `advance`).
 """
 from pymongo import UpdateOne
-from pymongo.errors import BulkWriteError
 
-from models.db import DuplicateKeyError, ReturnDocument, require_str, utcnow
+from models.db import DuplicateKeyError, ReturnDocument, insert_new, require_str, utcnow
 
 
 class Records:
@@ -39,7 +38,7 @@ class Records:
         """Insert new records at version 0 in one write (unordered: one taken key stops none
         of the others). The ids inserted; a key a parallel push created first is left out."""
         now = utcnow()
-        return _inserted(self.db.records,
+        return insert_new(self.db.records,
                          [{**doc, "version": 0, "created_at": now} for doc in docs])
 
     def records_of_hospital(self, hospital_id: str, resource_types: list[str],
@@ -79,7 +78,7 @@ class Records:
         amendment took first is left out."""
         now = utcnow()
         docs = [_version_doc(*version, now) for version in versions]
-        stored = _inserted(self.db.record_versions, docs)
+        stored = insert_new(self.db.record_versions, docs)
         return {(d["record_id"], d["version"]) for d in docs if d["_id"] in stored}
 
     def version(self, record_id: str, number: int) -> dict | None:
@@ -190,19 +189,3 @@ def _version_doc(record: dict, version: int, sealed_resource: str, content_hash:
             "resource_type": record["resource_type"], "source_key": record["source_key"],
             "version": version, "resource": sealed_resource, "content_hash": content_hash,
             "bundle_id": bundle_id, "received_at": now}
-
-
-def _inserted(collection, docs: list[dict]) -> set[str]:
-    """Insert docs in one unordered write; the ids stored (those refused as duplicates are
-    not; any other error is raised)."""
-    if not docs:
-        return set()
-    try:
-        collection.insert_many(docs, ordered=False)
-    except BulkWriteError as failed:
-        errors = failed.details.get("writeErrors", [])
-        if any(e.get("code") != 11000 for e in errors):
-            raise
-        refused = {e["op"]["_id"] for e in errors}
-        return {d["_id"] for d in docs} - refused
-    return {d["_id"] for d in docs}

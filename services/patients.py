@@ -28,6 +28,33 @@ def ensure(ctx, national_id: str, name: str | None = None, birth_date: str | Non
     return patient_id
 
 
+def ensure_many(ctx, people: list[tuple[str, str | None, str | None]]) -> dict[str, str]:
+    """ensure for every (national ID, name, birth date) at once: {national ID: patient id}, in
+    a fixed number of round trips (one read, one insert of the new, one bulk fill of missing
+    values; one more read only when a parallel push created some of them first)."""
+    named: dict[str, tuple] = {}
+    for national_id, name, birth_date in people:  # the first mention that names them wins
+        known = named.get(national_id, (None, None))
+        named[national_id] = (known[0] or name, known[1] or birth_date)
+    hashes = {nid: national_id_hash(ctx, nid) for nid in named}
+    ids = ctx.repos.patients.ids_by_national_id_hash(list(hashes.values()))
+    new = {nid: opaque_id("pat") for nid, h in hashes.items() if h not in ids}
+    inserted = ctx.repos.patients.insert_new([
+        {"_id": new_id, "national_id_hash": hashes[nid],
+         **seal(ctx, new_id, {"national_id": nid, "name": named[nid][0],
+                              "birth_date": named[nid][1]})} for nid, new_id in new.items()])
+    lost = [hashes[nid] for nid, new_id in new.items() if new_id not in inserted]
+    ids.update({hashes[nid]: new_id for nid, new_id in new.items() if new_id in inserted})
+    if lost:
+        ids.update(ctx.repos.patients.ids_by_national_id_hash(lost))
+    found = {nid: ids[h] for nid, h in hashes.items()}
+    ctx.repos.patients.set_missing_many([
+        (found[nid], seal(ctx, found[nid], {"name": name, "birth_date": birth_date}))
+        for nid, (name, birth_date) in named.items()
+        if (name or birth_date) and found[nid] not in inserted])
+    return found
+
+
 def find(ctx, national_id: str) -> dict | None:
     """The stored patient (sealed values and sign-in state) named by this national ID."""
     return ctx.repos.patients.find_by_national_id_hash(national_id_hash(ctx, national_id))

@@ -23,18 +23,35 @@ def notify(ctx, patient_id: str, kind: str, ids: dict | None = None,
     from it, so of two parallel notices one is stored, and "told" is the notice itself, never a
     flag that could be set without it."""
     patient = ctx.repos.patients.get(patient_id)
-    if not patient or not (patient.get("registered_at")
-                           or kind in messages.WAITS_FOR_REGISTRATION):
+    if not _told(patient, kind):
         return None
+    doc = _notification(ctx, patient, kind, ids,
+                        f"ntf_{kind}_{once_for}" if once_for else opaque_id("ntf"))
+    return doc["_id"] if ctx.repos.notifications.insert(doc) else None
+
+
+def notify_each(ctx, patient_ids: list[str], kind: str) -> None:
+    """notify for several patients at once (one read, one write), as after a push."""
+    patients = ctx.repos.patients.get_many(patient_ids, ["registered_at", "muted_kinds"])
+    ctx.repos.notifications.insert_many([
+        _notification(ctx, patients[p], kind, None, opaque_id("ntf")) for p in patient_ids
+        if _told(patients.get(p), kind)])
+
+
+def _told(patient: dict | None, kind: str) -> bool:
+    """Whether a notice of `kind` is kept for this patient now (see notify)."""
+    return bool(patient) and bool(patient.get("registered_at")
+                                  or kind in messages.WAITS_FOR_REGISTRATION)
+
+
+def _notification(ctx, patient: dict, kind: str, ids: dict | None, notification_id: str) -> dict:
     muted = messages.mutable(kind) and kind in patient.get("muted_kinds", [])
     now = ctx.now()
-    notification_id = f"ntf_{kind}_{once_for}" if once_for else opaque_id("ntf")
-    stored = ctx.repos.notifications.insert({
-        "_id": notification_id, "patient_id": patient_id, "kind": kind,
-        "data": {k: str(v) for k, v in (ids or {}).items()}, "created_at": now, "read_at": None,
-        "delivery": {"state": "done" if muted else "pending", "muted": muted, "next_at": now,
-                     "attempts": 0, "sent_to": [], "failed_for": []}})
-    return notification_id if stored else None
+    return {"_id": notification_id, "patient_id": patient["_id"], "kind": kind,
+            "data": {k: str(v) for k, v in (ids or {}).items()}, "created_at": now,
+            "read_at": None,
+            "delivery": {"state": "done" if muted else "pending", "muted": muted, "next_at": now,
+                         "attempts": 0, "sent_to": [], "failed_for": []}}
 
 
 def security_event(ctx, kind: str, account_id: str, event: str,

@@ -62,13 +62,11 @@ def _ingest(ctx, hospital_id: str, body) -> dict:
         _refuse_if_too_large(candidate)
     if parsed.bundle_type == "transaction":
         _check_transaction(ctx, hospital_id, parsed.candidates)
-    # One upsert per person named (not per entry): their id, and their name where it is new.
-    patient_ids = {info.national_id: patients.ensure(ctx, info.national_id, info.name,
-                                                     info.birth_date)
-                   for info in parsed.patients}
     to_store = [c for c in parsed.candidates if c.status == fhir.OK]
-    for national_id in {c.national_id for c in to_store} - set(patient_ids):
-        patient_ids[national_id] = patients.ensure(ctx, national_id)
+    # Everyone named, ensured at once: their ids, and their names where they are new.
+    patient_ids = patients.ensure_many(
+        ctx, [(p.national_id, p.name, p.birth_date) for p in parsed.patients]
+        + [(c.national_id, None, None) for c in to_store])
     bundle_id = opaque_id("bun")
     # Recorded before anything is stored: a push that fails halfway is still on the trail.
     ctx.audit.record_many([
@@ -85,8 +83,7 @@ def _ingest(ctx, hospital_id: str, body) -> dict:
         # stored already (a retry) or refused: "new results" means new results.
         if news_for is not None and news_for not in told:
             told.append(news_for)
-    for patient_id in told:
-        notify.notify(ctx, patient_id, "record_available")
+    notify.notify_each(ctx, told, "record_available")
     return fhir.response_bundle(parsed.bundle_type, entries)
 
 

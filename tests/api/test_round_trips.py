@@ -68,3 +68,19 @@ def test_amending_a_batch_costs_the_same_for_5_results_as_for_50(make_app):
     large = queries_of(make_app, batch_of_amendments(50))
     print(f"\nbatch of amendments: {small} round trips for 5 entries, {large} for 50")
     assert small == large
+
+
+def batch_for_new_people(size: int):
+    """One result each for `size` people the platform has never seen."""
+    def send(client, hospital, patient):
+        people = [factories.next_national_id() for _ in range(size)]
+        answer = push(client, hospital, bundle(*[lab_result(n, f"lab-{n}") for n in people]))
+        assert [e["response"]["status"] for e in answer.json["entry"]] == ["201 Created"] * size
+    return send
+
+
+def test_storing_results_for_5_new_people_costs_the_same_as_for_50(make_app):
+    small = queries_of(make_app, batch_for_new_people(5))
+    large = queries_of(make_app, batch_for_new_people(50))
+    print(f"\nbatch for new people: {small} round trips for 5 people, {large} for 50")
+    assert small == large
