@@ -84,3 +84,19 @@ def test_storing_results_for_5_new_people_costs_the_same_as_for_50(make_app):
     large = queries_of(make_app, batch_for_new_people(50))
     print(f"\nbatch for new people: {small} round trips for 5 people, {large} for 50")
     assert small == large
+
+
+
+def test_a_records_page_costs_the_same_for_5_records_as_for_50(client, hospital, patient):
+    push(client, hospital, bundle(*[lab_result(patient.national_id, f"page-{n}")
+                                    for n in range(60)]))
+
+    def cost(limit: int) -> int:
+        with query_recorder.recording() as recorder:  # the app's database reports to it too
+            page = client.get("/v1/me/records", headers=patient.auth,
+                              query_string={"limit": limit})
+        assert page.status_code == 200 and len(page.json["items"]) == limit
+        return recorder.sent
+    small, large = cost(5), cost(50)
+    print(f"\nrecords page: {small} round trips for 5 records, {large} for 50")
+    assert small == large
