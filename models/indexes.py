@@ -131,6 +131,9 @@ def ensure_indexes(db) -> None:
                                IndexModel([("patient_id", ASCENDING), ("unlinked_at", ASCENDING)]),
                                IndexModel([("session_id", ASCENDING), ("unlinked_at", ASCENDING)]),
                                IndexModel([("unlinked_at", ASCENDING)])])
+    db.data_requests.create_indexes([
+        IndexModel([("patient_id", ASCENDING), ("received_at", DESCENDING), ("_id", DESCENDING)]),
+    ])
     db.notifications.create_indexes([
         IndexModel([("patient_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)]),
         IndexModel([("delivery.state", ASCENDING), ("delivery.next_at", ASCENDING)]),

@@ -6,6 +6,7 @@ from models.audit import MAIN_CHAIN, AuditLog
 from models.audit_checkpoints import CheckpointStore
 from models.bulk_exports import BulkExports
 from models.consents import Consents
+from models.data_requests import DataRequests
 from models.devices import Devices
 from models.evidence_scans import EvidenceScans
 from models.hospitals import Hospitals
@@ -33,6 +34,7 @@ class Repositories:
         self.checkpoints = CheckpointStore(db, MAIN_CHAIN)
         self.bulk_exports = BulkExports(db)
         self.consents = Consents(db)
+        self.data_requests = DataRequests(db)
         self.devices = Devices(db)
         self.evidence_scans = EvidenceScans(db)
         self.hospitals = Hospitals(db)

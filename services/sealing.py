@@ -39,6 +39,10 @@ def consent_grantee(consent_id: str) -> str:
     return f"consents:{consent_id}:grantee_national_id"
 
 
+def request_details(request_id: str, patient_id: str) -> str:
+    return f"data_requests:{request_id}:{patient_id}:details"
+
+
 def device_token(token_hash: str) -> str:
     return f"devices:{token_hash}:token"
 
@@ -74,6 +78,8 @@ PLACES = [
     ("ingest_requests", ("answer",), lambda doc, field: ingest_answer(doc["_id"])),
     ("consents", ("grantee_national_id",), lambda doc, field: consent_grantee(doc["_id"])),
     ("devices", ("token",), lambda doc, field: device_token(doc["token_hash"])),
+    ("data_requests", ("details",),
+     lambda doc, field: request_details(doc["_id"], doc["patient_id"])),
     ("representatives", REPRESENTATIVE_FIELDS, _representative_field),
     ("bulk_export_files", ("data",), lambda doc, field: bulk_export_file(doc)),
     ("evidence_scans", ("data",),

@@ -23,7 +23,7 @@ from services.errors import AuditUnavailable
 
 # Ids and counts only. A key outside this list is a programming error, never stored.
 TARGET_KEYS = frozenset({"record_id", "bundle_id", "session_id", "consent_id", "hospital_id",
-                         "staff_id", "device_id", "export_id", "count"})
+                         "staff_id", "device_id", "export_id", "request_id", "count"})
 # Actions done with an activation code: their target names the code's issuer (hospital_id or
 # staff_id), shown to the patient as `issued_by`.
 CODE_USES = frozenset({"account.register"})

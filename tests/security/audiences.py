@@ -25,8 +25,8 @@ AUDIENCES = (ANONYMOUS, *PATIENTS, *HOSPITALS, STAFF, *STEPS)
 
 # Kinds of id a request may name. A patient owns one of each; `sharer` is a patient who shared
 # records with the caller; `patient` and `national_id` name a patient (staff and hospitals).
-ID_KINDS = ("session", "record", "consent", "device", "notification", "sharer", "patient",
-            "national_id", "job", "resource_type")
+ID_KINDS = ("session", "record", "consent", "device", "notification", "request", "sharer",
+            "patient", "national_id", "job", "resource_type")
 UNUSED_NATIONAL_ID = "099999999999"
 # A resource type each hospital pushed (_push_records): a file of its Bulk Data export.
 EXPORTED_TYPE = {HOSPITAL: "Observation", OTHER_HOSPITAL: "Condition"}
@@ -247,6 +247,10 @@ class World:
         person.ids["device"] = response.json["id"]
         inbox = self.client.get("/v1/me/notifications", headers=auth).json["items"]
         person.ids["notification"] = inbox[0]["id"]
+        response = self.client.post("/v1/me/requests", headers=auth, json={
+            "kind": "access", "details": f"Bản sao hồ sơ của {audience}"})
+        assert response.status_code == 201, response.json
+        person.ids["request"] = response.json["id"]
 
     @staticmethod
     def _id(person: Person, kind: str) -> str:

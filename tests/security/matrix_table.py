@@ -235,6 +235,10 @@ MATRIX = {
     ("POST", "/v1/me/notifications/{notification_id}/read"): Row(
         every(PATIENTS, 204), foreign=404, ids={"notification_id": "notification"}),
     ("GET", "/v1/me/notification-preferences"): Row(_ME),
+    ("POST", "/v1/me/requests"): Row(every(PATIENTS, 201), body=lambda w, a, i: {
+        "kind": "objection", "details": "Tôi phản đối việc xử lý cho nghiên cứu"}),
+    ("GET", "/v1/me/requests"): Row(_ME),
+    ("GET", "/v1/me/requests/{request_id}"): Row(_ME, foreign=404, ids={"request_id": "request"}),
     ("PUT", "/v1/me/notification-preferences"): Row(_ME, body=lambda w, a, i: {"muted": []}),
     # Hospitals (client-credentials tokens with every scope).
     ("POST", "/v1/hospital/activation-codes"): Row(every(HOSPITALS, 201),
