@@ -3,7 +3,8 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api import (audit, auth, bulk_export, cli, consents, errors, health, hospital, json_body,
-                 jwt_setup, me, metrics, notifications, records, requests, staff)
+                 jwt_setup, me, metrics, notifications, records, requests, staff,
+                 staff_requests)
 from api.config import load_config
 from api.extensions import Api, install_context, limiter
 from api.observability import RequestIdMiddleware, configure_logging
@@ -63,7 +64,8 @@ def create_app(overrides: dict | None = None, served_elsewhere: bool = True,
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     api.spec.components.schema("FhirBundleIn", hospital.FHIR_BUNDLE_IN)
     for blueprint in (auth.blp, me.blp, records.blp, consents.blp, notifications.blp,
-                      requests.blp, hospital.blp, bulk_export.blp, staff.blp, audit.blp):
+                      requests.blp, hospital.blp, bulk_export.blp, staff.blp,
+                      staff_requests.blp, audit.blp):
         api.register_blueprint(blueprint)
     api.name_operations(app)
     app.register_blueprint(health.bp)

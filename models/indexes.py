@@ -14,6 +14,9 @@ ALLOWED_SCANS: dict[str, str] = {
     "models/sealed.py:Sealed.documents": "key rotation (`flask rotate-keys`, an operator job) "
     "reads every sealed value of every collection in _id order",
     "models/sealed.py:Sealed.count": "key rotation counts what it will read, for its progress bar",
+    "models/data_requests.py:DataRequests.queue": "the support queue lists every patient's "
+    "requests (unfiltered, or by status) in due-day order: the (due, _id) index walks them in "
+    "that order and a page stops at its limit",
 }
 
 # Indexes an earlier version declared and this one replaced: dropped at start-up where found,
@@ -133,6 +136,8 @@ def ensure_indexes(db) -> None:
                                IndexModel([("unlinked_at", ASCENDING)])])
     db.data_requests.create_indexes([
         IndexModel([("patient_id", ASCENDING), ("received_at", DESCENDING), ("_id", DESCENDING)]),
+        IndexModel([("due", ASCENDING), ("_id", ASCENDING)]),
+        IndexModel([("status", ASCENDING), ("due", ASCENDING), ("_id", ASCENDING)]),
     ])
     db.notifications.create_indexes([
         IndexModel([("patient_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)]),

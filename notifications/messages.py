@@ -43,6 +43,9 @@ KINDS = {
                "Mở ứng dụng để xem ai được quyền đại diện cho bạn."),
         "en": ("Support staff recorded a legal representative", "Open the app to see who may "
                                                                 "act for you.")}),
+    "request_updated": (False, {
+        "vi": ("Yêu cầu về dữ liệu của bạn đã được cập nhật", "Mở ứng dụng để xem."),
+        "en": ("Your data request was updated", "Open the app to see it.")}),
 }
 # What someone else did with the patient's data waits for a patient who has not registered yet,
 # and is in the inbox when they do; "new results" before registration are not news.

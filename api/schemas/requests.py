@@ -57,3 +57,24 @@ class DataRequestOut(ma.Schema):
 class DataRequestPageOut(ma.Schema):
     items = ma.fields.List(ma.fields.Nested(DataRequestOut), required=True)
     next_cursor = ma.fields.String(required=True, allow_none=True)
+
+
+class StaffRequestQuery(DataRequestQuery):
+    status = ma.fields.String(validate=validate.OneOf([RECEIVED, ACKNOWLEDGED, COMPLETED, REFUSED]))
+
+
+class StaffRequestOut(DataRequestOut):
+    patient_id = ma.fields.String(required=True)
+
+
+class StaffRequestPageOut(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(StaffRequestOut), required=True)
+    next_cursor = ma.fields.String(required=True, allow_none=True)
+
+
+class RequestReasonIn(StrictSchema):
+    reason = text_field(2000, required=True, metadata={"description": "shown to the patient"})
+
+
+class RequestOutcomeIn(StrictSchema):
+    outcome = text_field(2000, required=True, metadata={"description": "shown to the patient"})

@@ -35,7 +35,7 @@ def file(ctx, patient_id: str, body: dict) -> dict:
            "record_id": record_id, "consent_ids": consent_ids, "received_at": now,
            "acknowledge_by": due.acknowledge_by.isoformat(),
            "complete_by": due.complete_by.isoformat(), "extension_reason": None,
-           "answer": None, "updated_at": now}
+           "answer": None, "due": due.acknowledge_by.isoformat(), "updated_at": now}
     # On the trail before it exists: a request whose entry cannot be written was not filed.
     ctx.audit.record("request.file", actor=_self(patient_id), patient_id=patient_id,
                      target={"request_id": request_id})

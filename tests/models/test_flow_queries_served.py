@@ -29,6 +29,7 @@ def _flows(app, clock):
     _sessions(client, patient, clock)
     _records(client, hospital, reader, patient, clock)
     _consents(client, reader, patient, carer)
+    _requests(app, client, patient, clock)
     _notifications(app, client, hospital, patient)
     _operator_jobs(app)
 
@@ -96,6 +97,19 @@ def _consents(client, reader, patient, carer):
                          query_string={"limit": 2})).json
     ok(client.get("/v1/me/access-log", headers=patient.auth,
                   query_string={"limit": 2, "cursor": page["next_cursor"]}))
+
+
+def _requests(app, client, patient, clock):
+    filed = ok(client.post("/v1/me/requests", headers=patient.auth, json={
+        "kind": "access", "details": "Bản sao hồ sơ"})).json
+    ok(client.get("/v1/me/requests", headers=patient.auth))
+    ok(client.get(f"/v1/me/requests/{filed['id']}", headers=patient.auth))
+    staff = factories.enroll_totp(client, factories.create_staff(app, "support.flows"), clock)
+    page = ok(client.get("/v1/staff/requests", headers=staff.auth,
+                         query_string={"limit": 1})).json
+    ok(client.get("/v1/staff/requests", headers=staff.auth, query_string={"status": "received"}))
+    ok(client.post(f"/v1/staff/requests/{page['items'][0]['id']}/acknowledge",
+                   headers=staff.auth))
 
 
 def _notifications(app, client, hospital, patient):

@@ -17,6 +17,7 @@ from typing import Callable
 from security.totp import code_at
 from tests import factories
 from tests.factories import bundle, lab_result
+from tests.security import matrix_rights
 from tests.security.audiences import (ANONYMOUS, AUDIENCES, CAREGIVER, ENROLLING, HOSPITAL,
                                       HOSPITALS, OTHER_PATIENT, PATIENT, PATIENTS, STAFF, STEPS)
 
@@ -293,3 +294,4 @@ MATRIX = {
         {STAFF: 204}, foreign=404, ids={"patient_id": "patient"}, fixed=("patient_id",),
         body=_reason, fresh=True),
 }
+MATRIX.update(matrix_rights.rows(Row))  # the request queue (matrix_rights.py)

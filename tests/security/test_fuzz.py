@@ -36,6 +36,7 @@ SCHEMA_VALID_YET_REFUSED = {
     "GET /v1/me/notifications": "cursor: only one this API handed out (opaque)",
     "GET /v1/staff/approvals": "cursor: only one this API handed out (opaque)",
     "GET /v1/me/requests": "cursor: only one this API handed out (opaque)",
+    "GET /v1/staff/requests": "cursor: only one this API handed out (opaque)",
     "POST /v1/me/requests": "record_id for a correction only, consent_ids for a withdrawal only "
                             "(described); ids of the patient's own records and consents",
     "GET /v1/me/shared-with-me/{patient_id}/records": "cursor: only one this API handed out",
