@@ -41,7 +41,10 @@ def staff_view(ctx, doc: dict) -> dict:
 
 def acknowledge(ctx, request_id: str, staff_id: str) -> dict:
     doc = _get(ctx, request_id)
-    return _step(ctx, doc, staff_id, "request.acknowledge", {"status": RECEIVED},
+    # `due` follows the completion day read here: the write holds only while that day stands
+    # (an extension meanwhile makes this a 409 to retry, never a stale due day).
+    return _step(ctx, doc, staff_id, "request.acknowledge",
+                 {"status": RECEIVED, "complete_by": doc["complete_by"]},
                  {"status": ACKNOWLEDGED, "due": doc["complete_by"]})
 
 
@@ -49,10 +52,13 @@ def extend(ctx, request_id: str, staff_id: str, reason: str) -> dict:
     """Once, with a reason the patient reads: the completion day moves by the kind's days.
     Raises Conflict for a second extension or a closed request."""
     doc = _get(ctx, request_id)
+    if doc["status"] in CLOSED:
+        raise Conflict(_NOT_NOW)
     later = deadlines(doc["kind"], doc["received_at"], extended=True).complete_by.isoformat()
     due = later if doc["status"] == ACKNOWLEDGED else doc["due"]
+    # The status read decides `due`: the write holds only while that status stands.
     return _step(ctx, doc, staff_id, "request.extend",
-                 {"status": {"$in": [RECEIVED, ACKNOWLEDGED]}, "extension_reason": None},
+                 {"status": doc["status"], "extension_reason": None},
                  {"complete_by": later, "extension_reason": reason, "due": due})
 
 

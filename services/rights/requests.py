@@ -25,8 +25,8 @@ def file(ctx, patient_id: str, body: dict) -> dict:
     record_id, consent_ids = body.get("record_id"), sorted(set(body.get("consent_ids") or []))
     if record_id and ctx.repos.records.get_for_patient(patient_id, record_id) is None:
         raise InvalidInput("No such record.", errors={"record_id": ["No such record."]})
-    known = {c["_id"] for c in ctx.repos.consents.of_patient(patient_id)}
-    if set(consent_ids) - known:
+    if consent_ids and set(consent_ids) - {c["_id"] for c in
+                                           ctx.repos.consents.of_patient(patient_id)}:
         raise InvalidInput("No such consent.", errors={"consent_ids": ["No such consent."]})
     due = deadlines(kind, now)
     doc = {"_id": request_id, "patient_id": patient_id, "kind": kind, "status": RECEIVED,
